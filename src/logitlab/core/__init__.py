@@ -1,0 +1,1 @@
+"""The numerical core of logitlab: NumPy/SciPy only, no I/O, no web, no plotting."""

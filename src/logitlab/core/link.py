@@ -1,0 +1,60 @@
+"""Numerically stable sigmoid, log-sigmoid, softplus and softmax.
+
+None of these overflow, warn or return inf for finite input, even at |z| = 1e4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from logitlab.core.types import FloatArray
+
+ArrayLike = npt.ArrayLike
+
+
+def sigmoid(z: ArrayLike) -> FloatArray:
+    """σ(z) = 1 / (1 + e^{-z}), computed without overflow."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(z: ArrayLike) -> FloatArray:
+    """log(1 + e^{z}), computed without overflow."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def log_sigmoid(z: ArrayLike) -> FloatArray:
+    """log σ(z) = -softplus(-z)."""
+    return -softplus(-np.asarray(z, dtype=np.float64))
+
+
+def softplus_and_sigmoid(z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Return (softplus(z), sigmoid(z)) sharing one exponential; the hot path of the loss."""
+    e = np.exp(-np.abs(z))
+    sp = np.maximum(z, 0.0) + np.log1p(e)
+    inv = 1.0 / (1.0 + e)
+    p = np.where(z >= 0, inv, e * inv)
+    return sp, p
+
+
+def logsumexp(z: FloatArray, axis: int = -1) -> FloatArray:
+    """log Σ exp(z) along ``axis`` without overflow."""
+    m = np.max(z, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True)) + m
+    return np.squeeze(out, axis=axis)
+
+
+def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
+    """Row-wise softmax without overflow."""
+    m = np.max(z, axis=axis, keepdims=True)
+    e = np.exp(z - m)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z: FloatArray, axis: int = -1) -> FloatArray:
+    """Row-wise log-softmax without overflow."""
+    return z - np.expand_dims(logsumexp(z, axis=axis), axis)

@@ -1,0 +1,269 @@
+"""Mean cross-entropy of the binary and multinomial (softmax) logistic models.
+
+Coefficients are always a flat vector. For the binary model it is
+``[w_1 .. w_p, b]``; for the multinomial model it is the C-order ravel of a
+``(n_classes, n_features + 1)`` matrix whose last column holds the intercepts
+(the intercept entries are absent when ``fit_intercept=False``).
+
+The loss is the sample-weighted *mean* cross-entropy
+``Σ sᵢ ℓᵢ / Σ sᵢ``. Every pass over the data runs in row blocks so that the
+memory a fit needs beyond ``X`` stays small whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from logitlab.core.link import logsumexp, softmax
+from logitlab.core.types import FloatArray
+
+#: Rows processed at once; bounds the temporary memory of every pass.
+CHUNK_ROWS = 32_768
+
+
+def _blocks(n_rows: int) -> Iterator[slice]:
+    for start in range(0, n_rows, CHUNK_ROWS):
+        yield slice(start, min(n_rows, start + CHUNK_ROWS))
+
+
+def _binary_terms(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """softplus(z), sigmoid(z) and sigmoid'(z), sharing one exponential."""
+    e = np.exp(-np.abs(z))
+    inv = 1.0 / (1.0 + e)
+    softplus = np.maximum(z, 0.0) + np.log1p(e)
+    prob = np.where(z >= 0, inv, e * inv)
+    curvature = e * inv * inv
+    return softplus, prob, curvature
+
+
+@dataclass(frozen=True)
+class LogisticLoss:
+    """Weighted mean cross-entropy of a linear logistic model.
+
+    Parameters
+    ----------
+    n_classes : int, default=2
+        2 gives the binary model (one coefficient vector, labels in {0, 1});
+        more gives the multinomial model (labels are integers 0 .. K-1).
+    fit_intercept : bool, default=True
+        Whether the last coefficient of each class is an intercept.
+    """
+
+    n_classes: int = 2
+    fit_intercept: bool = True
+
+    @property
+    def is_binary(self) -> bool:
+        return self.n_classes == 2
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of linear scores per sample: 1 for binary, K for multinomial."""
+        return 1 if self.is_binary else self.n_classes
+
+    def n_coef(self, n_features: int) -> int:
+        """Length of the flat coefficient vector."""
+        return self.n_outputs * (n_features + int(self.fit_intercept))
+
+    def weights_mask(self, n_features: int) -> np.ndarray:
+        """Boolean mask over the flat coefficients: True for weights, False for intercepts."""
+        width = n_features + int(self.fit_intercept)
+        row = np.ones(width, dtype=bool)
+        if self.fit_intercept:
+            row[-1] = False
+        return np.tile(row, self.n_outputs)
+
+    def split(self, coef: FloatArray, n_features: int) -> tuple[FloatArray, FloatArray]:
+        """Return (weights, intercepts) as views.
+
+        Binary: weights of shape (n_features,), intercept of shape ().
+        Multinomial: weights of shape (n_classes, n_features), intercepts of shape (n_classes,).
+        """
+        width = n_features + int(self.fit_intercept)
+        mat = coef.reshape(self.n_outputs, width)
+        weights = mat[:, :n_features]
+        intercepts = mat[:, n_features] if self.fit_intercept else np.zeros(self.n_outputs)
+        if self.is_binary:
+            return weights[0], np.asarray(intercepts[0])
+        return weights, intercepts
+
+    def raw_prediction(self, coef: FloatArray, X: FloatArray) -> FloatArray:
+        """Linear scores z: shape (n_samples,) for binary, (n_samples, n_classes) otherwise."""
+        weights, intercepts = self.split(coef, X.shape[1])
+        if self.is_binary:
+            return np.asarray(X @ weights + intercepts, dtype=np.float64)
+        return np.asarray(X @ weights.T + intercepts, dtype=np.float64)
+
+    def probabilities(self, coef: FloatArray, X: FloatArray) -> FloatArray:
+        """p̂(class 1) of shape (n_samples,) for binary; class probabilities (n_samples, K) else."""
+        z = self.raw_prediction(coef, X)
+        if self.is_binary:
+            return _binary_terms(z)[1]
+        return softmax(z, axis=1)
+
+    # ------------------------------------------------------------------ passes
+
+    def loss(
+        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+    ) -> float:
+        """Weighted mean cross-entropy."""
+        return self._pass(coef, X, y, sample_weight, gradient=False, hessian=False)[0]
+
+    def loss_gradient(
+        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+    ) -> tuple[float, FloatArray]:
+        """Loss and its gradient with respect to the flat coefficients."""
+        value, grad, _ = self._pass(coef, X, y, sample_weight, gradient=True, hessian=False)
+        assert grad is not None
+        return value, grad
+
+    def loss_gradient_hessian(
+        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """Loss, gradient and Hessian (n_coef, n_coef) in one pass over the data."""
+        value, grad, hess = self._pass(coef, X, y, sample_weight, gradient=True, hessian=True)
+        assert grad is not None and hess is not None
+        return value, grad, hess
+
+    def gradient_hessian(
+        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Gradient and Hessian."""
+        _, grad, hess = self.loss_gradient_hessian(coef, X, y, sample_weight)
+        return grad, hess
+
+    def _pass(
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None,
+        *,
+        gradient: bool,
+        hessian: bool,
+    ) -> tuple[float, FloatArray | None, FloatArray | None]:
+        n_samples, n_features = X.shape
+        sw_sum = float(n_samples) if sample_weight is None else float(np.sum(sample_weight))
+        if self.is_binary:
+            value, grad, hess = self._binary_pass(
+                coef, X, y, sample_weight, gradient=gradient, hessian=hessian
+            )
+        else:
+            value, grad, hess = self._multinomial_pass(
+                coef, X, y, sample_weight, gradient=gradient, hessian=hessian
+            )
+        value /= sw_sum
+        if grad is not None:
+            grad /= sw_sum
+        if hess is not None:
+            hess /= sw_sum
+        return value, grad, hess
+
+    def _binary_pass(
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sw: FloatArray | None,
+        *,
+        gradient: bool,
+        hessian: bool,
+    ) -> tuple[float, FloatArray | None, FloatArray | None]:
+        n_samples, p = X.shape
+        fi = self.fit_intercept
+        w = coef[:p]
+        b = float(coef[p]) if fi else 0.0
+        d = p + int(fi)
+        total = 0.0
+        grad = np.zeros(d) if gradient else None
+        hess = np.zeros((d, d)) if hessian else None
+        for sl in _blocks(n_samples):
+            Xb = X[sl]
+            z = Xb @ w
+            if fi:
+                z += b
+            softplus, prob, curv = _binary_terms(z)
+            yb = y[sl]
+            losses = softplus - yb * z
+            if sw is None:
+                total += float(np.sum(losses))
+            else:
+                swb = sw[sl]
+                total += float(swb @ losses)
+            if grad is not None:
+                r = prob - yb
+                if sw is not None:
+                    r *= swb
+                grad[:p] += Xb.T @ r
+                if fi:
+                    grad[p] += np.sum(r)
+            if hess is not None:
+                h = curv if sw is None else curv * swb
+                Xh = Xb * h[:, None]
+                hess[:p, :p] += Xb.T @ Xh
+                if fi:
+                    hess[:p, p] += np.sum(Xh, axis=0)
+                    hess[p, p] += np.sum(h)
+        if hess is not None and fi:
+            hess[p, :p] = hess[:p, p]
+        return total, grad, hess
+
+    def _multinomial_pass(
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sw: FloatArray | None,
+        *,
+        gradient: bool,
+        hessian: bool,
+    ) -> tuple[float, FloatArray | None, FloatArray | None]:
+        n_samples, p = X.shape
+        K = self.n_classes
+        fi = self.fit_intercept
+        m = p + int(fi)
+        W = coef.reshape(K, m)
+        total = 0.0
+        G = np.zeros((K, m)) if gradient else None
+        H = np.zeros((K * m, K * m)) if hessian else None
+        labels = y.astype(np.intp, copy=False)
+        for sl in _blocks(n_samples):
+            Xb = X[sl]
+            nb = Xb.shape[0]
+            Z = Xb @ W[:, :p].T
+            if fi:
+                Z += W[:, p]
+            lse = logsumexp(Z, axis=1)
+            yb = labels[sl]
+            rows = np.arange(nb)
+            losses = lse - Z[rows, yb]
+            swb = None if sw is None else sw[sl]
+            total += float(np.sum(losses)) if swb is None else float(swb @ losses)
+            if G is None and H is None:
+                continue
+            P = np.exp(Z - lse[:, None])
+            if G is not None:
+                R = P.copy()
+                R[rows, yb] -= 1.0
+                if swb is not None:
+                    R *= swb[:, None]
+                G[:, :p] += R.T @ Xb
+                if fi:
+                    G[:, p] += np.sum(R, axis=0)
+            if H is not None:
+                Xa = np.hstack([Xb, np.ones((nb, 1))]) if fi else Xb
+                Pw = P if swb is None else P * swb[:, None]
+                for k in range(K):
+                    for ell in range(k, K):
+                        h = -Pw[:, k] * P[:, ell]
+                        if k == ell:
+                            h = h + Pw[:, k]
+                        block = Xa.T @ (Xa * h[:, None])
+                        H[k * m : (k + 1) * m, ell * m : (ell + 1) * m] += block
+                        if ell != k:
+                            H[ell * m : (ell + 1) * m, k * m : (k + 1) * m] += block.T
+        grad = None if G is None else G.ravel()
+        return total, grad, H

@@ -1,0 +1,141 @@
+"""The objective every optimizer and solver minimizes.
+
+``f(coef) = Σ sᵢ ℓᵢ(coef) / Σ sᵢ + Penalty(weights)``, where ℓ is the
+cross-entropy of :class:`~logitlab.core.loss.LogisticLoss` and the penalty never
+touches the intercept. The *smooth part* is the cross-entropy plus the L2 term;
+the L1 term is left to :meth:`Objective.prox`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from logitlab.core.loss import LogisticLoss
+from logitlab.core.penalty import Penalty
+from logitlab.core.types import BoolArray, FloatArray, IntArray
+
+
+class Objective:
+    """Data, model and penalty bound together.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Float64 features; used as given (not copied).
+    y : ndarray of shape (n_samples,)
+        Binary model: 0.0 / 1.0. Multinomial: class indices 0 .. n_classes-1.
+    n_classes : int, default=2
+    fit_intercept : bool, default=True
+    sample_weight : ndarray of shape (n_samples,) or None
+        Non-negative weights (class weights already multiplied in).
+    penalty : Penalty, default=Penalty()
+    """
+
+    def __init__(
+        self,
+        X: FloatArray,
+        y: FloatArray,
+        *,
+        n_classes: int = 2,
+        fit_intercept: bool = True,
+        sample_weight: FloatArray | None = None,
+        penalty: Penalty | None = None,
+    ) -> None:
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+        self.penalty = penalty if penalty is not None else Penalty()
+        self.model = LogisticLoss(n_classes=n_classes, fit_intercept=fit_intercept)
+        self.n_samples, self.n_features = X.shape
+        self.n_coef = self.model.n_coef(self.n_features)
+        self.penalized: BoolArray = self.model.weights_mask(self.n_features)
+
+    def with_penalty(self, penalty: Penalty) -> Objective:
+        """The same data and model under another penalty (no copy of the data)."""
+        return Objective(
+            self.X,
+            self.y,
+            n_classes=self.model.n_classes,
+            fit_intercept=self.model.fit_intercept,
+            sample_weight=self.sample_weight,
+            penalty=penalty,
+        )
+
+    def initial_coef(self) -> FloatArray:
+        return np.zeros(self.n_coef)
+
+    # --------------------------------------------------------------- values
+
+    def value(self, coef: FloatArray) -> float:
+        """Full objective: cross-entropy + L2 + L1."""
+        return self.model.loss(coef, self.X, self.y, self.sample_weight) + self.penalty.value(
+            coef[self.penalized]
+        )
+
+    def cross_entropy(self, coef: FloatArray) -> float:
+        return self.model.loss(coef, self.X, self.y, self.sample_weight)
+
+    def smooth_value_gradient(
+        self, coef: FloatArray, rows: IntArray | None = None
+    ) -> tuple[float, FloatArray]:
+        """Cross-entropy + L2 term and its gradient; ``rows`` restricts the data to a mini-batch."""
+        X, y, sw = self._data(rows)
+        value, grad = self.model.loss_gradient(coef, X, y, sw)
+        w = coef[self.penalized]
+        value += self.penalty.smooth_value(w)
+        if self.penalty.l2:
+            grad[self.penalized] += self.penalty.smooth_gradient(w)
+        return value, grad
+
+    def smooth_value_gradient_hessian(
+        self, coef: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """Cross-entropy + L2 term, gradient and Hessian in one pass."""
+        value, grad, hess = self.model.loss_gradient_hessian(
+            coef, self.X, self.y, self.sample_weight
+        )
+        w = coef[self.penalized]
+        value += self.penalty.smooth_value(w)
+        if self.penalty.l2:
+            grad[self.penalized] += self.penalty.smooth_gradient(w)
+            idx = np.flatnonzero(self.penalized)
+            hess[idx, idx] += self.penalty.l2
+        return value, grad, hess
+
+    def l1_value(self, coef: FloatArray) -> float:
+        return self.penalty.l1 * float(np.sum(np.abs(coef[self.penalized])))
+
+    def prox(self, coef: FloatArray, step: float) -> FloatArray:
+        """Proximal map of the L1 term (identity on intercepts and without L1)."""
+        if self.penalty.is_smooth:
+            return coef
+        out = coef.copy()
+        out[self.penalized] = self.penalty.prox(coef[self.penalized], step)
+        return out
+
+    def optimality(self, coef: FloatArray, grad: FloatArray | None = None) -> float:
+        """∞-norm of the minimum-norm subgradient: 0 exactly at the optimum."""
+        if grad is None:
+            _, grad = self.smooth_value_gradient(coef)
+        return float(np.max(np.abs(self.min_norm_subgradient(coef, grad)), initial=0.0))
+
+    def min_norm_subgradient(self, coef: FloatArray, grad: FloatArray) -> FloatArray:
+        """The smallest element of ∂f(coef) given the smooth gradient."""
+        l1 = self.penalty.l1
+        if l1 == 0.0:
+            return grad
+        out = grad.copy()
+        idx = np.flatnonzero(self.penalized)
+        w = coef[idx]
+        g = grad[idx]
+        nonzero = w != 0.0
+        out[idx] = np.where(
+            nonzero, g + l1 * np.sign(w), np.sign(g) * np.maximum(np.abs(g) - l1, 0.0)
+        )
+        return out
+
+    def _data(self, rows: IntArray | None) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+        if rows is None:
+            return self.X, self.y, self.sample_weight
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        return self.X[rows], self.y[rows], sw

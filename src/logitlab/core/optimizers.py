@@ -1,0 +1,285 @@
+"""Optimizers that advance one step at a time.
+
+Every optimizer has the same small interface (set up → step → convergence
+check): ``step(objective, coef)`` returns a :class:`Step` holding the new
+coefficients and the objective value at the coefficients the step started
+from. The Lab calls ``step`` once per animation tick; the exact solver calls it
+until the optimality measure falls below its tolerance.
+
+L1 (and the L1 part of the elastic net) is handled by a proximal step after the
+smooth update, so the weights can become exactly zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import scipy.linalg
+
+from logitlab.core.objective import Objective
+from logitlab.core.types import FloatArray
+
+OPTIMIZER_NAMES = ("gd", "momentum", "adam", "sgd", "newton")
+
+
+@dataclass(frozen=True)
+class Step:
+    """Result of one optimizer step."""
+
+    coef: FloatArray
+    """Coefficients after the step."""
+    value: float
+    """Full objective value at the coefficients the step started from."""
+
+
+class StepOptimizer(Protocol):
+    """The interface shared by every optimizer."""
+
+    name: str
+
+    def reset(self) -> None:
+        """Forget internal state (velocity, moments, batch order)."""
+
+    def step(self, objective: Objective, coef: FloatArray) -> Step:
+        """Advance one step from ``coef``."""
+        ...
+
+
+@dataclass
+class GradientDescent:
+    """Full-batch (proximal) gradient descent: c ← prox(c − η∇f(c))."""
+
+    learning_rate: float = 0.1
+    name: str = "gd"
+
+    def reset(self) -> None:
+        pass
+
+    def step(self, objective: Objective, coef: FloatArray) -> Step:
+        value, grad = objective.smooth_value_gradient(coef)
+        value += objective.l1_value(coef)
+        new = objective.prox(coef - self.learning_rate * grad, self.learning_rate)
+        return Step(new, value)
+
+
+@dataclass
+class Momentum:
+    """Heavy-ball momentum: v ← βv − η∇f(c); c ← prox(c + v)."""
+
+    learning_rate: float = 0.1
+    beta: float = 0.9
+    name: str = "momentum"
+    _velocity: FloatArray | None = field(default=None, repr=False)
+
+    def reset(self) -> None:
+        self._velocity = None
+
+    def step(self, objective: Objective, coef: FloatArray) -> Step:
+        value, grad = objective.smooth_value_gradient(coef)
+        value += objective.l1_value(coef)
+        if self._velocity is None or self._velocity.shape != coef.shape:
+            self._velocity = np.zeros_like(coef)
+        self._velocity = self.beta * self._velocity - self.learning_rate * grad
+        new = objective.prox(coef + self._velocity, self.learning_rate)
+        return Step(new, value)
+
+
+@dataclass
+class Adam:
+    """Adam with bias correction; L1 through a proximal step of size η."""
+
+    learning_rate: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    name: str = "adam"
+    _m: FloatArray | None = field(default=None, repr=False)
+    _v: FloatArray | None = field(default=None, repr=False)
+    _t: int = field(default=0, repr=False)
+
+    def reset(self) -> None:
+        self._m = self._v = None
+        self._t = 0
+
+    def step(self, objective: Objective, coef: FloatArray) -> Step:
+        value, grad = objective.smooth_value_gradient(coef)
+        value += objective.l1_value(coef)
+        if self._m is None or self._v is None or self._m.shape != coef.shape:
+            self._m = np.zeros_like(coef)
+            self._v = np.zeros_like(coef)
+            self._t = 0
+        self._t += 1
+        self._m = self.beta1 * self._m + (1 - self.beta1) * grad
+        self._v = self.beta2 * self._v + (1 - self.beta2) * grad * grad
+        m_hat = self._m / (1 - self.beta1**self._t)
+        v_hat = self._v / (1 - self.beta2**self._t)
+        new = objective.prox(
+            coef - self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps), self.learning_rate
+        )
+        return Step(new, value)
+
+
+@dataclass
+class MiniBatchSGD:
+    """Mini-batch stochastic gradient descent, seeded.
+
+    Each epoch visits the rows in a new random order drawn from ``seed``; a
+    step uses the next ``batch_size`` rows.
+    """
+
+    learning_rate: float = 0.1
+    batch_size: int = 32
+    seed: int = 0
+    name: str = "sgd"
+    _rng: np.random.Generator | None = field(default=None, repr=False)
+    _order: np.ndarray | None = field(default=None, repr=False)
+    _pos: int = field(default=0, repr=False)
+
+    def reset(self) -> None:
+        self._rng = None
+        self._order = None
+        self._pos = 0
+
+    def _next_rows(self, n_samples: int) -> np.ndarray:
+        if self._rng is None:
+            self._rng = np.random.default_rng(self.seed)
+        if self._order is None or self._order.size != n_samples or self._pos >= n_samples:
+            self._order = self._rng.permutation(n_samples)
+            self._pos = 0
+        rows = self._order[self._pos : self._pos + self.batch_size]
+        self._pos += self.batch_size
+        return rows
+
+    def step(self, objective: Objective, coef: FloatArray) -> Step:
+        value = objective.value(coef)
+        rows = self._next_rows(objective.n_samples)
+        _, grad = objective.smooth_value_gradient(coef, rows=rows)
+        new = objective.prox(coef - self.learning_rate * grad, self.learning_rate)
+        return Step(new, value)
+
+
+def _replicated_projection(objective: Objective) -> FloatArray | None:
+    """Projection onto the directions a softmax model cannot see (multinomial only).
+
+    Adding the same vector to every class's coefficients leaves the
+    probabilities unchanged, so the cross-entropy Hessian is singular there.
+    """
+    model = objective.model
+    if model.is_binary:
+        return None
+    K = model.n_classes
+    m = objective.n_coef // K
+    return np.kron(np.ones((K, K)) / K, np.eye(m))
+
+
+def newton_direction(
+    objective: Objective, coef: FloatArray, grad: FloatArray, hess: FloatArray
+) -> FloatArray:
+    """The Newton direction; for an L1 term, the proximal-Newton direction.
+
+    Solves min_d gᵀd + ½dᵀHd (+ l1·‖(c + d)_w‖₁) with a Cholesky factorisation,
+    falling back to least squares when H is singular, and to coordinate descent
+    on the quadratic model when there is an L1 term.
+    """
+    proj = _replicated_projection(objective)
+    if proj is not None:
+        scale = max(float(np.trace(hess)) / hess.shape[0], 1e-12)
+        hess = hess + scale * proj
+    if objective.penalty.is_smooth:
+        try:
+            c, low = scipy.linalg.cho_factor(hess, check_finite=False)
+            d = scipy.linalg.cho_solve((c, low), -grad, check_finite=False)
+            if np.all(np.isfinite(d)):
+                return np.asarray(d, dtype=np.float64)
+        except scipy.linalg.LinAlgError:
+            pass
+        d = scipy.linalg.lstsq(hess, -grad, check_finite=False)[0]
+        return np.asarray(d, dtype=np.float64)
+    return _l1_quadratic_cd(objective, coef, grad, hess) - coef
+
+
+def _l1_quadratic_cd(
+    objective: Objective,
+    coef: FloatArray,
+    grad: FloatArray,
+    hess: FloatArray,
+    *,
+    max_sweeps: int = 200,
+    tol: float = 1e-12,
+) -> FloatArray:
+    """Coordinate descent on gᵀ(u − c) + ½(u − c)ᵀH(u − c) + l1·‖u_w‖₁; returns u."""
+    l1 = objective.penalty.l1
+    penalized = objective.penalized
+    u = coef.copy()
+    s = grad.copy()  # gradient of the quadratic part at u
+    diag = np.maximum(np.diag(hess), 1e-12)
+    n = u.size
+    for _ in range(max_sweeps):
+        largest = 0.0
+        for j in range(n):
+            old = u[j]
+            target = old - s[j] / diag[j]
+            if penalized[j]:
+                thr = l1 / diag[j]
+                new = np.sign(target) * max(abs(target) - thr, 0.0)
+            else:
+                new = target
+            delta = new - old
+            if delta != 0.0:
+                u[j] = new
+                s += hess[:, j] * delta
+                largest = max(largest, abs(delta))
+        if largest <= tol * max(1.0, float(np.max(np.abs(u)))):
+            break
+    return u
+
+
+@dataclass
+class Newton:
+    """Damped Newton (IRLS) with a backtracking line search; proximal Newton under L1."""
+
+    name: str = "newton"
+    armijo: float = 1e-4
+    max_halvings: int = 40
+
+    def reset(self) -> None:
+        pass
+
+    def step(self, objective: Objective, coef: FloatArray) -> Step:
+        value, grad, hess = objective.smooth_value_gradient_hessian(coef)
+        l1_now = objective.l1_value(coef)
+        full = value + l1_now
+        d = newton_direction(objective, coef, grad, hess)
+        decrease = float(grad @ d) + objective.l1_value(coef + d) - l1_now
+        if not np.isfinite(decrease) or decrease >= 0.0:
+            return Step(coef.copy(), full)
+        t = 1.0
+        for _ in range(self.max_halvings):
+            trial = coef + t * d
+            if objective.value(trial) <= full + self.armijo * t * decrease:
+                return Step(trial, full)
+            t *= 0.5
+        return Step(coef.copy(), full)
+
+
+def make_optimizer(
+    name: str,
+    *,
+    learning_rate: float = 0.1,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> StepOptimizer:
+    """Build an optimizer by name: one of ``OPTIMIZER_NAMES``."""
+    if name == "gd":
+        return GradientDescent(learning_rate=learning_rate)
+    if name == "momentum":
+        return Momentum(learning_rate=learning_rate)
+    if name == "adam":
+        return Adam(learning_rate=learning_rate)
+    if name == "sgd":
+        return MiniBatchSGD(learning_rate=learning_rate, batch_size=batch_size, seed=seed)
+    if name == "newton":
+        return Newton()
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZER_NAMES)}")
