@@ -1,0 +1,1 @@
+"""The interactive Lab: a local web app whose every number is computed by logitlab.core."""

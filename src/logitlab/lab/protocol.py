@@ -1,0 +1,335 @@
+"""Message schemas between the browser and the Lab server (pydantic).
+
+Data flows one way: a browser action becomes a *command* (client → server),
+the session applies it, and the server answers with a *frame* (server → client)
+or an *error* frame. Every command carries ``type``; unknown types, missing
+fields, wrong types and out-of-range values are rejected here, at the boundary,
+with a message naming the field and what is allowed.
+
+``LabState`` is everything a user made and chose: it is what the URL, the
+browser's storage and the JSON export hold, and ``hello`` / ``import_state``
+rebuild a session from it exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+# ----------------------------------------------------------------- limits
+
+MAX_POINTS = 100_000
+MIN_PRESET_POINTS = 10
+MAX_STEPS_PER_COMMAND = 10_000
+MAX_MESSAGE_BYTES = 1 << 20
+COORD_LIMIT = 1e6
+WEIGHT_LIMIT = 1e6
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Coord = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
+ClassLabel = Literal[0, 1]
+
+PresetName = Literal[
+    "blobs", "balanced", "overlap", "imbalanced", "xor", "near-perfect", "moons", "circles"
+]
+PenaltyName = Literal["none", "l2", "l1", "elasticnet"]
+OptimizerName = Literal["gd", "momentum", "adam", "sgd", "newton"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------- state
+
+
+class AddPoint(_Strict):
+    op: Literal["add"] = "add"
+    x: Coord
+    y: Coord
+    cls: ClassLabel
+
+
+class MovePoint(_Strict):
+    op: Literal["move"] = "move"
+    index: Annotated[int, Field(ge=0, lt=MAX_POINTS)]
+    x: Coord
+    y: Coord
+
+
+class DeletePoint(_Strict):
+    op: Literal["delete"] = "delete"
+    index: Annotated[int, Field(ge=0, lt=MAX_POINTS)]
+
+
+class ClearPoints(_Strict):
+    op: Literal["clear"] = "clear"
+
+
+Edit = Annotated[AddPoint | MovePoint | DeletePoint | ClearPoints, Field(discriminator="op")]
+
+
+class DataSpec(_Strict):
+    """Where the points come from: a seeded preset, then the user's edits in order."""
+
+    preset: PresetName = "blobs"
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 1
+    n_points: Annotated[int, Field(ge=MIN_PRESET_POINTS, le=MAX_POINTS)] = 120
+    noise: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 1.0
+    edits: Annotated[list[Edit], Field(max_length=MAX_POINTS)] = []
+
+
+class ModelSpec(_Strict):
+    w0: Weight = 1.0
+    w1: Weight = -1.0
+    b: Weight = 0.0
+
+
+class TrainingSpec(_Strict):
+    learning_rate: Annotated[float, Field(ge=1e-4, le=10.0, allow_inf_nan=False)] = 0.1
+    penalty: PenaltyName = "none"
+    lam: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.0
+    l1_ratio: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.5
+    optimizer: OptimizerName = "gd"
+    batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 16
+    speed: Annotated[float, Field(ge=1.0, le=2000.0, allow_inf_nan=False)] = 100.0
+    """Auto-train speed in gradient steps per second."""
+
+
+class ViewSpec(_Strict):
+    tau: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.5
+    active_class: ClassLabel = 1
+    show_field: bool = True
+    log_loss_axis: bool = False
+
+
+class LabState(_Strict):
+    """Everything the user made and chose; serialized into the URL and the JSON export."""
+
+    version: Literal[1] = 1
+    data: DataSpec = DataSpec()
+    model: ModelSpec = ModelSpec()
+    training: TrainingSpec = TrainingSpec()
+    view: ViewSpec = ViewSpec()
+
+
+# ----------------------------------------------------------------- commands
+
+
+class _Command(_Strict):
+    seq: Annotated[int, Field(ge=0, le=2**53)] = 0
+    """Chosen by the client; the frame answering this command carries it back."""
+
+
+class Hello(_Command):
+    """First message of a connection; ``state`` rebuilds a session (None = defaults)."""
+
+    type: Literal["hello"] = "hello"
+    state: LabState | None = None
+    curve_width: Annotated[int, Field(ge=16, le=4096)] = 600
+    """How many horizontal pixels the loss chart has; the curve is decimated to this."""
+
+
+class ImportState(_Command):
+    type: Literal["import_state"] = "import_state"
+    state: LabState
+
+
+class LoadPreset(_Command):
+    type: Literal["load_preset"] = "load_preset"
+    preset: PresetName
+    n_points: Annotated[int, Field(ge=MIN_PRESET_POINTS, le=MAX_POINTS)] | None = None
+    noise: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] | None = None
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+
+
+class NewSample(_Command):
+    """Same preset, size and noise; a new seed."""
+
+    type: Literal["new_sample"] = "new_sample"
+
+
+class EditPoints(_Command):
+    type: Literal["edit"] = "edit"
+    edit: Edit
+
+
+class Undo(_Command):
+    type: Literal["undo"] = "undo"
+
+
+class SetModel(_Command):
+    """Weights set by hand (sliders, number boxes, drags); any subset of fields."""
+
+    type: Literal["set_model"] = "set_model"
+    w0: Weight | None = None
+    w1: Weight | None = None
+    b: Weight | None = None
+
+
+class SetTraining(_Command):
+    type: Literal["set_training"] = "set_training"
+    learning_rate: Annotated[float, Field(ge=1e-4, le=10.0, allow_inf_nan=False)] | None = None
+    penalty: PenaltyName | None = None
+    lam: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] | None = None
+    l1_ratio: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
+    optimizer: OptimizerName | None = None
+    batch_size: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
+    speed: Annotated[float, Field(ge=1.0, le=2000.0, allow_inf_nan=False)] | None = None
+
+
+class SetView(_Command):
+    type: Literal["set_view"] = "set_view"
+    tau: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
+    active_class: ClassLabel | None = None
+    show_field: bool | None = None
+    log_loss_axis: bool | None = None
+    curve_width: Annotated[int, Field(ge=16, le=4096)] | None = None
+
+
+class Train(_Command):
+    """Run ``steps`` optimizer steps now (Train 1 step / Train 100 steps / an Auto-train tick)."""
+
+    type: Literal["train"] = "train"
+    steps: Annotated[int, Field(ge=1, le=MAX_STEPS_PER_COMMAND)]
+    auto: bool = False
+
+
+class ResetWeights(_Command):
+    type: Literal["reset_weights"] = "reset_weights"
+
+
+class Probe(_Command):
+    """Hover read-out: z and p̂ at (x, y) under the current model."""
+
+    type: Literal["probe"] = "probe"
+    x: Coord
+    y: Coord
+
+
+Command = Annotated[
+    Hello
+    | ImportState
+    | LoadPreset
+    | NewSample
+    | EditPoints
+    | Undo
+    | SetModel
+    | SetTraining
+    | SetView
+    | Train
+    | ResetWeights
+    | Probe,
+    Field(discriminator="type"),
+]
+
+
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+"""Validates one incoming message (a JSON object) into a command."""
+
+
+# ----------------------------------------------------------------- frames
+
+
+class View(_Strict):
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+
+
+class PointsPayload(_Strict):
+    """The points, sent only when they change (``version`` increases)."""
+
+    version: int
+    n: int
+    xy: str
+    """base64 of little-endian float32 pairs x0, y0, x1, y1, …"""
+    cls: str
+    """base64 of uint8 labels."""
+
+
+class FieldPayload(_Strict):
+    """p̂ on a ``size`` × ``size`` grid over the view, row 0 at ymax; base64 uint8 (p̂·255)."""
+
+    size: int
+    data: str
+
+
+class Segment(_Strict):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class Confusion(_Strict):
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+
+
+class Metrics(_Strict):
+    log_loss: float | None
+    objective: float | None
+    delta_loss: float | None
+    accuracy: float | None
+    baseline: float | None
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    confusion: Confusion
+    weight_norm: float
+
+
+class CurvePayload(_Strict):
+    """The loss curve decimated to the chart's width: envelope per pixel column."""
+
+    steps: list[int]
+    low: list[float]
+    high: list[float]
+    last: list[float]
+
+
+class Divergence(_Strict):
+    state: Literal["ok", "diverging", "separable"]
+    message: str
+
+
+class Frame(_Strict):
+    type: Literal["frame"] = "frame"
+    seq: int
+    """The sequence number of the command this frame answers (0 for pushes)."""
+    state: LabState
+    steps: int
+    """Gradient (optimizer) steps taken since the last reset."""
+    view: View
+    points: PointsPayload | None
+    field: FieldPayload | None
+    boundary: Segment | None
+    """p̂ = τ line clipped to the view (None when it misses the view)."""
+    half_line: Segment | None
+    """p̂ = 0.5 line, present only when τ ≠ 0.5."""
+    metrics: Metrics
+    curve: CurvePayload | None
+    divergence: Divergence
+    true_weights: ModelSpec
+    """Unrounded current weights (the state holds them too; here for clarity in views)."""
+
+
+class ProbeResult(_Strict):
+    type: Literal["probe"] = "probe"
+    x: float
+    y: float
+    z: float
+    p: float
+
+
+class ErrorFrame(_Strict):
+    type: Literal["error"] = "error"
+    seq: int
+    message: str
+    """What was wrong and what is allowed."""
