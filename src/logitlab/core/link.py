@@ -17,13 +17,15 @@ def sigmoid(z: ArrayLike) -> FloatArray:
     """σ(z) = 1 / (1 + e^{-z}), computed without overflow."""
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    out: FloatArray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out
 
 
 def softplus(z: ArrayLike) -> FloatArray:
     """log(1 + e^{z}), computed without overflow."""
     z = np.asarray(z, dtype=np.float64)
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    out: FloatArray = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    return out
 
 
 def log_sigmoid(z: ArrayLike) -> FloatArray:
@@ -45,14 +47,16 @@ def logsumexp(z: FloatArray, axis: int = -1) -> FloatArray:
     m = np.max(z, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
     out = np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True)) + m
-    return np.squeeze(out, axis=axis)
+    res: FloatArray = np.squeeze(out, axis=axis)
+    return res
 
 
 def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
     """Row-wise softmax without overflow."""
     m = np.max(z, axis=axis, keepdims=True)
     e = np.exp(z - m)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    out: FloatArray = e / np.sum(e, axis=axis, keepdims=True)
+    return out
 
 
 def log_softmax(z: FloatArray, axis: int = -1) -> FloatArray:

@@ -107,13 +107,21 @@ class LogisticLoss:
     # ------------------------------------------------------------------ passes
 
     def loss(
-        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None = None,
     ) -> float:
         """Weighted mean cross-entropy."""
         return self._pass(coef, X, y, sample_weight, gradient=False, hessian=False)[0]
 
     def loss_gradient(
-        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None = None,
     ) -> tuple[float, FloatArray]:
         """Loss and its gradient with respect to the flat coefficients."""
         value, grad, _ = self._pass(coef, X, y, sample_weight, gradient=True, hessian=False)
@@ -121,7 +129,11 @@ class LogisticLoss:
         return value, grad
 
     def loss_gradient_hessian(
-        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None = None,
     ) -> tuple[float, FloatArray, FloatArray]:
         """Loss, gradient and Hessian (n_coef, n_coef) in one pass over the data."""
         value, grad, hess = self._pass(coef, X, y, sample_weight, gradient=True, hessian=True)
@@ -129,7 +141,11 @@ class LogisticLoss:
         return value, grad, hess
 
     def gradient_hessian(
-        self, coef: FloatArray, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None = None
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """Gradient and Hessian."""
         _, grad, hess = self.loss_gradient_hessian(coef, X, y, sample_weight)
@@ -145,7 +161,7 @@ class LogisticLoss:
         gradient: bool,
         hessian: bool,
     ) -> tuple[float, FloatArray | None, FloatArray | None]:
-        n_samples, n_features = X.shape
+        n_samples = X.shape[0]
         sw_sum = float(n_samples) if sample_weight is None else float(np.sum(sample_weight))
         if self.is_binary:
             value, grad, hess = self._binary_pass(

@@ -171,7 +171,8 @@ def _replicated_projection(objective: Objective) -> FloatArray | None:
         return None
     K = model.n_classes
     m = objective.n_coef // K
-    return np.kron(np.ones((K, K)) / K, np.eye(m))
+    proj: FloatArray = np.kron(np.ones((K, K)) / K, np.eye(m)).astype(np.float64)
+    return proj
 
 
 def newton_direction(
