@@ -209,6 +209,26 @@ class Probe(_Command):
     y: Coord
 
 
+ScenarioName = Literal[
+    "xor-wall",
+    "lr-explosion",
+    "regularization",
+    "threshold-tradeoff",
+    "imbalanced",
+    "hand-set",
+    "separable-growth",
+    "newton-vs-gd",
+    "anti-classifier",
+]
+
+
+class RunScenario(_Command):
+    """Set up a "Try this" card's experiment (data, weights, hyperparameters)."""
+
+    type: Literal["scenario"] = "scenario"
+    name: ScenarioName
+
+
 Command = Annotated[
     Hello
     | ImportState
@@ -221,7 +241,8 @@ Command = Annotated[
     | SetView
     | Train
     | ResetWeights
-    | Probe,
+    | Probe
+    | RunScenario,
     Field(discriminator="type"),
 ]
 
@@ -318,6 +339,8 @@ class Frame(_Strict):
     divergence: Divergence
     true_weights: ModelSpec
     """Unrounded current weights (the state holds them too; here for clarity in views)."""
+    start_auto: bool = False
+    """True when a scenario asks the page to start Auto-train."""
 
 
 class ProbeResult(_Strict):
