@@ -341,6 +341,10 @@ class Frame(_Strict):
     """Unrounded current weights (the state holds them too; here for clarity in views)."""
     start_auto: bool = False
     """True when a scenario asks the page to start Auto-train."""
+    penalty_note: str = ""
+    """Plain text relating λ to scikit-learn's C for the current data (λ = 0.05 ↔ C = 0.083)."""
+    model_math: str = ""
+    """MathML (generated in Python) of the current model with its numbers filled in."""
 
 
 class ProbeResult(_Strict):
