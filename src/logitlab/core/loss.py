@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 
 from logitlab.core.link import logsumexp, softmax
 from logitlab.core.types import FloatArray
@@ -151,6 +152,18 @@ class LogisticLoss:
         _, grad, hess = self.loss_gradient_hessian(coef, X, y, sample_weight)
         return grad, hess
 
+    def hessian(
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None = None,
+    ) -> FloatArray:
+        """Hessian (n_coef, n_coef) alone; one pass over the data."""
+        _, _, hess = self._pass(coef, X, y, sample_weight, gradient=False, hessian=True)
+        assert hess is not None
+        return hess
+
     def _pass(
         self,
         coef: FloatArray,
@@ -163,20 +176,16 @@ class LogisticLoss:
     ) -> tuple[float, FloatArray | None, FloatArray | None]:
         n_samples = X.shape[0]
         sw_sum = float(n_samples) if sample_weight is None else float(np.sum(sample_weight))
-        if self.is_binary:
-            value, grad, hess = self._binary_pass(
-                coef, X, y, sample_weight, gradient=gradient, hessian=hessian
-            )
-        else:
-            value, grad, hess = self._multinomial_pass(
-                coef, X, y, sample_weight, gradient=gradient, hessian=hessian
-            )
-        value /= sw_sum
+        if not sw_sum > 0.0:
+            raise ValueError("the sample weights must have a positive sum")
+        pass_ = self._binary_pass if self.is_binary else self._multinomial_pass
+        value, grad, hess = pass_(coef, X, y, sample_weight, gradient=gradient, hessian=hessian)
+        scale = 1.0 / sw_sum
         if grad is not None:
-            grad /= sw_sum
+            grad *= scale
         if hess is not None:
-            hess /= sw_sum
-        return value, grad, hess
+            hess *= scale
+        return value * scale, grad, hess
 
     def _binary_pass(
         self,
@@ -192,39 +201,59 @@ class LogisticLoss:
         fi = self.fit_intercept
         w = coef[:p]
         b = float(coef[p]) if fi else 0.0
-        d = p + int(fi)
         total = 0.0
-        grad = np.zeros(d) if gradient else None
-        hess = np.zeros((d, d)) if hessian else None
+        grad = np.zeros(p + int(fi)) if gradient else None
+        # The weight block of the Hessian is accumulated by a rank-k update
+        # (BLAS syrk on X·sqrt(h)): half the flops of a general product.
+        gram = np.zeros((p, p), order="F") if hessian else None
+        cross = np.zeros(p) if hessian else None
+        corner = 0.0
         for sl in _blocks(n_samples):
             Xb = X[sl]
+            yb = y[sl]
+            swb = None if sw is None else sw[sl]
             z = Xb @ w
             if fi:
                 z += b
-            softplus, prob, curv = _binary_terms(z)
-            yb = y[sl]
-            losses = softplus - yb * z
-            if sw is None:
-                total += float(np.sum(losses))
-            else:
-                swb = sw[sl]
-                total += float(swb @ losses)
+            e = np.abs(z)
+            np.negative(e, out=e)
+            np.exp(e, out=e)  # e = exp(-|z|) in (0, 1]: never overflows
+            losses = np.log1p(e)
+            losses += np.maximum(z, 0.0)  # softplus(z)
+            losses -= yb * z
+            total += float(np.sum(losses)) if swb is None else float(swb @ losses)
+            if grad is None and gram is None:
+                continue
+            inv = e + 1.0
+            np.reciprocal(inv, out=inv)  # 1 / (1 + e)
             if grad is not None:
-                r = prob - yb
-                if sw is not None:
+                r = e * inv  # sigmoid(-|z|)
+                np.copyto(r, inv, where=z >= 0.0)  # sigmoid(z)
+                r -= yb
+                if swb is not None:
                     r *= swb
                 grad[:p] += Xb.T @ r
                 if fi:
-                    grad[p] += np.sum(r)
-            if hess is not None:
-                h = curv if sw is None else curv * swb
-                Xh = Xb * h[:, None]
-                hess[:p, :p] += Xb.T @ Xh
+                    grad[p] += float(np.sum(r))
+            if gram is not None and cross is not None:
+                h = e * inv
+                h *= inv  # sigmoid'(z) = e / (1 + e)^2
+                if swb is not None:
+                    h *= swb
                 if fi:
-                    hess[:p, p] += np.sum(Xh, axis=0)
-                    hess[p, p] += np.sum(h)
-        if hess is not None and fi:
-            hess[p, :p] = hess[:p, p]
+                    cross += Xb.T @ h
+                    corner += float(np.sum(h))
+                np.sqrt(h, out=h)
+                Xs = Xb * h[:, None]
+                gram = dsyrk(1.0, Xs.T, beta=1.0, c=gram, overwrite_c=1)
+        hess = None
+        if gram is not None and cross is not None:
+            hess = np.empty((p + int(fi), p + int(fi)))
+            hess[:p, :p] = np.triu(gram) + np.triu(gram, 1).T
+            if fi:
+                hess[:p, p] = cross
+                hess[p, :p] = cross
+                hess[p, p] = corner
         return total, grad, hess
 
     def _multinomial_pass(
@@ -260,7 +289,8 @@ class LogisticLoss:
             total += float(np.sum(losses)) if swb is None else float(swb @ losses)
             if G is None and H is None:
                 continue
-            P = np.exp(Z - lse[:, None])
+            Z -= lse[:, None]
+            P = np.exp(Z, out=Z)  # class probabilities, rows sum to 1
             if G is not None:
                 R = P.copy()
                 R[rows, yb] -= 1.0
@@ -270,16 +300,31 @@ class LogisticLoss:
                 if fi:
                     G[:, p] += np.sum(R, axis=0)
             if H is not None:
-                Xa = np.hstack([Xb, np.ones((nb, 1))]) if fi else Xb
                 Pw = P if swb is None else P * swb[:, None]
                 for k in range(K):
                     for ell in range(k, K):
-                        h = -Pw[:, k] * P[:, ell]
+                        # d²ℓ/dz_k dz_l = p_k (δ_kl − p_l), times the sample weight
+                        h = Pw[:, k] * P[:, ell]
+                        np.negative(h, out=h)
                         if k == ell:
-                            h = h + Pw[:, k]
-                        block = Xa.T @ (Xa * h[:, None])
+                            h += Pw[:, k]
+                        block = _weighted_gram(Xb, h, fi)
                         H[k * m : (k + 1) * m, ell * m : (ell + 1) * m] += block
                         if ell != k:
                             H[ell * m : (ell + 1) * m, k * m : (k + 1) * m] += block.T
         grad = None if G is None else G.ravel()
         return total, grad, H
+
+
+def _weighted_gram(Xb: FloatArray, h: FloatArray, fit_intercept: bool) -> FloatArray:
+    """[X 1]ᵀ diag(h) [X 1] (or Xᵀ diag(h) X) without building [X 1]."""
+    p = Xb.shape[1]
+    m = p + int(fit_intercept)
+    out = np.empty((m, m))
+    out[:p, :p] = Xb.T @ (Xb * h[:, None])
+    if fit_intercept:
+        col = Xb.T @ h
+        out[:p, p] = col
+        out[p, :p] = col
+        out[p, p] = float(np.sum(h))
+    return out

@@ -102,6 +102,14 @@ class Objective:
             hess[idx, idx] += self.penalty.l2
         return value, grad, hess
 
+    def smooth_hessian(self, coef: FloatArray) -> FloatArray:
+        """Hessian of the cross-entropy + L2 term alone (one pass over the data)."""
+        hess = self.model.hessian(coef, self.X, self.y, self.sample_weight)
+        if self.penalty.l2:
+            idx = np.flatnonzero(self.penalized)
+            hess[idx, idx] += self.penalty.l2
+        return hess
+
     def l1_value(self, coef: FloatArray) -> float:
         return self.penalty.l1 * float(np.sum(np.abs(coef[self.penalized])))
 

@@ -161,18 +161,46 @@ class MiniBatchSGD:
 
 
 def _replicated_projection(objective: Objective) -> FloatArray | None:
-    """Projection onto the directions a softmax model cannot see (multinomial only).
+    """Projection onto the directions along which the smooth objective is flat.
 
-    Adding the same vector to every class's coefficients leaves the
-    probabilities unchanged, so the cross-entropy Hessian is singular there.
+    Adding the same number to one coefficient of every class leaves softmax
+    probabilities unchanged, so the multinomial cross-entropy Hessian is
+    singular along those "replicated" directions. The intercepts are never
+    penalized, so their direction is always flat; the weights' direction is
+    flat unless an L2 term curves it. Returns None when nothing is flat.
     """
     model = objective.model
     if model.is_binary:
         return None
     K = model.n_classes
     m = objective.n_coef // K
-    proj: FloatArray = np.kron(np.ones((K, K)) / K, np.eye(m)).astype(np.float64)
+    flat = np.zeros(m)
+    if model.fit_intercept:
+        flat[-1] = 1.0
+    if objective.penalty.l2 == 0.0:
+        flat[: objective.n_features] = 1.0
+    if not flat.any():
+        return None
+    proj: FloatArray = np.kron(np.full((K, K), 1.0 / K), np.diag(flat))
     return proj
+
+
+def center_replicated(objective: Objective, coef: FloatArray) -> FloatArray:
+    """Shift multinomial coefficients to sum to zero over the classes where that is free.
+
+    The intercepts are always centred (the objective does not change); the
+    weights too unless there is an L1 term (without one, centring never
+    increases the objective). Binary coefficients are returned unchanged.
+    """
+    model = objective.model
+    if model.is_binary:
+        return coef
+    K = model.n_classes
+    mat = coef.reshape(K, -1).copy()
+    cols = slice(None) if objective.penalty.l1 == 0.0 else slice(objective.n_features, None)
+    mat[:, cols] -= mat[:, cols].mean(axis=0)
+    out: FloatArray = mat.ravel()
+    return out
 
 
 def newton_direction(
@@ -180,9 +208,12 @@ def newton_direction(
 ) -> FloatArray:
     """The Newton direction; for an L1 term, the proximal-Newton direction.
 
-    Solves min_d gᵀd + ½dᵀHd (+ l1·‖(c + d)_w‖₁) with a Cholesky factorisation,
-    falling back to least squares when H is singular, and to coordinate descent
-    on the quadratic model when there is an L1 term.
+    Solves min_d gᵀd + ½dᵀHd (+ l1·‖(c + d)_w‖₁). Along the flat softmax
+    directions (see :func:`_replicated_projection`) a multiple of the projection
+    is added to H: the gradient has no component there, so the direction keeps
+    the coefficients' class sums fixed. Smooth case: Cholesky, with least
+    squares as fallback when H is numerically singular. L1: coordinate descent
+    on the quadratic model.
     """
     proj = _replicated_projection(objective)
     if proj is not None:
@@ -207,19 +238,26 @@ def _l1_quadratic_cd(
     grad: FloatArray,
     hess: FloatArray,
     *,
-    max_sweeps: int = 200,
-    tol: float = 1e-12,
+    max_sweeps: int = 500,
+    tol: float = 1e-13,
 ) -> FloatArray:
-    """Coordinate descent on gᵀ(u − c) + ½(u − c)ᵀH(u − c) + l1·‖u_w‖₁; returns u."""
+    """Coordinate descent on gᵀ(u − c) + ½(u − c)ᵀH(u − c) + l1·‖u_w‖₁; returns u.
+
+    Sweeps alternate between all coordinates and the active ones (non-zero or
+    unpenalized) until a sweep over all coordinates moves nothing more than
+    ``tol`` relative to the largest coefficient.
+    """
     l1 = objective.penalty.l1
     penalized = objective.penalized
     u = coef.copy()
     s = grad.copy()  # gradient of the quadratic part at u
-    diag = np.maximum(np.diag(hess), 1e-12)
-    n = u.size
+    diag = np.maximum(np.diag(hess), 1e-300)
+    every = np.arange(u.size)
+    sweep_all = True
     for _ in range(max_sweeps):
+        coords = every if sweep_all else np.flatnonzero((u != 0.0) | ~penalized)
         largest = 0.0
-        for j in range(n):
+        for j in coords:
             old = u[j]
             target = old - s[j] / diag[j]
             if penalized[j]:
@@ -232,14 +270,26 @@ def _l1_quadratic_cd(
                 u[j] = new
                 s += hess[:, j] * delta
                 largest = max(largest, abs(delta))
-        if largest <= tol * max(1.0, float(np.max(np.abs(u)))):
+        small = largest <= tol * max(1.0, float(np.max(np.abs(u))))
+        if small and sweep_all:
             break
+        sweep_all = small
     return u
+
+
+def _rounding_level(value: float) -> float:
+    """Changes of the objective below this size are floating-point noise."""
+    return 64.0 * np.finfo(np.float64).eps * max(1.0, abs(value))
 
 
 @dataclass
 class Newton:
-    """Damped Newton (IRLS) with a backtracking line search; proximal Newton under L1."""
+    """Damped Newton (IRLS) with a backtracking line search; proximal Newton under L1.
+
+    A trial point is accepted when it satisfies the Armijo condition, or, once
+    the objective no longer changes beyond rounding, when it lowers the
+    optimality measure.
+    """
 
     name: str = "newton"
     armijo: float = 1e-4
@@ -256,11 +306,19 @@ class Newton:
         decrease = float(grad @ d) + objective.l1_value(coef + d) - l1_now
         if not np.isfinite(decrease) or decrease >= 0.0:
             return Step(coef.copy(), full)
+        opt_now: float | None = None
         t = 1.0
         for _ in range(self.max_halvings):
             trial = coef + t * d
-            if objective.value(trial) <= full + self.armijo * t * decrease:
+            trial_smooth, trial_grad = objective.smooth_value_gradient(trial)
+            trial_value = trial_smooth + objective.l1_value(trial)
+            if trial_value <= full + self.armijo * t * decrease:
                 return Step(trial, full)
+            if abs(trial_value - full) <= _rounding_level(full):
+                if opt_now is None:
+                    opt_now = objective.optimality(coef, grad)
+                if objective.optimality(trial, trial_grad) < opt_now:
+                    return Step(trial, full)
             t *= 0.5
         return Step(coef.copy(), full)
 

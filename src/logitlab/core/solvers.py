@@ -1,9 +1,15 @@
-"""Exact solvers: run an optimizer until the optimality measure is below ``tol``.
+"""The exact solver: (proximal) Newton run until the optimality measure is below ``tol``.
 
 Smooth objectives (no penalty, L2) use damped Newton; L1 and the elastic net use
 proximal Newton with coordinate descent on the quadratic model. Convergence is
 judged on the gradient (the minimum-norm subgradient under L1), never on a fixed
 number of iterations.
+
+Each iteration costs one pass over the data: the pass at the trial point
+computes value, gradient and (when cheap) Hessian together, and an accepted
+trial point hands all three to the next iteration. When the Hessian dominates
+the cost (many coefficients) it is computed in a pass of its own, only for
+accepted points that are not yet optimal.
 """
 
 from __future__ import annotations
@@ -13,8 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from logitlab.core.objective import Objective
-from logitlab.core.optimizers import Newton
+from logitlab.core.optimizers import center_replicated, newton_direction
 from logitlab.core.types import FloatArray
+
+#: Up to this many coefficients the Hessian rides along with every value pass.
+FUSED_HESSIAN_MAX_COEF = 16
+
+_ARMIJO = 1e-4
+_MAX_HALVINGS = 40
 
 
 @dataclass(frozen=True)
@@ -22,9 +34,13 @@ class SolveResult:
     """Outcome of :func:`solve`."""
 
     coef: FloatArray
+    """Coefficients of shape (objective.n_coef,) at the last accepted point."""
     value: float
+    """Full objective at ``coef``."""
     n_iter: int
+    """Newton iterations taken."""
     converged: bool
+    """Whether ``optimality <= tol``."""
     optimality: float
     """∞-norm of the minimum-norm subgradient at ``coef``."""
 
@@ -36,32 +52,84 @@ def solve(
     tol: float = 1e-8,
     max_iter: int = 100,
 ) -> SolveResult:
-    """Minimize ``objective`` to ``optimality(coef) <= tol``.
+    """Minimize ``objective`` until ``optimality(coef) <= tol``.
 
     Parameters
     ----------
     objective : Objective
     coef0 : ndarray of shape (objective.n_coef,), default=zeros
+        Starting point. Multinomial coefficients are first shifted to sum to
+        zero over the classes wherever that cannot raise the objective, so the
+        unpenalized directions softmax cannot see end at the sum-zero solution.
     tol : float, default=1e-8
         Stop when the largest entry of the minimum-norm subgradient is at most ``tol``.
     max_iter : int, default=100
         Newton iterations at most.
+
+    Returns
+    -------
+    SolveResult
+        ``converged`` is False when ``max_iter`` ran out or the line search
+        could not make progress (for example on separable data without penalty,
+        where the optimum lies at infinity).
     """
-    coef = objective.initial_coef() if coef0 is None else np.array(coef0, dtype=np.float64)
-    newton = Newton()
+    if not tol > 0.0:
+        raise ValueError(f"tol must be > 0, got {tol!r}")
+    if max_iter < 0:
+        raise ValueError(f"max_iter must be >= 0, got {max_iter!r}")
+    if coef0 is None:
+        coef = objective.initial_coef()
+    else:
+        coef = np.array(coef0, dtype=np.float64)
+        if coef.shape != (objective.n_coef,):
+            raise ValueError(f"coef0 must have shape ({objective.n_coef},), got {coef.shape}")
+        coef = center_replicated(objective, coef)
+    fused = objective.n_coef <= FUSED_HESSIAN_MAX_COEF
+
+    smooth, grad, hess = objective.smooth_value_gradient_hessian(coef)
+    l1 = objective.l1_value(coef)
+    value = smooth + l1
+    opt = objective.optimality(coef, grad)
     n_iter = 0
-    opt = objective.optimality(coef)
     while opt > tol and n_iter < max_iter:
-        step = newton.step(objective, coef)
         n_iter += 1
-        if np.array_equal(step.coef, coef):
+        d = newton_direction(objective, coef, grad, hess)
+        decrease = float(grad @ d) + objective.l1_value(coef + d) - l1
+        if not (np.isfinite(decrease) and decrease < 0.0):
             break
-        coef = step.coef
-        opt = objective.optimality(coef)
+        t = 1.0
+        accepted = False
+        for _ in range(_MAX_HALVINGS):
+            trial = coef + t * d
+            if fused:
+                t_smooth, t_grad, t_hess = objective.smooth_value_gradient_hessian(trial)
+            else:
+                t_smooth, t_grad = objective.smooth_value_gradient(trial)
+                t_hess = None
+            t_l1 = objective.l1_value(trial)
+            t_value = t_smooth + t_l1
+            if t_value <= value + _ARMIJO * t * decrease:
+                accepted = True
+            elif abs(t_value - value) <= _rounding_level(value):
+                # The objective is flat to rounding: judge by the gradient instead.
+                accepted = objective.optimality(trial, t_grad) < opt
+            if accepted:
+                break
+            t *= 0.5
+        if not accepted:
+            break
+        coef, value, grad, l1 = trial, t_value, t_grad, t_l1
+        opt = objective.optimality(coef, grad)
+        if opt > tol and n_iter < max_iter:
+            hess = t_hess if t_hess is not None else objective.smooth_hessian(coef)
     return SolveResult(
         coef=coef,
-        value=objective.value(coef),
+        value=value,
         n_iter=n_iter,
         converged=opt <= tol,
         optimality=opt,
     )
+
+
+def _rounding_level(value: float) -> float:
+    return 64.0 * float(np.finfo(np.float64).eps) * max(1.0, abs(value))
