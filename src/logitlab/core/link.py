@@ -15,10 +15,7 @@ ArrayLike = npt.ArrayLike
 
 def sigmoid(z: ArrayLike) -> FloatArray:
     """σ(z) = 1 / (1 + e^{-z}), computed without overflow."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))
-    out: FloatArray = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return out
+    return softplus_and_sigmoid(np.asarray(z, dtype=np.float64))[1]
 
 
 def softplus(z: ArrayLike) -> FloatArray:
@@ -60,5 +57,17 @@ def softmax(z: FloatArray, axis: int = -1) -> FloatArray:
 
 
 def log_softmax(z: FloatArray, axis: int = -1) -> FloatArray:
-    """Row-wise log-softmax without overflow."""
-    return z - np.expand_dims(logsumexp(z, axis=axis), axis)
+    """Row-wise log-softmax without overflow, accurate for the dominant class too.
+
+    With the maximum subtracted, Σ exp = 1 + r where r sums the other terms, and
+    log(1 + r) is taken with ``log1p`` so a class with p̂ close to 1 keeps its
+    tiny log-probability to full relative precision.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    top = np.argmax(z, axis=axis)
+    m = np.take_along_axis(z, np.expand_dims(top, axis), axis=axis)
+    shifted = z - m
+    e = np.exp(shifted)
+    np.put_along_axis(e, np.expand_dims(top, axis), 0.0, axis=axis)
+    out: FloatArray = shifted - np.log1p(np.sum(e, axis=axis, keepdims=True))
+    return out
