@@ -1,0 +1,105 @@
+// A slider paired with a number box. The slider may be linear or logarithmic;
+// with `follow`, its range widens (and narrows back) to hold the true value, so
+// a value set by training is never clamped by the slider.
+
+import { formatNumber } from "./format.js";
+
+const LOG_TICKS = 1000;
+
+export class NumberControl {
+  /**
+   * @param {HTMLInputElement} range
+   * @param {HTMLInputElement} box
+   * @param {object} options
+   *   scale: "linear" | "log"; min, max: allowed values; follow: base half-width of a
+   *   symmetric range that follows the value; integer: round values; digits: box precision;
+   *   live: report while dragging (else on release); onValue(value): the user chose a value.
+   */
+  constructor(range, box, options) {
+    this.range = range;
+    this.box = box;
+    this.o = { scale: "linear", digits: 4, live: true, integer: false, follow: 0, ...options };
+    this.value = null;
+    this.held = false; // the pointer is down on the slider
+    if (this.o.scale === "log") {
+      range.min = "0";
+      range.max = String(LOG_TICKS);
+      range.step = "1";
+    }
+    range.addEventListener("pointerdown", () => {
+      this.held = true;
+    });
+    range.addEventListener("pointerup", () => {
+      this.held = false;
+    });
+    range.addEventListener("input", () => {
+      const value = this.fromRange();
+      this.box.value = this.text(value);
+      if (this.o.live) this.choose(value);
+    });
+    range.addEventListener("change", () => {
+      this.held = false;
+      if (!this.o.live) this.choose(this.fromRange());
+    });
+    box.addEventListener("change", () => {
+      const value = Number(box.value);
+      if (box.value.trim() === "" || !Number.isFinite(value)) {
+        this.box.value = this.text(this.value);
+        return;
+      }
+      const clamped = Math.min(Math.max(value, this.o.min), this.o.max);
+      this.choose(clamped);
+      this.place(clamped);
+    });
+  }
+
+  choose(value) {
+    const v = this.o.integer ? Math.round(value) : value;
+    this.value = v;
+    this.o.onValue(v);
+  }
+
+  fromRange() {
+    const t = Number(this.range.value);
+    if (this.o.scale === "log") {
+      const a = Math.log10(this.o.min);
+      const b = Math.log10(this.o.max);
+      const v = 10 ** (a + ((b - a) * t) / LOG_TICKS);
+      return this.o.integer ? Math.round(v) : Number(v.toPrecision(3));
+    }
+    return t;
+  }
+
+  text(value) {
+    if (value === null || !Number.isFinite(value)) return "";
+    return this.o.integer ? String(Math.round(value)) : formatNumber(value, this.o.digits);
+  }
+
+  /** Move the slider (and widen its range if it follows) without reporting. */
+  place(value) {
+    if (this.o.scale === "log") {
+      const a = Math.log10(this.o.min);
+      const b = Math.log10(this.o.max);
+      this.range.value = String(Math.round(((Math.log10(value) - a) / (b - a)) * LOG_TICKS));
+      return;
+    }
+    if (this.o.follow > 0) {
+      let span = this.o.follow;
+      while (Math.abs(value) > span && span < this.o.max) span *= 2;
+      if (Number(this.range.max) !== span) {
+        this.range.min = String(-span);
+        this.range.max = String(span);
+        this.range.step = String(span / 500);
+      }
+    }
+    this.range.value = String(value);
+  }
+
+  /** Show the server's value (skipped for the element the user is operating). */
+  set(value) {
+    if (value === null || value === undefined || !Number.isFinite(value)) return;
+    this.value = value;
+    if (!this.held) this.place(value);
+    if (document.activeElement !== this.box) this.box.value = this.text(value);
+  }
+}

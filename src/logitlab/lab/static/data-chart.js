@@ -1,0 +1,367 @@
+// The data chart: four stacked canvases.
+//   field   — p̂ heatmap (redrawn when a new field arrives)
+//   axes    — frame, grid, ticks (redrawn on resize or a new view)
+//   points  — the markers (redrawn only when the points change: payload version)
+//   overlay — boundary lines, drag ghost, keyboard cursor (cheap; every new frame)
+// The overlay takes the pointer and the keyboard and reports edits through callbacks.
+
+import { Frame2D, drawAxes, fitCanvas, niceTicks } from "./geometry.js";
+import {
+  BOUNDARY_COLOR,
+  CLASS_COLORS,
+  CLASS_OUTLINE,
+  FIELD_LUT,
+  HALF_LINE_COLOR,
+  markerPath,
+  markerRadius,
+} from "./palette.js";
+
+const MARGIN = { left: 34, right: 8, top: 8, bottom: 24 };
+const DRAG_SLOP = 4; // pixels a press may wander and still count as a click
+
+function decodeBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function sameView(a, b) {
+  return (
+    a !== null && a.xmin === b.xmin && a.xmax === b.xmax && a.ymin === b.ymin && a.ymax === b.ymax
+  );
+}
+
+export class DataChart {
+  constructor(root, { onAdd, onMove, onDelete, onHover, onLeave }) {
+    this.root = root;
+    this.layers = {};
+    for (const canvas of root.querySelectorAll("canvas")) this.layers[canvas.dataset.layer] = canvas;
+    this.overlay = this.layers.overlay;
+    this.callbacks = { onAdd, onMove, onDelete, onHover, onLeave };
+    this.view = null;
+    this.frame = null; // Frame2D of the current layout
+    this.size = { width: 0, height: 0 };
+    this.xy = new Float32Array(0);
+    this.cls = new Uint8Array(0);
+    this.pointsVersion = -1;
+    this.fieldPayload = null;
+    this.fieldImage = document.createElement("canvas");
+    this.boundary = null;
+    this.halfLine = null;
+    this.drag = null; // {index, x, y, moved, startX, startY, add}
+    this.cursor = null; // keyboard cursor in data coordinates
+    this.dirty = { layout: true, points: true, field: true, overlay: true };
+    new ResizeObserver(() => {
+      this.dirty.layout = true;
+    }).observe(root);
+    this.listen();
+  }
+
+  /** Take the latest frame; draw() paints what changed. */
+  update(frame) {
+    if (!sameView(this.view, frame.view)) {
+      this.view = { ...frame.view };
+      this.dirty.layout = true;
+    }
+    if (frame.points !== null && frame.points.version !== this.pointsVersion) {
+      this.pointsVersion = frame.points.version;
+      this.xy = new Float32Array(decodeBase64(frame.points.xy).buffer);
+      this.cls = decodeBase64(frame.points.cls);
+      this.dirty.points = true;
+    }
+    if (frame.field !== this.fieldPayload) {
+      this.fieldPayload = frame.field;
+      this.dirty.field = true;
+    }
+    this.boundary = frame.boundary;
+    this.halfLine = frame.half_line;
+    this.dirty.overlay = true;
+  }
+
+  get pointCount() {
+    return this.cls.length;
+  }
+
+  draw() {
+    if (this.view === null) return;
+    if (this.dirty.layout) this.layout();
+    if (this.dirty.field) this.drawField();
+    if (this.dirty.points) this.drawPoints();
+    if (this.dirty.overlay) this.drawOverlay();
+  }
+
+  layout() {
+    this.dirty.layout = false;
+    let ctx = null;
+    for (const canvas of Object.values(this.layers)) {
+      const fit = fitCanvas(canvas);
+      this.size = { width: fit.width, height: fit.height };
+      if (canvas === this.layers.axes) ctx = fit.ctx;
+    }
+    this.frame = new Frame2D(this.size.width, this.size.height, MARGIN, this.view);
+    const v = this.view;
+    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    drawAxes(ctx, this.frame, {
+      xTicks: niceTicks(v.xmin, v.xmax, Math.max(3, Math.floor(this.frame.width / 60))),
+      yTicks: niceTicks(v.ymin, v.ymax, Math.max(3, Math.floor(this.frame.height / 50))),
+      xLabel: "x",
+      yLabel: "y",
+    });
+    this.dirty.field = this.dirty.points = this.dirty.overlay = true;
+  }
+
+  drawField() {
+    this.dirty.field = false;
+    const canvas = this.layers.field;
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    const payload = this.fieldPayload;
+    if (payload === null) return;
+    const n = payload.size;
+    const values = decodeBase64(payload.data);
+    const image = this.fieldImage;
+    if (image.width !== n) image.width = image.height = n;
+    const small = image.getContext("2d");
+    const pixels = small.createImageData(n, n);
+    for (let i = 0; i < values.length; i += 1) {
+      const k = values[i] * 4;
+      pixels.data[i * 4] = FIELD_LUT[k];
+      pixels.data[i * 4 + 1] = FIELD_LUT[k + 1];
+      pixels.data[i * 4 + 2] = FIELD_LUT[k + 2];
+      pixels.data[i * 4 + 3] = FIELD_LUT[k + 3];
+    }
+    small.putImageData(pixels, 0, 0);
+    const f = this.frame;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(f.left, f.top, f.width, f.height);
+    ctx.clip();
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    // Grid samples sit on cell centres: stretch the image so texel centres land on them.
+    ctx.drawImage(image, f.left, f.top, f.width, f.height);
+    ctx.restore();
+  }
+
+  drawPoints(skip = -1) {
+    this.dirty.points = false;
+    const ctx = this.layers.points.getContext("2d");
+    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    const f = this.frame;
+    const n = this.cls.length;
+    const r = markerRadius(n);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(f.left, f.top, f.width, f.height);
+    ctx.clip();
+    for (const cls of [0, 1]) {
+      ctx.beginPath();
+      for (let i = 0; i < n; i += 1) {
+        if (this.cls[i] !== cls || i === skip) continue;
+        markerPath(ctx, cls, f.px(this.xy[2 * i]), f.py(this.xy[2 * i + 1]), r);
+      }
+      ctx.fillStyle = CLASS_COLORS[cls];
+      ctx.fill();
+      if (n <= 3000) {
+        ctx.strokeStyle = CLASS_OUTLINE[cls];
+        ctx.lineWidth = n <= 300 ? 1.2 : 0.7;
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+
+  drawOverlay() {
+    this.dirty.overlay = false;
+    const ctx = this.overlay.getContext("2d");
+    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    const f = this.frame;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(f.left, f.top, f.width, f.height);
+    ctx.clip();
+    const line = (seg, color, width, dash) => {
+      if (seg === null) return;
+      ctx.beginPath();
+      ctx.setLineDash(dash);
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.moveTo(f.px(seg.x1), f.py(seg.y1));
+      ctx.lineTo(f.px(seg.x2), f.py(seg.y2));
+      ctx.stroke();
+    };
+    line(this.halfLine, HALF_LINE_COLOR, 2, [6, 5]);
+    line(this.boundary, "rgba(255,255,255,0.8)", 4.5, []);
+    line(this.boundary, BOUNDARY_COLOR, 2, []);
+    ctx.setLineDash([]);
+    if (this.drag !== null && this.drag.index >= 0 && this.drag.moved) {
+      const cls = this.cls[this.drag.index];
+      ctx.beginPath();
+      markerPath(ctx, cls, this.drag.x, this.drag.y, markerRadius(this.cls.length) + 1.5);
+      ctx.fillStyle = CLASS_COLORS[cls];
+      ctx.fill();
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+    }
+    if (this.cursor !== null && document.activeElement === this.overlay) {
+      const x = f.px(this.cursor.x);
+      const y = f.py(this.cursor.y);
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x - 9, y);
+      ctx.lineTo(x + 9, y);
+      ctx.moveTo(x, y - 9);
+      ctx.lineTo(x, y + 9);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  /** Index of the point under pixel (px, py), or -1. */
+  hit(px, py) {
+    const f = this.frame;
+    const reach = Math.max(7, markerRadius(this.cls.length) + 3);
+    let best = -1;
+    let bestD = reach * reach;
+    for (let i = 0; i < this.cls.length; i += 1) {
+      const dx = f.px(this.xy[2 * i]) - px;
+      const dy = f.py(this.xy[2 * i + 1]) - py;
+      const d = dx * dx + dy * dy;
+      if (d <= bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Index of the point nearest to data (x, y), or -1 when there are none. */
+  nearest(x, y) {
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < this.cls.length; i += 1) {
+      const d = (this.xy[2 * i] - x) ** 2 + (this.xy[2 * i + 1] - y) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  local(event) {
+    const rect = this.overlay.getBoundingClientRect();
+    return { px: event.clientX - rect.left, py: event.clientY - rect.top };
+  }
+
+  listen() {
+    const el = this.overlay;
+    el.addEventListener("contextmenu", (event) => {
+      event.preventDefault();
+      if (this.frame === null) return;
+      const { px, py } = this.local(event);
+      const index = this.hit(px, py);
+      if (index >= 0) this.callbacks.onDelete(index);
+    });
+    el.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0 || this.frame === null) return;
+      const { px, py } = this.local(event);
+      if (!this.frame.contains(px, py)) return;
+      const index = this.hit(px, py);
+      if (event.shiftKey) {
+        if (index >= 0) this.callbacks.onDelete(index);
+        return;
+      }
+      el.setPointerCapture(event.pointerId);
+      this.drag = { index, x: px, y: py, startX: px, startY: py, moved: false };
+    });
+    el.addEventListener("pointermove", (event) => {
+      if (this.frame === null) return;
+      const { px, py } = this.local(event);
+      const drag = this.drag;
+      if (drag !== null) {
+        if (Math.hypot(px - drag.startX, py - drag.startY) > DRAG_SLOP && drag.index >= 0) {
+          if (!drag.moved) this.drawPoints(drag.index); // lift the point off its layer
+          drag.moved = true;
+        }
+        drag.x = Math.min(Math.max(px, this.frame.left), this.frame.left + this.frame.width);
+        drag.y = Math.min(Math.max(py, this.frame.top), this.frame.top + this.frame.height);
+        this.drawOverlay();
+      }
+      if (this.frame.contains(px, py)) {
+        this.callbacks.onHover(this.frame.dataX(px), this.frame.dataY(py));
+      } else {
+        this.callbacks.onLeave();
+      }
+    });
+    el.addEventListener("pointerup", () => {
+      const drag = this.drag;
+      this.drag = null;
+      if (drag === null || this.frame === null) return;
+      const f = this.frame;
+      if (drag.moved) {
+        this.callbacks.onMove(drag.index, f.dataX(drag.x), f.dataY(drag.y));
+      } else {
+        // A press that did not drag is a click: it adds a point of the active class.
+        this.callbacks.onAdd(f.dataX(drag.startX), f.dataY(drag.startY));
+      }
+    });
+    el.addEventListener("pointercancel", () => {
+      if (this.drag !== null && this.drag.moved) this.dirty.points = true;
+      this.drag = null;
+    });
+    el.addEventListener("pointerleave", () => {
+      if (this.drag === null) this.callbacks.onLeave();
+    });
+    el.addEventListener("keydown", (event) => this.key(event));
+    el.addEventListener("focus", () => {
+      if (this.cursor === null && this.view !== null) {
+        this.cursor = { x: (this.view.xmin + this.view.xmax) / 2, y: (this.view.ymin + this.view.ymax) / 2 };
+      }
+      this.dirty.overlay = true;
+    });
+    el.addEventListener("blur", () => {
+      this.dirty.overlay = true;
+    });
+  }
+
+  key(event) {
+    if (this.view === null || this.cursor === null) return;
+    const v = this.view;
+    const stepX = (v.xmax - v.xmin) * (event.shiftKey ? 0.1 : 0.02);
+    const stepY = (v.ymax - v.ymin) * (event.shiftKey ? 0.1 : 0.02);
+    const moves = {
+      ArrowLeft: [-stepX, 0],
+      ArrowRight: [stepX, 0],
+      ArrowUp: [0, stepY],
+      ArrowDown: [0, -stepY],
+    };
+    if (event.key in moves) {
+      const [dx, dy] = moves[event.key];
+      this.cursor = {
+        x: Math.min(Math.max(this.cursor.x + dx, v.xmin), v.xmax),
+        y: Math.min(Math.max(this.cursor.y + dy, v.ymin), v.ymax),
+      };
+      this.callbacks.onHover(this.cursor.x, this.cursor.y);
+      this.dirty.overlay = true;
+    } else if (event.key === "Enter" || event.key === " ") {
+      this.callbacks.onAdd(this.cursor.x, this.cursor.y);
+    } else if (event.key === "Delete" || event.key === "Backspace") {
+      const index = this.nearest(this.cursor.x, this.cursor.y);
+      if (index >= 0) this.callbacks.onDelete(index);
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+
+  /** Paint the chart's layers onto a 2D context (for the PNG export). */
+  composite(ctx, x, y) {
+    for (const name of ["field", "axes", "points", "overlay"]) {
+      ctx.drawImage(this.layers[name], x, y, this.size.width, this.size.height);
+    }
+  }
+}

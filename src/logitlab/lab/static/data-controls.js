@@ -1,0 +1,83 @@
+// Data controls: presets, number of points, noise, new sample, active class, clear.
+
+import { NumberControl } from "./controls.js";
+
+export class DataPanel {
+  constructor(doc, connection) {
+    this.connection = connection;
+    this.state = null;
+    this.presetButtons = [...doc.querySelectorAll("[data-preset]")];
+    for (const button of this.presetButtons) {
+      button.addEventListener("click", () => this.load({ preset: button.dataset.preset }));
+    }
+    this.nPoints = new NumberControl(doc.getElementById("n-points"), doc.getElementById("n-points-box"), {
+      scale: "log",
+      min: 10,
+      max: 100000,
+      integer: true,
+      live: false,
+      onValue: (v) => this.load({ n_points: v }),
+    });
+    this.noise = new NumberControl(doc.getElementById("noise"), doc.getElementById("noise-box"), {
+      min: 0,
+      max: 5,
+      live: false,
+      onValue: (v) => this.load({ noise: v }),
+    });
+    doc.getElementById("new-sample").addEventListener("click", () => connection.send({ type: "new_sample" }));
+    doc.getElementById("clear-points").addEventListener("click", () =>
+      connection.send({ type: "edit", edit: { op: "clear" } }),
+    );
+    this.classButton = doc.getElementById("class-toggle");
+    this.classButton.addEventListener("click", () => this.toggleClass());
+    this.fieldBox = doc.getElementById("show-field");
+    this.fieldBox.addEventListener("change", () =>
+      connection.send({ type: "set_view", show_field: this.fieldBox.checked }),
+    );
+    this.seedNote = doc.getElementById("seed-note");
+  }
+
+  /** Reload the data: the current preset, size, noise and seed unless overridden. */
+  load(overrides) {
+    const d = this.state.data;
+    this.connection.send({
+      type: "load_preset",
+      preset: d.preset,
+      n_points: d.n_points,
+      noise: d.noise,
+      seed: d.seed,
+      ...overrides,
+    });
+  }
+
+  get activeClass() {
+    return this.state === null ? 1 : this.state.view.active_class;
+  }
+
+  toggleClass() {
+    if (this.state === null) return;
+    const next = 1 - this.state.view.active_class;
+    // Show the change at once; the server's frame confirms it.
+    this.showClass(next);
+    this.state = { ...this.state, view: { ...this.state.view, active_class: next } };
+    this.connection.send({ type: "set_view", active_class: next });
+  }
+
+  showClass(cls) {
+    this.classButton.textContent = `Adding class ${cls}`;
+    this.classButton.dataset.class = String(cls);
+  }
+
+  update(frame) {
+    this.state = frame.state;
+    const d = frame.state.data;
+    this.nPoints.set(d.n_points);
+    this.noise.set(d.noise);
+    this.showClass(frame.state.view.active_class);
+    this.fieldBox.checked = frame.state.view.show_field;
+    for (const button of this.presetButtons) {
+      button.setAttribute("aria-current", String(button.dataset.preset === d.preset));
+    }
+    this.seedNote.textContent = `seed ${d.seed}`;
+  }
+}

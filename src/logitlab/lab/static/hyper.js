@@ -1,0 +1,53 @@
+// Hyperparameters: η (log slider), penalty and λ (with the λ ↔ C note), optimizer, batch size.
+
+import { NumberControl } from "./controls.js";
+
+export class HyperPanel {
+  constructor(doc, connection) {
+    const send = (fields) => connection.sendLatest("training", { type: "set_training", ...fields });
+    this.eta = new NumberControl(doc.getElementById("eta"), doc.getElementById("eta-box"), {
+      scale: "log",
+      min: 1e-4,
+      max: 10,
+      onValue: (v) => send({ learning_rate: v }),
+    });
+    this.lam = new NumberControl(doc.getElementById("lam"), doc.getElementById("lam-box"), {
+      min: 0,
+      max: 10,
+      // Moving λ while the penalty is "none" means the user wants one: switch to L2.
+      onValue: (v) => send(v > 0 && this.penalty.value === "none" ? { lam: v, penalty: "l2" } : { lam: v }),
+    });
+    this.l1 = new NumberControl(doc.getElementById("l1-ratio"), doc.getElementById("l1-ratio-box"), {
+      min: 0,
+      max: 1,
+      onValue: (v) => send({ l1_ratio: v }),
+    });
+    this.penalty = doc.getElementById("penalty");
+    this.penalty.addEventListener("change", () => send({ penalty: this.penalty.value }));
+    this.optimizer = doc.getElementById("optimizer");
+    this.optimizer.addEventListener("change", () => send({ optimizer: this.optimizer.value }));
+    this.batch = doc.getElementById("batch-size");
+    this.batch.addEventListener("change", () => {
+      const v = Math.round(Number(this.batch.value));
+      if (Number.isFinite(v) && v >= 1) send({ batch_size: Math.min(v, 100000) });
+    });
+    this.batchControl = doc.getElementById("batch-control");
+    this.l1Control = doc.getElementById("l1-ratio-control");
+    this.lamControl = doc.querySelector('[data-control="lam"]');
+    this.note = doc.getElementById("penalty-note");
+  }
+
+  update(frame) {
+    const t = frame.state.training;
+    this.eta.set(t.learning_rate);
+    this.lam.set(t.lam);
+    this.l1.set(t.l1_ratio);
+    if (document.activeElement !== this.penalty) this.penalty.value = t.penalty;
+    if (document.activeElement !== this.optimizer) this.optimizer.value = t.optimizer;
+    if (document.activeElement !== this.batch) this.batch.value = String(t.batch_size);
+    this.batchControl.hidden = t.optimizer !== "sgd";
+    this.l1Control.hidden = t.penalty !== "elasticnet";
+    this.lamControl.classList.toggle("inactive", t.penalty === "none");
+    this.note.textContent = frame.penalty_note;
+  }
+}

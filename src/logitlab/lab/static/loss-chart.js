@@ -1,0 +1,179 @@
+// The loss curve: the server sends one (low, high, last) triple per pixel column,
+// so the chart draws the envelope and the line through the columns' last values.
+
+import { Frame2D, drawAxes, fitCanvas, niceTicks, tickLabel } from "./geometry.js";
+import { CURVE_COLOR } from "./palette.js";
+import { formatNumber } from "./format.js";
+
+const MARGIN = { left: 48, right: 10, top: 10, bottom: 22 };
+const LOG_FLOOR = 1e-12;
+
+export class LossChart {
+  constructor(root, readout) {
+    this.canvas = root.querySelector("canvas");
+    this.readout = readout;
+    this.curve = null;
+    this.logScale = false;
+    this.frame = null;
+    this.size = { width: 0, height: 0 };
+    this.hoverColumn = -1;
+    this.dirty = true;
+    new ResizeObserver(() => {
+      this.dirty = true;
+    }).observe(root);
+    this.canvas.addEventListener("pointermove", (event) => this.hover(event));
+    this.canvas.addEventListener("pointerleave", () => {
+      this.hoverColumn = -1;
+      this.dirty = true;
+    });
+  }
+
+  /** CSS pixel width available to the curve (the server decimates to this). */
+  get columns() {
+    return Math.max(16, Math.round(this.canvas.clientWidth - MARGIN.left - MARGIN.right));
+  }
+
+  update(curve, logScale) {
+    if (curve !== this.curve || logScale !== this.logScale) this.dirty = true;
+    this.curve = curve;
+    this.logScale = logScale;
+  }
+
+  y(value) {
+    if (value === null || !Number.isFinite(value)) return null;
+    return this.logScale ? Math.log10(Math.max(value, LOG_FLOOR)) : value;
+  }
+
+  draw() {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const { width, height, ctx } = fitCanvas(this.canvas);
+    this.size = { width, height };
+    ctx.clearRect(0, 0, width, height);
+    const c = this.curve;
+    if (c === null || c.steps.length === 0) {
+      this.frame = null;
+      ctx.fillStyle = "#666";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText("Train to draw the loss curve.", width / 2, height / 2);
+      this.readout.textContent = "Hover the curve to read a step's loss.";
+      return;
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < c.steps.length; i += 1) {
+      const a = this.y(c.low[i]);
+      const b = this.y(c.high[i]);
+      if (a !== null) lo = Math.min(lo, a);
+      if (b !== null) hi = Math.max(hi, b);
+    }
+    if (!Number.isFinite(lo)) {
+      lo = 0;
+      hi = 1;
+    }
+    if (hi - lo < 1e-9) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const pad = (hi - lo) * 0.06;
+    const first = c.steps[0];
+    const last = c.steps[c.steps.length - 1];
+    const view = {
+      xmin: first,
+      xmax: last > first ? last : first + 1,
+      ymin: this.logScale ? lo - pad : Math.max(0, lo - pad),
+      ymax: hi + pad,
+    };
+    const f = new Frame2D(width, height, MARGIN, view);
+    this.frame = f;
+    const yTicks = this.logScale
+      ? niceTicks(Math.ceil(view.ymin), Math.floor(view.ymax), 4).filter(Number.isInteger)
+      : niceTicks(view.ymin, view.ymax, Math.max(2, Math.floor(f.height / 40)));
+    drawAxes(ctx, f, {
+      xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(f.width / 80))).filter(
+        Number.isInteger,
+      ),
+      yTicks,
+      xLabel: "step",
+      yFormat: this.logScale ? (t) => `1e${t}` : tickLabel,
+    });
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(f.left, f.top, f.width, f.height);
+    ctx.clip();
+    // Envelope: min..max of each column.
+    ctx.fillStyle = "rgba(0, 158, 115, 0.25)";
+    ctx.beginPath();
+    const n = c.steps.length;
+    let open = false;
+    for (let i = 0; i < n; i += 1) {
+      const v = this.y(c.high[i]);
+      if (v === null) continue;
+      const x = f.px(c.steps[i]);
+      if (open) ctx.lineTo(x, f.py(v));
+      else ctx.moveTo(x, f.py(v));
+      open = true;
+    }
+    for (let i = n - 1; i >= 0; i -= 1) {
+      const v = this.y(c.low[i]);
+      if (v === null) continue;
+      ctx.lineTo(f.px(c.steps[i]), f.py(v));
+    }
+    ctx.closePath();
+    ctx.fill();
+    ctx.strokeStyle = CURVE_COLOR;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    open = false;
+    for (let i = 0; i < n; i += 1) {
+      const v = this.y(c.last[i]);
+      if (v === null) {
+        open = false;
+        continue;
+      }
+      const x = f.px(c.steps[i]);
+      if (open) ctx.lineTo(x, f.py(v));
+      else ctx.moveTo(x, f.py(v));
+      open = true;
+    }
+    ctx.stroke();
+    const h = this.hoverColumn;
+    if (h >= 0 && h < n) {
+      const x = f.px(c.steps[h]);
+      ctx.strokeStyle = "rgba(0,0,0,0.5)";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, f.top);
+      ctx.lineTo(x, f.top + f.height);
+      ctx.stroke();
+      const v = this.y(c.last[h]);
+      if (v !== null) {
+        ctx.fillStyle = CURVE_COLOR;
+        ctx.beginPath();
+        ctx.arc(x, f.py(v), 4, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+      this.readout.textContent =
+        `step ${c.steps[h]}: loss ${formatNumber(c.last[h], 5)}` +
+        (c.low[h] !== c.high[h]
+          ? ` (this column spans ${formatNumber(c.low[h], 4)} – ${formatNumber(c.high[h], 4)})`
+          : "");
+    }
+    ctx.restore();
+  }
+
+  hover(event) {
+    const c = this.curve;
+    const f = this.frame;
+    if (c === null || f === null || c.steps.length === 0) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const step = f.dataX(event.clientX - rect.left);
+    let best = 0;
+    for (let i = 1; i < c.steps.length; i += 1) {
+      if (Math.abs(c.steps[i] - step) < Math.abs(c.steps[best] - step)) best = i;
+    }
+    this.hoverColumn = best;
+    this.dirty = true;
+  }
+}

@@ -1,0 +1,178 @@
+// Entry point: connect to the server, build the views, and commit the latest
+// frame to them once per animation frame. Each view owns its part of the page;
+// this module only routes messages and keyboard shortcuts between them.
+
+import { Connection } from "./connection.js";
+import { DataChart } from "./data-chart.js";
+import { DataPanel } from "./data-controls.js";
+import { EvaluatePanel } from "./evaluate.js";
+import { FilesPanel } from "./files.js";
+import { formatNumber } from "./format.js";
+import { HyperPanel } from "./hyper.js";
+import { LossChart } from "./loss-chart.js";
+import { ParamsPanel } from "./params.js";
+import { StatsPanel } from "./stats.js";
+import { parseState, serializeState } from "./state.js";
+import { Trainer } from "./trainer.js";
+import { UrlWriter } from "./url.js";
+
+const doc = document;
+const readout = doc.getElementById("hover-readout");
+const notice = doc.getElementById("connection");
+const HOVER_HINT = readout.textContent;
+
+// The latest frame, with the parts the server sends only on change carried over.
+let latest = null;
+let points = null;
+let field = null;
+let curve = null;
+let dirty = false;
+let hovering = false;
+let errorSeq = -1;
+let urlState = parseState(location.hash);
+
+/** Counters the benchmark reads: paints that drew a new frame, and when. */
+const perf = { paints: 0, lastPaint: 0, model: null };
+window.logitlabPerf = perf;
+
+const connection = new Connection({
+  url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+  helloState: () => (latest !== null ? latest.state : urlState),
+  onFrame: receive,
+  onProbe: (p) => {
+    if (!hovering) return;
+    readout.textContent =
+      `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · ` +
+      `z = ${formatNumber(p.z, 4)} · p̂ = ${formatNumber(p.p, 4)}`;
+  },
+  onError: (message) => {
+    if (message.seq === connection.helloSeq && urlState !== null) {
+      // The link's state did not validate: say so, and start from the defaults.
+      urlState = null;
+      notice.textContent = `This link's lab state was not valid (${message.message}); loaded the defaults.`;
+      notice.hidden = false;
+      connection.send({ type: "hello", state: null, curve_width: lossChart.columns });
+      return;
+    }
+    files.error(message);
+    errorSeq = message.seq;
+    notice.textContent = message.message;
+    notice.hidden = false;
+  },
+  onStatus: (status) => {
+    if (status === "closed") {
+      notice.textContent = "Lost the connection to the Lab server; reconnecting…";
+      notice.hidden = false;
+    }
+  },
+});
+
+const chart = new DataChart(doc.getElementById("data-chart"), {
+  onAdd: (x, y) =>
+    connection.send({ type: "edit", edit: { op: "add", x, y, cls: dataPanel.activeClass } }),
+  onMove: (index, x, y) => connection.send({ type: "edit", edit: { op: "move", index, x, y } }),
+  onDelete: (index) => connection.send({ type: "edit", edit: { op: "delete", index } }),
+  onHover: (x, y) => {
+    hovering = true;
+    connection.probe(x, y);
+  },
+  onLeave: () => {
+    hovering = false;
+    readout.textContent = HOVER_HINT;
+  },
+});
+const lossChart = new LossChart(doc.getElementById("loss-chart"), doc.getElementById("loss-readout"));
+connection.curveWidth = () => lossChart.columns;
+const dataPanel = new DataPanel(doc, connection);
+const trainer = new Trainer(doc, connection);
+const panels = [
+  dataPanel,
+  trainer,
+  new ParamsPanel(doc, connection),
+  new HyperPanel(doc, connection),
+  new EvaluatePanel(doc, connection),
+  new StatsPanel(doc),
+];
+const files = new FilesPanel(doc, connection, {
+  currentState: () => (latest === null ? null : latest.state),
+  charts: composeCharts,
+});
+const url = new UrlWriter();
+let sentCurveWidth = lossChart.columns;
+
+const logAxis = doc.getElementById("log-axis");
+logAxis.addEventListener("change", () =>
+  connection.send({ type: "set_view", log_loss_axis: logAxis.checked }),
+);
+
+function receive(frame) {
+  if (frame.points !== null) points = frame.points;
+  if (frame.field !== null || !frame.state.view.show_field) field = frame.field;
+  if (frame.curve !== null) curve = frame.curve;
+  if (frame.seq > errorSeq && !notice.hidden && connection.open) notice.hidden = true;
+  latest = { ...frame, points, field, curve };
+  chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
+  dirty = true;
+}
+
+function commit(now) {
+  trainer.tick(now);
+  if (dirty) {
+    dirty = false;
+    for (const panel of panels) panel.update(latest);
+    lossChart.update(latest.curve, latest.state.view.log_loss_axis);
+    if (doc.activeElement !== logAxis) logAxis.checked = latest.state.view.log_loss_axis;
+    url.want(serializeState(latest.state));
+    perf.paints += 1;
+    perf.lastPaint = now;
+    perf.model = latest.true_weights;
+  }
+  chart.draw();
+  lossChart.draw();
+  url.flush(now);
+  if (connection.open && lossChart.columns !== sentCurveWidth) {
+    sentCurveWidth = lossChart.columns;
+    connection.sendLatest("curve", { type: "set_view", curve_width: sentCurveWidth });
+  }
+  requestAnimationFrame(commit);
+}
+requestAnimationFrame(commit);
+
+function composeCharts() {
+  const a = doc.querySelector("#data-chart canvas");
+  const b = doc.querySelector("#loss-chart canvas");
+  const ratio = window.devicePixelRatio || 1;
+  const out = doc.createElement("canvas");
+  const gap = 16;
+  out.width = Math.round((a.clientWidth + gap + b.clientWidth) * ratio);
+  out.height = Math.round(Math.max(a.clientHeight, b.clientHeight) * ratio);
+  const ctx = out.getContext("2d");
+  ctx.scale(ratio, ratio);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, out.width, out.height);
+  chart.composite(ctx, 0, 0);
+  ctx.drawImage(b, a.clientWidth + gap, 0, b.clientWidth, b.clientHeight);
+  return out;
+}
+
+function typing(target) {
+  if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
+  return target instanceof HTMLInputElement && !["range", "checkbox", "button"].includes(target.type);
+}
+
+doc.addEventListener("keydown", (event) => {
+  if (typing(event.target) || event.altKey) return;
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey) {
+    event.preventDefault();
+    connection.send({ type: "undo" });
+  } else if (!event.ctrlKey && !event.metaKey && event.key.toLowerCase() === "c") {
+    dataPanel.toggleClass();
+  }
+});
+
+for (const button of doc.querySelectorAll("[data-scenario]")) {
+  button.addEventListener("click", () => {
+    connection.send({ type: "scenario", name: button.dataset.scenario });
+    doc.getElementById("data-chart").scrollIntoView({ behavior: "smooth", block: "center" });
+  });
+}

@@ -1,0 +1,45 @@
+// Colours (Okabe–Ito, safe for the common colour-vision deficiencies) and marker shapes.
+
+export const CLASS_COLORS = ["#0072B2", "#E69F00"]; // class 0 blue, class 1 orange
+export const CLASS_OUTLINE = ["#003a5c", "#5c3f00"];
+export const BOUNDARY_COLOR = "#111111";
+export const HALF_LINE_COLOR = "#CC79A7"; // reddish purple
+export const CURVE_COLOR = "#009E73"; // bluish green
+
+const BLUE = [0, 114, 178];
+const ORANGE = [230, 159, 0];
+
+/** 256 RGBA entries: p̂ = 0 blue, 0.5 white (transparent), 1 orange. */
+export const FIELD_LUT = (() => {
+  const lut = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i += 1) {
+    const p = i / 255;
+    const side = p < 0.5 ? BLUE : ORANGE;
+    const strength = Math.abs(p - 0.5) * 2; // 0 at the boundary, 1 at certainty
+    for (let c = 0; c < 3; c += 1) lut[i * 4 + c] = Math.round(255 + (side[c] - 255) * 0.85);
+    lut[i * 4 + 3] = Math.round(30 + 130 * strength);
+  }
+  return lut;
+})();
+
+/** Draw one marker: class 0 a circle, class 1 a triangle (shape as well as colour). */
+export function markerPath(ctx, cls, x, y, r) {
+  if (cls === 0) {
+    ctx.moveTo(x + r, y);
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+  } else {
+    const h = r * 1.25;
+    ctx.moveTo(x, y - h);
+    ctx.lineTo(x + h, y + h * 0.8);
+    ctx.lineTo(x - h, y + h * 0.8);
+    ctx.closePath();
+  }
+}
+
+/** Marker radius in CSS pixels for n points: big when few, small when many. */
+export function markerRadius(n) {
+  if (n <= 300) return 4.5;
+  if (n <= 3000) return 3;
+  if (n <= 20000) return 2;
+  return 1.3;
+}

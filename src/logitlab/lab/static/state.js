@@ -1,0 +1,112 @@
+// LabState <-> URL fragment, from one field table (the same rows parse and serialize).
+//
+// Numbers are written with JavaScript's shortest round-trip form, so a parsed
+// link gives back the very same float64 values. The server validates whatever
+// we send; a field that does not parse here is left out (its default applies).
+
+const FIELDS = [
+  // [key in the URL, section, field, kind]
+  ["preset", "data", "preset", "text"],
+  ["seed", "data", "seed", "int"],
+  ["n", "data", "n_points", "int"],
+  ["noise", "data", "noise", "float"],
+  ["edits", "data", "edits", "edits"],
+  ["w0", "model", "w0", "float"],
+  ["w1", "model", "w1", "float"],
+  ["b", "model", "b", "float"],
+  ["eta", "training", "learning_rate", "float"],
+  ["pen", "training", "penalty", "text"],
+  ["lam", "training", "lam", "float"],
+  ["l1", "training", "l1_ratio", "float"],
+  ["opt", "training", "optimizer", "text"],
+  ["batch", "training", "batch_size", "int"],
+  ["speed", "training", "speed", "float"],
+  ["tau", "view", "tau", "float"],
+  ["cls", "view", "active_class", "int"],
+  ["field", "view", "show_field", "bool"],
+  ["logy", "view", "log_loss_axis", "bool"],
+];
+
+// One edit per token, tokens joined by "~"; numbers inside a token joined by "_".
+const EDIT_CODES = { add: "a", move: "m", delete: "d", clear: "c" };
+
+function formatEdit(edit) {
+  switch (edit.op) {
+    case "add":
+      return `a${edit.x}_${edit.y}_${edit.cls}`;
+    case "move":
+      return `m${edit.index}_${edit.x}_${edit.y}`;
+    case "delete":
+      return `d${edit.index}`;
+    default:
+      return "c";
+  }
+}
+
+function parseEdit(token) {
+  const code = token[0];
+  const parts = token.slice(1).split("_").map(Number);
+  if (parts.some((v) => !Number.isFinite(v))) return null;
+  if (code === EDIT_CODES.add && parts.length === 3) {
+    return { op: "add", x: parts[0], y: parts[1], cls: parts[2] };
+  }
+  if (code === EDIT_CODES.move && parts.length === 3) {
+    return { op: "move", index: parts[0], x: parts[1], y: parts[2] };
+  }
+  if (code === EDIT_CODES.delete && parts.length === 1) return { op: "delete", index: parts[0] };
+  if (code === EDIT_CODES.clear && token.length === 1) return { op: "clear" };
+  return null;
+}
+
+const KINDS = {
+  text: { format: (v) => String(v), parse: (s) => (s.length > 0 ? s : null) },
+  int: {
+    format: (v) => String(v),
+    parse: (s) => (/^-?\d+$/.test(s) ? Number(s) : null),
+  },
+  float: {
+    format: (v) => String(v),
+    parse: (s) => {
+      const v = Number(s);
+      return s.length > 0 && Number.isFinite(v) ? v : null;
+    },
+  },
+  bool: { format: (v) => (v ? "1" : "0"), parse: (s) => (s === "1" ? true : s === "0" ? false : null) },
+  edits: {
+    format: (list) => list.map(formatEdit).join("~"),
+    parse: (s) => {
+      if (s.length === 0) return [];
+      const edits = s.split("~").map(parseEdit);
+      return edits.includes(null) ? null : edits;
+    },
+  },
+};
+
+/** The URL fragment (without "#") holding the whole state. */
+export function serializeState(state) {
+  const params = new URLSearchParams();
+  for (const [key, section, field, kind] of FIELDS) {
+    const value = state[section]?.[field];
+    if (value === undefined || value === null) continue;
+    params.set(key, KINDS[kind].format(value));
+  }
+  return params.toString();
+}
+
+/** A (partial) LabState from a URL fragment, or null when the fragment holds no state. */
+export function parseState(fragment) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  const state = {};
+  let found = false;
+  for (const [key, section, field, kind] of FIELDS) {
+    const text = params.get(key);
+    if (text === null) continue;
+    const value = KINDS[kind].parse(text);
+    if (value === null) continue;
+    state[section] ??= {};
+    state[section][field] = value;
+    found = true;
+  }
+  if (!found) return null;
+  return { version: 1, ...state };
+}
