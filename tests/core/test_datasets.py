@@ -142,6 +142,7 @@ def test_total_is_exact(n: int) -> None:
         ({"name": "blobs", "noise": -0.1}, "noise must be a finite number >= 0"),
         ({"name": "blobs", "noise": float("nan")}, "noise must be a finite number >= 0"),
         ({"name": "blobs", "noise": float("inf")}, "noise must be a finite number >= 0"),
+        ({"name": "blobs", "seed": -1}, "seed must be an integer >= 0"),
     ],
 )
 def test_bad_input_says_what_is_allowed(kwargs: dict[str, object], message: str) -> None:
@@ -202,6 +203,7 @@ def test_make_classification_flip_y_changes_some_labels() -> None:
         ({"n_samples": 0}, "n_samples must be an integer >= 1"),
         ({"class_sep": 0.0}, "class_sep must be"),
         ({"flip_y": 2.0}, "flip_y must be in"),
+        ({"random_state": -3}, "seed must be an integer >= 0"),
     ],
 )
 def test_make_classification_bad_input(kwargs: dict[str, object], message: str) -> None:

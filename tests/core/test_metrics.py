@@ -308,3 +308,38 @@ def test_majority_baseline() -> None:
 def test_bad_input_is_explained(call: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()  # type: ignore[operator]
+
+
+def test_score_histograms_split_by_class() -> None:
+    y = np.array([0, 0, 1, 1, 1, 0])
+    p = np.array([0.0, 0.24, 0.25, 0.5, 1.0, 0.99])
+    edges, neg, pos = lm.score_histograms(y, p, n_bins=4)
+    np.testing.assert_array_equal(edges, [0.0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_array_equal(neg, [2, 0, 0, 1])
+    np.testing.assert_array_equal(pos, [0, 1, 1, 1])
+    rng = np.random.default_rng(8)
+    y, q = rng.integers(0, 2, 300), rng.random(300)
+    _, neg, pos = lm.score_histograms(y, q, n_bins=7)
+    np.testing.assert_array_equal(neg + pos, np.histogram(q, bins=7, range=(0, 1))[0])
+
+
+def test_prevalence_and_iso_cost_slope() -> None:
+    sweep = ScoreSweep([0, 0, 0, 1], [0.1, 0.2, 0.3, 0.4])
+    assert sweep.prevalence == 0.25
+    assert sweep.iso_cost_slope(1.0, 1.0) == 3.0
+    assert sweep.iso_cost_slope(1.0, 3.0) == 1.0
+    assert sweep.iso_cost_slope(2.0, 0.0) == math.inf
+    assert math.isnan(sweep.iso_cost_slope(0.0, 0.0))
+    # The cost is the same at two ROC points joined by a line of that slope.
+    y, s, _ = tied_data(5, n=150)
+    sweep = ScoreSweep(y, s)
+    slope = sweep.iso_cost_slope(2.0, 3.0)
+    a, b = sweep.at(0.3), sweep.at(0.7)
+    cost_a, cost_b = 2 * a.fp + 3 * a.fn, 2 * b.fp + 3 * b.fn
+    # Moving along the iso-cost slope from a to b's FPR changes TPR by slope·ΔFPR.
+    tpr_iso = a.tpr + slope * (b.fpr - a.fpr)
+    cost_iso = (
+        cost_a - 3 * sweep.n_positive * (tpr_iso - a.tpr) + 2 * sweep.n_negative * (b.fpr - a.fpr)
+    )
+    assert cost_iso == pytest.approx(cost_a, rel=1e-12)
+    assert cost_b == pytest.approx(cost_a + 3 * sweep.n_positive * (tpr_iso - b.tpr), rel=1e-12)

@@ -147,6 +147,11 @@ def _check_size_noise(n_samples: int, noise: float) -> None:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
 
 
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+
+
 def make_preset(
     name: str,
     n_samples: int | None = None,
@@ -167,7 +172,7 @@ def make_preset(
     noise : float, default=1.0
         Finite factor >= 0 applied to every spread (1.0 = the recipe).
     seed : int, default=0
-        Seed for ``numpy.random.default_rng``.
+        Seed (>= 0) for ``numpy.random.default_rng``.
 
     Returns
     -------
@@ -179,11 +184,13 @@ def make_preset(
     Raises
     ------
     ValueError
-        For an unknown name, ``n_samples < 1`` or a negative or non-finite ``noise``.
+        For an unknown name, ``n_samples < 1``, a negative or non-finite ``noise`` or a
+        negative seed.
     """
     _check_name(name)
     n = default_size(name) if n_samples is None else n_samples
     _check_size_noise(n, noise)
+    _check_seed(seed)
     counts = split_counts(int(n), _recipe_counts(name))
     streams = np.random.default_rng(seed).spawn(len(counts))
     noise = float(noise)
@@ -310,6 +317,7 @@ def make_classification(
     if not (0.0 <= flip_y <= 1.0):
         raise ValueError(f"flip_y must be in [0, 1], got {flip_y!r}")
 
+    _check_seed(random_state)
     rng = np.random.default_rng(random_state)
     # Distinct hypercube vertices: draw random sign patterns until there are enough.
     vertices: list[tuple[int, ...]] = []

@@ -440,6 +440,37 @@ def calibration_bins(
     return mean_predicted, fraction_positive, counts
 
 
+def score_histograms(
+    y_true: npt.ArrayLike, p: npt.ArrayLike, n_bins: int = 20
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """Histograms of the probabilities of each class on ``n_bins`` equal bins of [0, 1].
+
+    Bins are closed on the left, the last one also on the right (``numpy.histogram``).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    p : array-like of shape (n_samples,)
+        Probabilities in [0, 1].
+    n_bins : int, default=20
+
+    Returns
+    -------
+    edges : ndarray of shape (n_bins + 1,)
+    counts_negative : ndarray of shape (n_bins,)
+        Samples of class 0 per bin.
+    counts_positive : ndarray of shape (n_bins,)
+        Samples of class 1 per bin.
+    """
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    actual = _labels(y_true)
+    q = _probabilities(p, actual.shape[0])
+    neg, edges = np.histogram(q[~actual], bins=n_bins, range=(0.0, 1.0))
+    pos, _ = np.histogram(q[actual], bins=n_bins, range=(0.0, 1.0))
+    return edges, neg.astype(np.intp), pos.astype(np.intp)
+
+
 # --------------------------------------------------------------------------- score sweep
 
 
@@ -502,6 +533,11 @@ class ScoreSweep:
         changes = np.flatnonzero(np.diff(s_desc)) + 1
         self._ends: IntArray = np.concatenate([changes, [s_desc.shape[0]]]).astype(np.intp)
         self.thresholds: FloatArray = s_desc[self._ends - 1]
+
+    @property
+    def prevalence(self) -> float:
+        """Share of positives: the chance level of precision and of average precision."""
+        return _ratio(self.n_positive, self.n_positive + self.n_negative)
 
     # ---------------------------------------------------------------- one threshold
 
@@ -690,13 +726,32 @@ class ScoreSweep:
         tau, cost : float
             The highest τ among ties; the cost is a total (weighted), not a mean.
         """
-        for name, value in (("cost_fp", cost_fp), ("cost_fn", cost_fn)):
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        _check_costs(cost_fp, cost_fn)
         taus, tp, fp = self._candidates()
         cost = cost_fp * fp + cost_fn * (self.n_positive - tp)
         k = int(np.argmin(cost))
         return float(taus[k]), float(cost[k])
+
+    def iso_cost_slope(self, cost_fp: float = 1.0, cost_fn: float = 1.0) -> float:
+        """Slope in ROC space (d TPR / d FPR) of the lines of equal total cost.
+
+        cost_fp·FPR·N₋ + cost_fn·(1 − TPR)·N₊ is constant along TPR = slope·FPR + c with
+        slope = cost_fp·N₋ / (cost_fn·N₊). ``inf`` when ``cost_fn`` is 0 (only false
+        positives count); ``nan`` unless both classes are present or when both costs are 0.
+        """
+        _check_costs(cost_fp, cost_fn)
+        if not (self.n_positive > 0 and self.n_negative > 0):
+            return NAN
+        num, den = cost_fp * self.n_negative, cost_fn * self.n_positive
+        if den == 0:
+            return math.inf if num > 0 else NAN
+        return float(num / den)
+
+
+def _check_costs(cost_fp: float, cost_fn: float) -> None:
+    for name, value in (("cost_fp", cost_fp), ("cost_fn", cost_fn)):
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
 
 
 # --------------------------------------------------------------------------- curve functions
