@@ -9,6 +9,26 @@ with a message naming the field and what is allowed.
 ``LabState`` is everything a user made and chose: it is what the URL, the
 browser's storage and the JSON export hold, and ``hello`` / ``import_state``
 rebuild a session from it exactly.
+
+Protocol notes (added with the session, issue 3; all additions are optional fields)
+------------------------------------------------------------------------------------
+- Every command is answered by exactly one message: a ``Frame`` (a ``ProbeResult``
+  for ``probe``) or an ``ErrorFrame``; after an error the session is unchanged.
+- ``Frame.points``, ``Frame.field`` and ``Frame.curve`` are None when unchanged since
+  the previous frame on this connection: keep the last ones received. ``hello`` and
+  ``import_state`` always answer with all three (``field`` is None while
+  ``show_field`` is off; it is sent again when it is switched on).
+- ``FieldPayload``: value (row r, column c) is p̂ at the centre of that cell, i.e.
+  x = xmin + (c + ½)·(xmax − xmin)/size, y = ymax − (r + ½)·(ymax − ymin)/size.
+- ``CurvePayload``: one entry per pixel column (at most ``curve_width``); ``steps`` is
+  the step of each column's last value; the last entry is the current objective.
+- Added ``Metrics.n_points`` (points now on the chart), ``Divergence.hint`` (what to
+  do about it), ``Frame.scenario`` (the scenario a frame has just set up) and
+  ``ProbeResult.seq``.
+- ``Metrics.accuracy`` and the confusion counts use the rule p̂ ≥ τ; ``delta_loss`` is
+  the objective's change over the last optimizer step (None before the first step).
+- Loading a preset, New sample, Clear points, import, a scenario and Reset weights set
+  ``Frame.steps`` to 0 and clear the loss curve; single point edits keep them.
 """
 
 from __future__ import annotations
@@ -304,6 +324,8 @@ class Metrics(_Strict):
     f1: float | None
     confusion: Confusion
     weight_norm: float
+    n_points: int = 0
+    """Number of points now on the chart (after edits)."""
 
 
 class CurvePayload(_Strict):
@@ -318,6 +340,8 @@ class CurvePayload(_Strict):
 class Divergence(_Strict):
     state: Literal["ok", "diverging", "separable"]
     message: str
+    hint: str = ""
+    """What the user can do about it (empty when ``state`` is ``ok``)."""
 
 
 class Frame(_Strict):
@@ -341,6 +365,8 @@ class Frame(_Strict):
     """Unrounded current weights (the state holds them too; here for clarity in views)."""
     start_auto: bool = False
     """True when a scenario asks the page to start Auto-train."""
+    scenario: ScenarioName | None = None
+    """The scenario this frame has just set up (None otherwise)."""
     penalty_note: str = ""
     """Plain text relating λ to scikit-learn's C for the current data (λ = 0.05 ↔ C = 0.083)."""
     model_math: str = ""
@@ -349,6 +375,8 @@ class Frame(_Strict):
 
 class ProbeResult(_Strict):
     type: Literal["probe"] = "probe"
+    seq: int = 0
+    """The sequence number of the probe command this answers."""
     x: float
     y: float
     z: float

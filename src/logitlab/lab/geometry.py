@@ -1,0 +1,71 @@
+"""Geometry of the data chart: the view, clipped lines and the probability field."""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+
+from logitlab.core.link import sigmoid
+from logitlab.core.types import FloatArray
+from logitlab.lab.protocol import Segment, View
+
+FIELD_SIZE = 64
+"""The probability field is p̂ on a FIELD_SIZE × FIELD_SIZE grid of cell centres."""
+BASE_HALF_WIDTH = 5.0
+"""The view is [-5, 5]² unless points lie outside it."""
+
+
+def _nice_ceil(v: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ᵏ that is ≥ v."""
+    exp = math.floor(math.log10(v))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if m * 10.0**exp >= v:
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)  # pragma: no cover
+
+
+def fit_view(X: FloatArray) -> View:
+    """[-5, 5]², grown to a round size when points lie outside it (stays square, centred)."""
+    half = BASE_HALF_WIDTH
+    if X.shape[0]:
+        reach = float(np.max(np.abs(X))) * 1.05
+        if reach > half:
+            half = _nice_ceil(reach)
+    return View(xmin=-half, xmax=half, ymin=-half, ymax=half)
+
+
+def clip_line(w0: float, w1: float, c: float, view: View) -> Segment | None:
+    """The part of the line w₀x + w₁y = c inside ``view``, or None when it misses."""
+    norm2 = w0 * w0 + w1 * w1
+    if not (math.isfinite(norm2) and math.isfinite(c)) or norm2 == 0.0:
+        return None
+    px, py = c * w0 / norm2, c * w1 / norm2
+    dx, dy = -w1, w0
+    t0, t1 = -math.inf, math.inf
+    for p, d, lo, hi in ((px, dx, view.xmin, view.xmax), (py, dy, view.ymin, view.ymax)):
+        if d == 0.0:
+            if not lo <= p <= hi:
+                return None
+            continue
+        ta, tb = (lo - p) / d, (hi - p) / d
+        t0, t1 = max(t0, min(ta, tb)), min(t1, max(ta, tb))
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t0 >= t1:
+        return None
+    return Segment(x1=px + t0 * dx, y1=py + t0 * dy, x2=px + t1 * dx, y2=py + t1 * dy)
+
+
+def probability_field(coef: FloatArray, view: View, size: int = FIELD_SIZE) -> str:
+    """p̂ at the centres of a ``size`` × ``size`` grid over ``view``, row 0 at ymax.
+
+    Returns base64 of uint8 round(255·p̂), row-major.
+    """
+    dx = (view.xmax - view.xmin) / size
+    dy = (view.ymax - view.ymin) / size
+    xs = view.xmin + (np.arange(size) + 0.5) * dx
+    ys = view.ymax - (np.arange(size) + 0.5) * dy
+    z = coef[0] * xs[None, :] + (coef[1] * ys[:, None] + coef[2])
+    p = sigmoid(z)
+    data = np.rint(p * 255.0).astype(np.uint8)
+    return base64.b64encode(data.tobytes()).decode("ascii")

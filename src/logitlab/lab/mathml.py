@@ -1,0 +1,184 @@
+"""MathML built in Python: small helpers that return escaped markup.
+
+Every helper returns a :class:`Node` (a ``str`` holding well-formed MathML).
+Children must be nodes; plain text given to the token helpers (``mi``, ``mn``,
+``mo``, ``mtext``) is escaped, so no caller can inject markup by accident::
+
+    math(mrow(mi("z"), mo("="), mfrac(mn("1"), mi("N"))))
+"""
+
+from __future__ import annotations
+
+import math as _math
+from html import escape
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+
+class Node(str):
+    """A piece of well-formed MathML markup."""
+
+    __slots__ = ()
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return "".join(f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+
+
+def element(tag: str, *children: Node, **attrs: str) -> Node:
+    """``<tag attrs>children</tag>``; ``class_`` and ``data_x`` become ``class`` and ``data-x``."""
+    for child in children:
+        if not isinstance(child, Node):
+            raise TypeError(f"children of <{tag}> must be mathml.Node, got {type(child).__name__}")
+    return Node(f"<{tag}{_attrs(attrs)}>{''.join(children)}</{tag}>")
+
+
+def _token(tag: str, text: str, attrs: dict[str, str]) -> Node:
+    return Node(f"<{tag}{_attrs(attrs)}>{escape(text, quote=False)}</{tag}>")
+
+
+def mi(text: str, **attrs: str) -> Node:
+    """An identifier; single letters are italic by default, as in print."""
+    return _token("mi", text, attrs)
+
+
+def mn(text: str | float, **attrs: str) -> Node:
+    """A number (text as given, or a float formatted with :func:`fmt`)."""
+    return _token("mn", text if isinstance(text, str) else fmt(text), attrs)
+
+
+def mo(text: str, **attrs: str) -> Node:
+    """An operator or fence."""
+    return _token("mo", text, attrs)
+
+
+def mtext(text: str, **attrs: str) -> Node:
+    return _token("mtext", text, attrs)
+
+
+def mspace(width: str = "1em") -> Node:
+    return Node(f'<mspace width="{escape(width)}"/>')
+
+
+def mrow(*children: Node) -> Node:
+    return element("mrow", *children)
+
+
+def mfrac(numerator: Node, denominator: Node) -> Node:
+    return element("mfrac", numerator, denominator)
+
+
+def msub(base: Node, sub: Node) -> Node:
+    return element("msub", base, sub)
+
+
+def msup(base: Node, sup: Node) -> Node:
+    return element("msup", base, sup)
+
+
+def msubsup(base: Node, sub: Node, sup: Node) -> Node:
+    return element("msubsup", base, sub, sup)
+
+
+def munderover(base: Node, under: Node, over: Node) -> Node:
+    return element("munderover", base, under, over)
+
+
+def munder(base: Node, under: Node) -> Node:
+    return element("munder", base, under)
+
+
+def mover(base: Node, over: Node, *, accent: bool = True) -> Node:
+    return element("mover", base, over, accent="true" if accent else "false")
+
+
+def msqrt(*children: Node) -> Node:
+    return element("msqrt", *children)
+
+
+def fenced(*children: Node, open_: str = "(", close: str = ")") -> Node:
+    """Children between stretchy fences."""
+    return mrow(mo(open_), *children, mo(close))
+
+
+def math(*children: Node, display: str = "block", label: str | None = None) -> Node:
+    """The ``<math>`` root; ``label`` becomes its ``aria-label``."""
+    attrs = {"display": display, "xmlns": MATHML_NS}
+    if label:
+        attrs["aria-label"] = label
+    return Node(f"<math{_attrs(attrs)}>{''.join(_check(children))}</math>")
+
+
+def _check(children: tuple[Node, ...]) -> tuple[Node, ...]:
+    for child in children:
+        if not isinstance(child, Node):
+            raise TypeError(f"children of <math> must be mathml.Node, got {type(child).__name__}")
+    return children
+
+
+# ----------------------------------------------------------------- shorthands
+
+
+def hat(letter: str) -> Node:
+    """A letter with a hat accent: p̂."""
+    return mover(mi(letter), mo("^"))
+
+
+def sub(letter: str, index: str) -> Node:
+    """``letter`` with a subscript: w₀, tᵢ (index is an identifier unless it is a digit)."""
+    idx = mn(index) if index.isdigit() else mi(index)
+    return msub(mi(letter), idx)
+
+
+def times() -> Node:
+    """Invisible multiplication (reads as juxtaposition)."""
+    return mo("\u2062")
+
+
+def fmt(v: float, digits: int = 3) -> str:
+    """A float for display: ``digits`` significant digits, no exponent below 10⁴, minus as −."""
+    if not _math.isfinite(v):
+        return "∞" if v > 0 else ("−∞" if v < 0 else "?")
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e4 or a < 1e-3:
+        mant, exp = f"{a:.{digits - 1}e}".split("e")
+        text = f"{mant}·10^{int(exp)}"
+    else:
+        text = f"{a:.{digits}g}" if a >= 1 else f"{a:.{digits}f}".rstrip("0").rstrip(".")
+    return ("−" if v < 0 else "") + text
+
+
+def number(v: float, digits: int = 3) -> Node:
+    """A magnitude as MathML, with a power of ten as a superscript when needed."""
+    a = abs(v)
+    if _math.isfinite(v) and a != 0 and (a >= 1e4 or a < 1e-3):
+        mant, exp = f"{a:.{digits - 1}e}".split("e")
+        return mrow(mn(mant), mo("×"), msup(mn("10"), mn(str(int(exp)))))
+    return mn(fmt(a, digits))
+
+
+def model_formula(w0: float, w1: float, b: float) -> Node:
+    """The current model with its numbers: z = w₀x + w₁y + b, p̂ = σ(z)."""
+    terms: list[Node] = [mi("z"), mo("=")]
+    first = True
+    for coef, var in ((w0, "x"), (w1, "y"), (b, None)):
+        if first:
+            if coef < 0:
+                terms.append(mo("−"))
+        else:
+            terms.append(mo("−" if coef < 0 else "+"))
+        first = False
+        if var is None:
+            terms.append(number(coef))
+        else:
+            terms.append(mrow(number(coef), times(), mi(var)))
+    label = f"z = {fmt(w0)} x + {fmt(w1)} y + {fmt(b)}, p-hat = sigma of z"
+    return math(
+        mrow(*terms),
+        mspace("1.5em"),
+        mrow(hat("p"), mo("="), mi("σ"), fenced(mi("z"))),
+        display="block",
+        label=label,
+    )

@@ -1,0 +1,182 @@
+"""The Lab's points: a seeded preset, then the user's edits, with undo.
+
+:class:`PointStore` keeps the rows in a buffer that grows by doubling, so
+adding a point costs O(1); every edit pushes what undoing it needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from logitlab.core.datasets import make_preset
+from logitlab.core.types import FloatArray
+from logitlab.lab.protocol import (
+    MAX_POINTS,
+    AddPoint,
+    DataSpec,
+    DeletePoint,
+    Edit,
+    MovePoint,
+    PointsPayload,
+)
+
+
+class CommandError(Exception):
+    """A command that cannot be applied; the message says what is wrong and what is allowed."""
+
+
+# ----------------------------------------------------------------- points
+
+
+@dataclass
+class _Undo:
+    """What undoing one edit needs."""
+
+    op: Literal["add", "move", "delete", "clear"]
+    index: int = 0
+    x: float = 0.0
+    y: float = 0.0
+    cls: float = 0.0
+    saved_xy: FloatArray | None = None
+    saved_cls: FloatArray | None = None
+
+
+_VERSIONS = itertools.count(1)
+"""Versions are unique across stores, so a new store never repeats an old store's version."""
+
+
+class PointStore:
+    """The points: a preset, then edits applied in order, with an undo stack.
+
+    Rows live in a buffer that grows by doubling, so adding a point is O(1).
+    ``version`` increases on every change and is never shared with another store.
+    """
+
+    def __init__(self, xy: FloatArray, cls: FloatArray) -> None:
+        n = xy.shape[0]
+        capacity = max(16, n)
+        self._xy: FloatArray = np.empty((capacity, 2))
+        self._cls: FloatArray = np.empty(capacity)
+        self._xy[:n] = xy
+        self._cls[:n] = cls
+        self.n = n
+        self.version = next(_VERSIONS)
+        self._undo: list[_Undo] = []
+
+    @property
+    def X(self) -> FloatArray:
+        """Coordinates, shape (n, 2) (a view: do not keep across edits)."""
+        return self._xy[: self.n]
+
+    @property
+    def y(self) -> FloatArray:
+        """Labels 0.0 / 1.0, shape (n,) (a view)."""
+        return self._cls[: self.n]
+
+    def _reserve(self, n: int) -> None:
+        if n <= self._cls.size:
+            return
+        capacity = max(n, 2 * self._cls.size)
+        xy, cls = np.empty((capacity, 2)), np.empty(capacity)
+        xy[: self.n] = self._xy[: self.n]
+        cls[: self.n] = self._cls[: self.n]
+        self._xy, self._cls = xy, cls
+
+    def _check_index(self, index: int, what: str) -> None:
+        if index >= self.n:
+            allowed = f"indices 0–{self.n - 1}" if self.n else "there are none"
+            raise CommandError(
+                f"cannot {what} point {index}: there are {self.n} points ({allowed})"
+            )
+
+    def check(self, edit: Edit) -> None:
+        """Raise :class:`CommandError` if ``edit`` cannot be applied."""
+        if isinstance(edit, AddPoint) and self.n >= MAX_POINTS:
+            raise CommandError(
+                f"cannot add a point: the Lab holds at most {MAX_POINTS:,} points; "
+                "delete some or load a smaller preset"
+            )
+        if isinstance(edit, MovePoint):
+            self._check_index(edit.index, "move")
+        if isinstance(edit, DeletePoint):
+            self._check_index(edit.index, "delete")
+
+    def apply(self, edit: Edit) -> None:
+        """Apply one edit (after :meth:`check`)."""
+        self.check(edit)
+        n = self.n
+        if isinstance(edit, AddPoint):
+            self._reserve(n + 1)
+            self._xy[n] = (edit.x, edit.y)
+            self._cls[n] = float(edit.cls)
+            self.n = n + 1
+            self._undo.append(_Undo("add"))
+        elif isinstance(edit, MovePoint):
+            i = edit.index
+            self._undo.append(_Undo("move", i, float(self._xy[i, 0]), float(self._xy[i, 1])))
+            self._xy[i] = (edit.x, edit.y)
+        elif isinstance(edit, DeletePoint):
+            i = edit.index
+            x, y = self._xy[i]
+            self._undo.append(_Undo("delete", i, float(x), float(y), float(self._cls[i])))
+            self._xy[i : n - 1] = self._xy[i + 1 : n]
+            self._cls[i : n - 1] = self._cls[i + 1 : n]
+            self.n = n - 1
+        else:
+            self._undo.append(
+                _Undo("clear", saved_xy=self._xy[:n].copy(), saved_cls=self._cls[:n].copy())
+            )
+            self.n = 0
+        self.version = next(_VERSIONS)
+
+    def undo(self) -> None:
+        """Revert the last edit (the caller checks there is one)."""
+        record = self._undo.pop()
+        n = self.n
+        if record.op == "add":
+            self.n = n - 1
+        elif record.op == "move":
+            self._xy[record.index] = (record.x, record.y)
+        elif record.op == "delete":
+            i = record.index
+            self._reserve(n + 1)
+            self._xy[i + 1 : n + 1] = self._xy[i:n]
+            self._cls[i + 1 : n + 1] = self._cls[i:n]
+            self._xy[i] = (record.x, record.y)
+            self._cls[i] = record.cls
+            self.n = n + 1
+        else:
+            assert record.saved_xy is not None and record.saved_cls is not None
+            m = record.saved_cls.size
+            self._reserve(m)
+            self._xy[:m] = record.saved_xy
+            self._cls[:m] = record.saved_cls
+            self.n = m
+        self.version = next(_VERSIONS)
+
+    def payload(self) -> PointsPayload:
+        xy = np.ascontiguousarray(self.X, dtype="<f4")
+        cls = self.y.astype(np.uint8)
+        return PointsPayload(
+            version=self.version,
+            n=self.n,
+            xy=base64.b64encode(xy.tobytes()).decode("ascii"),
+            cls=base64.b64encode(cls.tobytes()).decode("ascii"),
+        )
+
+
+def build_points(data: DataSpec) -> PointStore:
+    """The points a :class:`DataSpec` describes: the seeded preset, then its edits."""
+    X, y = make_preset(data.preset, data.n_points, noise=data.noise, seed=data.seed)
+    store = PointStore(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    for k, edit in enumerate(data.edits):
+        try:
+            store.apply(edit)
+        except CommandError as exc:
+            raise CommandError(f"state edit #{k} ({edit.op}) cannot be replayed: {exc}") from None
+    return store
