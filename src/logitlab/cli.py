@@ -6,8 +6,11 @@ This module only parses arguments and hands over to the layers that do the work.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -29,7 +32,146 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser("serve", help="start the Lab in your browser (the default)")
     _add_serve_arguments(serve)
+    _add_fit_parser(sub)
+    _add_demo_parser(sub)
     return parser
+
+
+def _positive_or_inf(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number or inf, got {text!r}"
+        ) from None
+    if not value > 0.0:
+        raise argparse.ArgumentTypeError(f"expected a positive number or inf, got {text!r}")
+    return value
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
+    return value
+
+
+def _add_fit_parser(sub: Any) -> None:
+    fit = sub.add_parser(
+        "fit",
+        help="fit a logistic regression to a CSV file and print the summary table",
+        description="Fit a logistic regression to the columns of a CSV file (header line "
+        "required) and print a statsmodels-style summary. Without --C the fit is "
+        "unpenalized (maximum likelihood).",
+    )
+    fit.add_argument("data", metavar="DATA.csv", help="CSV file with a header line")
+    fit.add_argument("--target", required=True, metavar="COLUMN", help="column with the classes")
+    fit.add_argument(
+        "--features", nargs="+", metavar="COLUMN", help="feature columns (default: all others)"
+    )
+    fit.add_argument(
+        "--C",
+        dest="C",
+        type=_positive_or_inf,
+        default=math.inf,
+        help="inverse penalty strength as in scikit-learn (default inf: no penalty)",
+    )
+    fit.add_argument(
+        "--l1-ratio",
+        type=_unit_interval,
+        default=0.0,
+        metavar="R",
+        help="share of L1 in the penalty, 0 (L2, default) to 1 (L1); needs a finite --C",
+    )
+    fit.add_argument(
+        "--standardize",
+        action="store_true",
+        help="scale features to mean 0 and SD 1 first (coefficients per SD)",
+    )
+    fit.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        default=None,
+        help="weight classes inversely to their frequency",
+    )
+    fit.add_argument("--max-iter", type=int, default=100, help="Newton iterations at most")
+    fit.add_argument("--plot", metavar="OUT.png", help="also save ROC/calibration (and boundary)")
+    fit.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def _add_demo_parser(sub: Any) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="fit two generated features and save the decision-boundary figure",
+        description="Generate 300 samples with two informative features (seed 2), fit a "
+        "logistic regression (C=1), print the training accuracy and coefficients and save "
+        "the decision-boundary figure.",
+    )
+    demo.add_argument("--out", default="demo.png", help="figure file (default demo.png)")
+    demo.add_argument("--n-samples", type=int, default=300, help="number of samples")
+    demo.add_argument("--seed", type=int, default=2, help="random seed of the data")
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"logitlab {command}: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _run_fit(args: argparse.Namespace) -> int:
+    from logitlab.commands import FitOptions, fit_csv, write_fit_plot
+    from logitlab.report import render_json, render_text
+    from logitlab.tabular import DataError
+
+    options = FitOptions(
+        path=args.data,
+        target=args.target,
+        features=args.features,
+        C=args.C,
+        l1_ratio=args.l1_ratio,
+        standardize=args.standardize,
+        class_weight=args.class_weight,
+        max_iter=args.max_iter,
+        plot=args.plot,
+    )
+    try:
+        outcome = fit_csv(options)
+        if args.plot:
+            write_fit_plot(outcome, args.plot)
+    except DataError as exc:
+        return _fail("fit", str(exc))
+    try:
+        print(render_json(outcome.report) if args.json else render_text(outcome.report))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `logitlab fit ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    if not outcome.report.converged:
+        print(
+            "logitlab fit: warning: the solver did not converge; raise --max-iter, "
+            "use --standardize or add a penalty (--C)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from logitlab.commands import run_demo
+
+    if args.n_samples < 10:
+        return _fail("demo", f"--n-samples must be at least 10, got {args.n_samples}")
+    try:
+        result = run_demo(args.out, n_samples=args.n_samples, random_state=args.seed)
+    except (OSError, ValueError) as exc:
+        return _fail("demo", f"cannot write {args.out}: {exc}")
+    print(f"Training accuracy:     {result.accuracy:.3f}")
+    print(f"Coefficient feature 1: {result.coef[0]:.3f}")
+    print(f"Coefficient feature 2: {result.coef[1]:.3f}")
+    print(f"Intercept:             {result.intercept:.3f}")
+    print(f"Figure written to {result.figure}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from logitlab.lab.server import serve
 
         return serve(host=args.host, port=args.port, open_browser=not args.no_browser)
+    if args.command == "fit":
+        return _run_fit(args)
+    if args.command == "demo":
+        return _run_demo(args)
     parser.print_help()
     return 2
 

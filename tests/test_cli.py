@@ -1,0 +1,341 @@
+"""`logitlab fit` and `logitlab demo`: numbers against statsmodels, every error path."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy.stats import norm
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from logitlab import LogisticRegression
+from logitlab.cli import build_parser, main
+from logitlab.commands import FitOptions, fit_csv
+from logitlab.core.datasets import make_classification
+from logitlab.progress import Progress
+
+RTOL = 1e-6
+FIELDS = ("estimate", "std_error", "z", "p_value", "ci_low", "ci_high", "odds_ratio")
+
+
+def write_csv(path: Path, n: int = 300, n_classes: int = 2, seed: int = 0) -> pd.DataFrame:
+    """Overlapping classes from a known linear model, with text class labels."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3)) * [1.0, 2.0, 0.5] + [0.0, 1.0, -1.0]
+    scores = X @ rng.normal(size=(3, n_classes)) + rng.gumbel(size=(n, n_classes))
+    labels = np.array(["alpha", "beta", "gamma", "delta"])[np.argmax(scores, axis=1)]
+    frame = pd.DataFrame(X, columns=["age", "dose", "score"])
+    frame.insert(1, "group", labels)
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fit_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+    code, out, err = run(capsys, "fit", *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def table(result: dict[str, object], field: str) -> np.ndarray:
+    rows = result["coefficients"]
+    assert isinstance(rows, list)
+    return np.array([row[field] for row in rows], dtype=float)
+
+
+def test_binary_fit_matches_statsmodels_logit(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "binary.csv"
+    frame = write_csv(data)
+    result = fit_json(capsys, str(data), "--target", "group")
+
+    features = ["age", "dose", "score"]
+    y = (frame["group"] == "beta").to_numpy(dtype=float)  # classes sort alpha < beta
+    ref = sm.Logit(y, sm.add_constant(frame[features].to_numpy())).fit(
+        method="newton", tol=1e-12, disp=0
+    )
+    ci = ref.conf_int()
+    expected = {
+        "estimate": ref.params,
+        "std_error": ref.bse,
+        "z": ref.tvalues,
+        "p_value": ref.pvalues,
+        "ci_low": ci[:, 0],
+        "ci_high": ci[:, 1],
+        "odds_ratio": np.exp(ref.params),
+    }
+    assert [row["name"] for row in result["coefficients"]] == ["intercept", *features]
+    for field in FIELDS:
+        np.testing.assert_allclose(table(result, field), expected[field], rtol=RTOL, err_msg=field)
+    for key, value in [
+        ("log_likelihood", ref.llf),
+        ("null_log_likelihood", ref.llnull),
+        ("pseudo_r2", ref.prsquared),
+        ("aic", ref.aic),
+        ("bic", ref.bic),
+    ]:
+        np.testing.assert_allclose(result[key], value, rtol=RTOL, err_msg=key)
+    p1 = ref.predict()
+    assert result["accuracy"] == pytest.approx(np.mean((p1 > 0.5) == y))
+    assert result["roc_auc"] == pytest.approx(roc_auc_score(y, p1), rel=RTOL)
+    assert result["penalized"] is False and result["classes"] == ["alpha", "beta"]
+    assert result["n_samples"] == 300 and result["separation"] is None
+
+
+def test_multinomial_fit_matches_statsmodels_mnlogit(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "three.csv"
+    frame = write_csv(data, n=360, n_classes=3, seed=4)
+    result = fit_json(capsys, str(data), "--target", "group", "--features", "age", "dose")
+
+    codes, classes = pd.factorize(frame["group"], sort=True)
+    ref = sm.MNLogit(codes, sm.add_constant(frame[["age", "dose"]].to_numpy())).fit(
+        method="newton", tol=1e-12, disp=0
+    )
+    params = np.asarray(ref.params).T.ravel()  # one block of (const, age, dose) per class
+    bse = np.asarray(ref.bse).T.ravel()
+    half = norm.ppf(0.975) * bse
+    rows = result["coefficients"]
+    assert [row["class"] for row in rows] == ["beta"] * 3 + ["gamma"] * 3
+    assert result["reference"] == "alpha" and list(classes) == ["alpha", "beta", "gamma"]
+    np.testing.assert_allclose(table(result, "estimate"), params, rtol=RTOL)
+    np.testing.assert_allclose(table(result, "std_error"), bse, rtol=RTOL)
+    np.testing.assert_allclose(table(result, "z"), params / bse, rtol=RTOL)
+    np.testing.assert_allclose(table(result, "ci_low"), params - half, rtol=RTOL)
+    np.testing.assert_allclose(table(result, "ci_high"), params + half, rtol=RTOL)
+    np.testing.assert_allclose(
+        table(result, "p_value"), np.asarray(ref.pvalues).T.ravel(), rtol=RTOL
+    )
+    for key, value in [
+        ("log_likelihood", ref.llf),
+        ("pseudo_r2", ref.prsquared),
+        ("aic", ref.aic),
+        ("bic", ref.bic),
+    ]:
+        np.testing.assert_allclose(result[key], value, rtol=RTOL, err_msg=key)
+    proba = ref.predict()
+    assert result["accuracy"] == pytest.approx(np.mean(np.argmax(proba, axis=1) == codes))
+    ovr = roc_auc_score(codes, proba, multi_class="ovr", average="macro")
+    assert result["roc_auc"] == pytest.approx(ovr, rel=RTOL)
+
+
+def test_text_summary_has_one_block_per_class_and_the_fit_statistics(
+    tmp_path: Path, capsys
+) -> None:
+    data = tmp_path / "three.csv"
+    write_csv(data, n=240, n_classes=3, seed=1)
+    code, out, err = run(capsys, "fit", str(data), "--target", "group")
+    assert code == 0 and err == ""
+    assert out.count("log-odds of class") == 2
+    assert "log-odds of class beta vs alpha" in out and "log-odds of class gamma vs alpha" in out
+    for header in ("estimate", "std err", "P>|z|", "[0.025", "0.975]", "odds ratio"):
+        assert header in out
+    for statistic in (
+        "Log-likelihood:",
+        "Pseudo R²",
+        "AIC:",
+        "BIC:",
+        "Accuracy (training):",
+        "ROC AUC (one-vs-rest mean):",
+    ):
+        assert statistic in out
+    assert sum(line.startswith("intercept ") for line in out.splitlines()) == 2
+    assert "penalized fit" not in out
+
+
+def test_finite_C_is_penalized_and_says_so(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "binary.csv"
+    frame = write_csv(data, seed=2)
+    code, out, _ = run(capsys, "fit", str(data), "--target", "group", "--C", "0.5")
+    assert code == 0
+    assert "standard errors describe the penalized fit" in " ".join(out.split())
+    result = fit_json(capsys, str(data), "--target", "group", "--C", "0.5")
+    ref = SkLogisticRegression(C=0.5, solver="newton-cholesky", tol=1e-12).fit(
+        frame[["age", "dose", "score"]], frame["group"]
+    )
+    expected = np.r_[ref.intercept_, ref.coef_[0]]
+    np.testing.assert_allclose(table(result, "estimate"), expected, rtol=1e-5)
+    assert result["penalized"] is True and result["C"] == 0.5
+
+
+def test_C_inf_is_the_default(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "binary.csv"
+    write_csv(data, n=120, seed=3)
+    default = fit_json(capsys, str(data), "--target", "group")
+    explicit = fit_json(capsys, str(data), "--target", "group", "--C", "inf")
+    assert default == explicit
+
+
+def test_standardize_and_balanced_class_weight(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "binary.csv"
+    frame = write_csv(data, n=200, seed=5)
+    X = frame[["age", "dose", "score"]].to_numpy()
+    raw = fit_json(capsys, str(data), "--target", "group")
+    scaled = fit_json(capsys, str(data), "--target", "group", "--standardize")
+    # Unpenalized: the standardized slopes are the raw slopes times the feature SDs.
+    np.testing.assert_allclose(
+        table(scaled, "estimate")[1:], table(raw, "estimate")[1:] * X.std(axis=0), rtol=RTOL
+    )
+    assert scaled["log_likelihood"] == pytest.approx(raw["log_likelihood"], rel=1e-9)
+
+    balanced = fit_json(capsys, str(data), "--target", "group", "--class-weight", "balanced")
+    ref = LogisticRegression(C=np.inf, class_weight="balanced").fit(X, frame["group"])
+    np.testing.assert_allclose(
+        table(balanced, "estimate"), np.r_[ref.intercept_, ref.coef_[0]], rtol=RTOL
+    )
+    assert balanced["class_weight"] == "balanced"
+
+
+def test_elastic_net_reports_estimates_without_standard_errors(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "binary.csv"
+    frame = write_csv(data, n=200, seed=6)
+    result = fit_json(capsys, str(data), "--target", "group", "--C", "0.05", "--l1-ratio", "1")
+    ref = LogisticRegression(C=0.05, l1_ratio=1.0).fit(
+        frame[["age", "dose", "score"]], frame["group"]
+    )
+    np.testing.assert_allclose(table(result, "estimate"), np.r_[ref.intercept_, ref.coef_[0]])
+    assert all(row["std_error"] is None for row in result["coefficients"])
+    code, out, _ = run(
+        capsys, "fit", str(data), "--target", "group", "--C", "0.05", "--l1-ratio", "1"
+    )
+    assert code == 0 and "L1, C=0.05" in out and "not defined" in out
+
+
+def test_plot_writes_a_png(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "binary.csv"
+    write_csv(data, n=80, seed=7)
+    figure = tmp_path / "fit.png"
+    code, _, _ = run(
+        capsys,
+        "fit",
+        str(data),
+        "--target",
+        "group",
+        "--features",
+        "age",
+        "dose",
+        "--plot",
+        str(figure),
+    )
+    assert code == 0 and figure.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_progress_goes_to_the_given_stream(tmp_path: Path) -> None:
+    data = tmp_path / "binary.csv"
+    write_csv(data, n=50)
+    stream = io.StringIO()
+    fit_csv(FitOptions(path=str(data), target="group"), Progress(enabled=True, stream=stream))
+    log = stream.getvalue()
+    assert f"reading {data}: done" in log and "50 rows × 3 features" in log
+    assert "fitting 2-class logistic regression: done" in log
+
+
+def _separated(path: Path) -> None:
+    pd.DataFrame(
+        {"x": np.arange(10.0), "z": np.r_[3, 1, 4, 1, 5, 9, 2, 6, 5, 3.0], "y": [0] * 5 + [1] * 5}
+    ).to_csv(path, index=False)
+
+
+ERRORS = [
+    # (file content or None for "no file", extra args, fragments of the message)
+    (None, [], ["file not found"]),
+    ("", [], ["is empty"]),
+    ("a,b,y\n", [], ["header but no data rows"]),
+    (
+        "a,b,y\n1,2,0\n3,4,1\n",
+        ["--features", "a", "height"],
+        ["unknown column 'height'", "available columns: 'a', 'b', 'y'"],
+    ),
+    ("a,b,y\n1,2,0\n3,4,1\n", [], ["unknown target column 'label'", "'a', 'b', 'y'"]),
+    (
+        "a,b,y\n1,2,0\n3,oops,1\n4,5,1\n",
+        [],
+        ["non-numeric value 'oops'", "column 'b'", "data row 2 (line 3)"],
+    ),
+    (
+        "a,b,y\n1,2,0\n3,,1\n4,5,\n6,7,1\n",
+        [],
+        ["missing values in 2 rows", "data rows 2, 3", "columns 'b', 'y'"],
+    ),
+    ("a,b,y\n1,2,1\n3,4,1\n", [], ["only one class (1)", "at least two"]),
+    ("a,y\n1,0\n2,0.5\n", [], ["non-integer number 0.5", "data row 2"]),
+    ("a,b,y\n1,2,0\n3,4,1\n", ["--l1-ratio", "0.5"], ["only applies to a penalized fit", "--C 1"]),
+]
+
+
+@pytest.mark.parametrize(("content", "extra", "fragments"), ERRORS)
+def test_bad_input_gives_one_line_and_exit_code_1(
+    tmp_path: Path, capsys, content: str | None, extra: list[str], fragments: list[str]
+) -> None:
+    data = tmp_path / "data.csv"
+    if content is not None:
+        data.write_text(content)
+    target = "label" if "'label'" in fragments[0] else "y"
+    code, out, err = run(capsys, "fit", str(data), "--target", target, *extra)
+    assert code == 1 and out == ""
+    assert err.startswith("logitlab fit: error: ") and err.count("\n") == 1
+    for fragment in fragments:
+        assert fragment in err
+
+
+def test_perfect_separation_advises_a_penalty(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "separated.csv"
+    _separated(data)
+    code, _, err = run(capsys, "fit", str(data), "--target", "y")
+    assert code == 1 and err.count("\n") == 1
+    assert "perfect separation" in err and "add a penalty, e.g. --C 1" in err
+    code, out, _ = run(capsys, "fit", str(data), "--target", "y", "--C", "1")
+    assert code == 0 and "separated" in out  # the penalized fit goes through, with a note
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys) -> None:
+    for argv in (
+        ["fit", "x.csv"],
+        ["fit", "x.csv", "--target", "y", "--C", "0"],
+        ["fit", "x.csv", "--target", "y", "--l1-ratio", "2"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_serve_stays_the_default_command() -> None:
+    args = build_parser().parse_args([])
+    assert args.command is None and args.port == 8765
+
+
+def test_demo_prints_the_fit_and_needs_no_scikit_learn(tmp_path: Path) -> None:
+    figure = tmp_path / "demo.png"
+    script = (
+        "import sys; from logitlab.cli import main; "
+        f"code = main(['demo', '--out', {str(figure)!r}]); "
+        "assert 'sklearn' not in sys.modules, 'demo imported scikit-learn'; sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    X, y = make_classification(n_samples=300, random_state=2)
+    model = LogisticRegression().fit(X, y)
+    lines = dict(line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
+    assert float(lines["Training accuracy"]) == pytest.approx(model.score(X, y), abs=5e-4)
+    assert float(lines["Coefficient feature 1"]) == pytest.approx(model.coef_[0, 0], abs=5e-4)
+    assert float(lines["Coefficient feature 2"]) == pytest.approx(model.coef_[0, 1], abs=5e-4)
+    assert float(lines["Intercept"]) == pytest.approx(model.intercept_[0], abs=5e-4)
+    assert figure.read_bytes()[:4] == b"\x89PNG"
