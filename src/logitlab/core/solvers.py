@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from logitlab.core.objective import Objective
-from logitlab.core.optimizers import center_replicated, newton_direction
+from logitlab.core.optimizers import center_replicated, newton_direction, rounding_level
 from logitlab.core.types import FloatArray
 
 #: Up to this many coefficients the Hessian rides along with every value pass.
@@ -95,8 +95,9 @@ def solve(
         n_iter += 1
         d = newton_direction(objective, coef, grad, hess)
         decrease = float(grad @ d) + objective.l1_value(coef + d) - l1
-        if not (np.isfinite(decrease) and decrease < 0.0):
+        if not np.isfinite(decrease) or decrease > rounding_level(value):
             break
+        decrease = min(decrease, 0.0)  # a "gain" within rounding: judged by the gradient
         t = 1.0
         accepted = False
         for _ in range(_MAX_HALVINGS):
@@ -110,7 +111,7 @@ def solve(
             t_value = t_smooth + t_l1
             if t_value <= value + _ARMIJO * t * decrease:
                 accepted = True
-            elif abs(t_value - value) <= _rounding_level(value):
+            elif abs(t_value - value) <= rounding_level(value):
                 # The objective is flat to rounding: judge by the gradient instead.
                 accepted = objective.optimality(trial, t_grad) < opt
             if accepted:
@@ -129,7 +130,3 @@ def solve(
         converged=opt <= tol,
         optimality=opt,
     )
-
-
-def _rounding_level(value: float) -> float:
-    return 64.0 * float(np.finfo(np.float64).eps) * max(1.0, abs(value))
