@@ -89,7 +89,8 @@ export class NumberControl {
       if (Number(this.range.max) !== span) {
         this.range.min = String(-span);
         this.range.max = String(span);
-        this.range.step = String(span / 500);
+        // Keyboard steps of 0.01 over the base range; any value beyond it.
+        this.range.step = span === this.o.follow ? "0.01" : "any";
       }
     }
     this.range.value = String(value);

@@ -31,8 +31,8 @@ let hovering = false;
 let errorSeq = -1;
 let urlState = parseState(location.hash);
 
-/** Counters the benchmark reads: paints that drew a new frame, and when. */
-const perf = { paints: 0, lastPaint: 0, model: null };
+/** What the last paint showed, for the benchmark and the browser tests (read-only). */
+const perf = { paints: 0, lastPaint: 0, model: null, boundary: null, halfLine: null, steps: 0 };
 window.logitlabPerf = perf;
 
 const connection = new Connection({
@@ -126,6 +126,9 @@ function commit(now) {
     perf.paints += 1;
     perf.lastPaint = now;
     perf.model = latest.true_weights;
+    perf.boundary = latest.boundary;
+    perf.halfLine = latest.half_line;
+    perf.steps = latest.steps;
   }
   chart.draw();
   lossChart.draw();

@@ -1,0 +1,132 @@
+"""Presets, state in the URL, reload, JSON export and import, scenarios."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lab_page import Lab
+from playwright.sync_api import Browser, expect
+
+pytestmark = pytest.mark.e2e
+
+PRESETS = ["Blobs", "Balanced", "Overlap", "Imbalanced", "XOR", "Near-perfect", "Moons", "Circles"]
+
+
+def test_every_preset_loads_by_its_button(lab: Lab) -> None:
+    for name in PRESETS:
+        lab.page.get_by_role("button", name=name, exact=True).click()
+        expect(lab.stat("preset")).to_have_text(name)
+        expect(lab.stat("steps")).to_have_text("0")
+    lab.page.get_by_role("button", name="Imbalanced", exact=True).click()
+    expect(lab.stat("baseline")).to_have_text("83.3 %")
+
+
+def test_number_of_points_and_new_sample(lab: Lab) -> None:
+    page = lab.page
+    box = page.get_by_label("number of points value")
+    box.fill("500")
+    box.press("Enter")
+    expect(lab.stat("n-points")).to_have_text("500")
+    seed = page.locator("#seed-note").inner_text()
+    loss = lab.stat("log-loss").inner_text()
+    page.get_by_role("button", name="New sample").click()
+    expect(page.locator("#seed-note")).not_to_have_text(seed)
+    expect(lab.stat("n-points")).to_have_text("500")
+    assert page.get_by_role("slider", name="number of points").count() == 1
+    expect(lab.stat("log-loss")).not_to_have_text(loss)
+
+
+def snapshot(lab: Lab) -> dict[str, str]:
+    names = ["log-loss", "accuracy", "n-points", "preset", "weight-norm", "baseline", "steps"]
+    shown = {name: lab.stat(name).inner_text() for name in names}
+    shown.update({c: lab.cell(c).inner_text() for c in ("tn", "fp", "fn", "tp")})
+    return shown
+
+
+def make_changes(lab: Lab) -> None:
+    page = lab.page
+    page.get_by_role("button", name="Moons").click()
+    expect(lab.stat("preset")).to_have_text("Moons")
+    lab.chart.click(position=lab.to_pixel(4, -4))
+    expect(lab.stat("preset")).to_have_text("Moons (edited)")
+    page.get_by_role("button", name="Train 100 steps").click()
+    expect(lab.stat("steps")).to_have_text("100")
+    tau = page.get_by_label("threshold τ value")
+    tau.fill("0.3")
+    tau.press("Enter")
+    lab.wait_hash("tau=0.3")
+    lab.wait_hash("edits=a")
+
+
+def test_url_round_trip_and_reload_keep_the_state(lab: Lab, browser: Browser) -> None:
+    make_changes(lab)
+    shown = snapshot(lab)
+    weights = lab.painted("model")
+    lab.page.wait_for_function(
+        "w => decodeURIComponent(location.hash).includes('w0=' + w)", arg=weights["w0"]
+    )
+    link = lab.page.url
+
+    other = browser.new_page(viewport={"width": 1280, "height": 800})
+    other.goto(link)
+    copy = Lab(other, lab.url)
+    copy.ready()
+    assert copy.painted("model") == weights
+    shown_copy = snapshot(copy)
+    assert shown_copy.pop("steps") == "0"  # the weights come back, the step counter starts over
+    expected = dict(shown)
+    expected.pop("steps")
+    assert shown_copy == expected
+    other.close()
+
+    lab.page.reload()
+    lab.ready()
+    assert lab.painted("model") == weights
+    expect(lab.stat("preset")).to_have_text("Moons (edited)")
+    expect(lab.stat("log-loss")).to_have_text(shown["log-loss"])
+    expect(lab.page.get_by_label("threshold τ value")).to_have_value("0.3")
+
+
+def test_json_export_then_import(lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_changes(lab)
+    shown = snapshot(lab)
+    with lab.page.expect_download() as info:
+        lab.page.get_by_role("button", name="Export JSON").click()
+    saved = tmp_path / "state.json"
+    info.value.save_as(saved)
+    state = json.loads(saved.read_text())
+    assert state["data"]["preset"] == "moons"
+    assert state["view"]["tau"] == 0.3
+    assert state["model"] == lab.painted("model")
+
+    lab.page.get_by_role("button", name="XOR").click()
+    expect(lab.stat("preset")).to_have_text("XOR")
+    lab.page.get_by_label("Import JSON").set_input_files(saved)
+    expect(lab.stat("preset")).to_have_text("Moons (edited)")
+    after = snapshot(lab)
+    assert after.pop("steps") == "0"
+    shown.pop("steps")
+    assert after == shown
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"data": {"preset": "spirals"}}')
+    lab.page.get_by_label("Import JSON").set_input_files(bad)
+    expect(lab.page.locator("#state-note")).to_contain_text("Import failed")
+    expect(lab.stat("preset")).to_have_text("Moons (edited)")
+
+
+def test_download_png(lab: Lab) -> None:
+    with lab.page.expect_download() as info:
+        lab.page.get_by_role("button", name="Download PNG").click()
+    assert info.value.suggested_filename.endswith(".png")
+
+
+def test_try_this_card_sets_up_its_scenario(lab: Lab) -> None:
+    button = lab.page.locator('[data-scenario="xor-wall"]')
+    button.click()
+    expect(lab.stat("preset")).to_have_text("XOR")
+    expect(lab.page.get_by_role("button", name="Auto-train")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    lab.page.get_by_role("button", name="Auto-train").click()
