@@ -448,3 +448,28 @@ def test_invalid_json_becomes_an_error_frame() -> None:
     data = no_nan_json(s.handle_json('{"type": "train", "steps": 0, "seq": 5}'))
     assert isinstance(data, dict)
     assert data["type"] == "error" and data["seq"] == 5 and "steps" in data["message"]
+
+
+def test_frame_json_equals_pydantic_serialization_with_edits() -> None:
+    s = LabSession()
+    for k in range(5):
+        s.handle(EditPoints(edit=AddPoint(x=k / 2, y=-k / 3, cls=k % 2)))
+    s.handle(EditPoints(edit=DeletePoint(index=3)))
+    text = s.handle_json('{"type": "train", "steps": 2, "seq": 11}')
+    f = Frame.model_validate_json(text)
+    assert f.seq == 11 and len(f.state.data.edits) == 6
+    assert json.loads(text) == json.loads(f.model_dump_json())
+    assert f.state == s.state
+
+
+def test_a_drag_is_one_edit_and_one_undo() -> None:
+    s = LabSession()
+    x0 = s.X[5].copy()
+    for k in range(10):
+        s.handle(EditPoints(edit=MovePoint(index=5, x=k * 0.1, y=1.0)))
+    assert len(s.state.data.edits) == 1
+    np.testing.assert_allclose(s.X[5], [0.9, 1.0])
+    np.testing.assert_array_equal(LabSession(s.state).X, s.X)
+    s.handle(Undo())
+    np.testing.assert_array_equal(s.X[5], x0)
+    assert s.state.data.edits == []

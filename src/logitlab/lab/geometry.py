@@ -53,7 +53,9 @@ def clip_line(w0: float, w1: float, c: float, view: View) -> Segment | None:
         t0, t1 = max(t0, min(ta, tb)), min(t1, max(ta, tb))
     if not (math.isfinite(t0) and math.isfinite(t1)) or t0 >= t1:
         return None
-    return Segment(x1=px + t0 * dx, y1=py + t0 * dy, x2=px + t1 * dx, y2=py + t1 * dy)
+    return Segment.model_construct(
+        x1=px + t0 * dx, y1=py + t0 * dy, x2=px + t1 * dx, y2=py + t1 * dy
+    )
 
 
 def probability_field(coef: FloatArray, view: View, size: int = FIELD_SIZE) -> str:

@@ -134,6 +134,12 @@ class PointStore:
             self.n = 0
         self.version = next(_VERSIONS)
 
+    def amend_move(self, edit: MovePoint) -> None:
+        """Move the point the last edit moved again, keeping one undo record (a drag)."""
+        self._check_index(edit.index, "move")
+        self._xy[edit.index] = (edit.x, edit.y)
+        self.version = next(_VERSIONS)
+
     def undo(self) -> None:
         """Revert the last edit (the caller checks there is one)."""
         record = self._undo.pop()

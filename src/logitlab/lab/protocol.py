@@ -27,8 +27,13 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   ``ProbeResult.seq``.
 - ``Metrics.accuracy`` and the confusion counts use the rule p̂ ≥ τ; ``delta_loss`` is
   the objective's change over the last optimizer step (None before the first step).
+- Successive ``move`` edits of the same point (a drag) merge into one edit, so the
+  state stays short and one undo puts the point back where the drag started.
 - Loading a preset, New sample, Clear points, import, a scenario and Reset weights set
   ``Frame.steps`` to 0 and clear the loss curve; single point edits keep them.
+- ROC page (issue 4): ``Hello.page = "roc"`` makes every frame carry ``Frame.roc``
+  (``RocPayload``; its ``curves`` only when changed); ``ViewSpec.cost_fp`` / ``cost_fn``
+  (and the same optional fields on ``SetView``) price the errors for the minimum-cost τ.
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 Coord = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
 ClassLabel = Literal[0, 1]
+COST_LIMIT = 1e6
+Cost = Annotated[float, Field(ge=0.0, le=COST_LIMIT, allow_inf_nan=False)]
+PageName = Literal["lab", "roc"]
+GradeName = Literal["excellent", "good", "fair", "weak", "chance", "reversed", "undefined"]
 
 PresetName = Literal[
     "blobs", "balanced", "overlap", "imbalanced", "xor", "near-perfect", "moons", "circles"
@@ -123,6 +132,10 @@ class ViewSpec(_Strict):
     active_class: ClassLabel = 1
     show_field: bool = True
     log_loss_axis: bool = False
+    cost_fp: Cost = 1.0
+    """Cost of one false positive, for the ROC page's minimum-cost threshold."""
+    cost_fn: Cost = 1.0
+    """Cost of one false negative, for the ROC page's minimum-cost threshold."""
 
 
 class LabState(_Strict):
@@ -150,6 +163,8 @@ class Hello(_Command):
     state: LabState | None = None
     curve_width: Annotated[int, Field(ge=16, le=4096)] = 600
     """How many horizontal pixels the loss chart has; the curve is decimated to this."""
+    page: PageName = "lab"
+    """The page asking: ``"roc"`` adds the ROC analysis (``Frame.roc``) to every frame."""
 
 
 class ImportState(_Command):
@@ -207,6 +222,8 @@ class SetView(_Command):
     show_field: bool | None = None
     log_loss_axis: bool | None = None
     curve_width: Annotated[int, Field(ge=16, le=4096)] | None = None
+    cost_fp: Cost | None = None
+    cost_fn: Cost | None = None
 
 
 class Train(_Command):
@@ -239,6 +256,9 @@ ScenarioName = Literal[
     "separable-growth",
     "newton-vs-gd",
     "anti-classifier",
+    "roc-overlap",
+    "roc-imbalanced",
+    "roc-near-perfect",
 ]
 
 
@@ -344,6 +364,87 @@ class Divergence(_Strict):
     """What the user can do about it (empty when ``state`` is ``ok``)."""
 
 
+class Score(_Strict):
+    """A ranking score (ROC AUC or average precision) with its chance level and grade."""
+
+    value: float | None
+    """None when the data cannot define it (e.g. one class only)."""
+    chance: float | None
+    """What random scores give on average: 0.5 for ROC AUC, the prevalence for AP."""
+    skill: float | None
+    """(value − chance) / (1 − chance): 0 at chance, 1 when perfect, negative below chance."""
+    grade: GradeName
+    text: str
+    """The grade in plain words."""
+
+
+class OperatingPoint(_Strict):
+    """A threshold and where it puts the classifier in ROC and PR space."""
+
+    tau: float
+    value: float | None = None
+    """What the point is best at: F1, Youden's J or the total cost (None for plain τ)."""
+    fpr: float | None
+    tpr: float | None
+    precision: float | None
+    """None when nothing is predicted class 1 at this τ."""
+
+
+class AtTau(_Strict):
+    """The decision "class 1 when p̂ ≥ τ" and its metrics (None where undefined)."""
+
+    tau: float
+    confusion: Confusion
+    accuracy: float | None
+    precision: float | None
+    recall: float | None
+    specificity: float | None
+    f1: float | None
+    balanced_accuracy: float | None
+    mcc: float | None
+    fpr: float | None
+
+
+class RocCurves(_Strict):
+    """Everything on the ROC page that does not depend on τ; sent when points or model change.
+
+    Curves are decimated (consecutive points closer than a fraction of the plot are
+    merged); ``*_tau`` give the threshold of each kept point (None: no threshold, e.g.
+    the ROC's start where nothing is predicted class 1).
+    """
+
+    version: int
+    roc_fpr: list[float]
+    roc_tpr: list[float]
+    roc_tau: list[float | None]
+    pr_recall: list[float]
+    pr_precision: list[float]
+    pr_tau: list[float | None]
+    hist_negative: list[int]
+    """Class-0 points per bin of p̂ (equal bins on [0, 1])."""
+    hist_positive: list[int]
+    n_negative: int
+    n_positive: int
+    prevalence: float | None
+    roc_auc: Score
+    average_precision: Score
+    best_f1: OperatingPoint | None
+    youden: OperatingPoint | None
+
+
+class RocPayload(_Strict):
+    """The ROC page's analysis of the current model on the current points."""
+
+    curves: RocCurves | None
+    """None when unchanged since the previous frame: keep the last one."""
+    at_tau: AtTau
+    min_cost: OperatingPoint | None
+    """Lowest cost_fp·FP + cost_fn·FN (None without points or with both costs 0)."""
+    iso_cost: Segment | None
+    """The line of equal cost through ``min_cost`` in ROC space, clipped to the unit square."""
+    cost_text: str
+
+
 class Frame(_Strict):
     type: Literal["frame"] = "frame"
     seq: int
@@ -371,6 +472,8 @@ class Frame(_Strict):
     """Plain text relating λ to scikit-learn's C for the current data (λ = 0.05 ↔ C = 0.083)."""
     model_math: str = ""
     """MathML (generated in Python) of the current model with its numbers filled in."""
+    roc: RocPayload | None = None
+    """The ROC analysis; only for connections whose ``hello`` named ``page="roc"``."""
 
 
 class ProbeResult(_Strict):

@@ -33,6 +33,7 @@ Decisions the issue left open, recorded here:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import secrets
@@ -43,6 +44,7 @@ from typing import TypeAlias
 
 import numpy as np
 import pydantic
+from pydantic import TypeAdapter
 
 from logitlab.core.link import sigmoid, softplus_and_sigmoid
 from logitlab.core.metrics import confusion_at, majority_baseline
@@ -75,6 +77,7 @@ from logitlab.lab.protocol import (
     LoadPreset,
     Metrics,
     ModelSpec,
+    MovePoint,
     NewSample,
     Probe,
     ProbeResult,
@@ -102,6 +105,7 @@ INITIAL_COEF = (1.0, -1.0, 0.0)
 # ----------------------------------------------------------------- penalty
 
 
+@functools.lru_cache(maxsize=64)
 def lab_penalty(training: TrainingSpec) -> Penalty:
     """The core penalty for the Lab's λ·(ρ‖w‖₁ + (1 − ρ)‖w‖²).
 
@@ -114,6 +118,7 @@ def lab_penalty(training: TrainingSpec) -> Penalty:
     return Penalty(alpha=(2.0 - rho) * training.lam, l1_ratio=rho / (2.0 - rho))
 
 
+@functools.lru_cache(maxsize=64)
 def penalty_note(training: TrainingSpec, n_points: int) -> str:
     """Plain text relating the Lab's λ to scikit-learn's ``C`` for ``n_points`` points.
 
@@ -224,6 +229,8 @@ class LabSession:
         points = build_points(state.data)
         self._data = state.data.model_copy(update={"edits": []})
         self._edits: list[Edit] = list(state.data.edits)
+        self._edit_json: list[str] = [_dump_edit(e) for e in self._edits]
+        """JSON of each edit, kept alongside so frames do not re-serialize long edit lists."""
         self._points = points
         self._coef: FloatArray = np.array([state.model.w0, state.model.w1, state.model.b])
         self._training = state.training
@@ -338,10 +345,18 @@ class LabSession:
             return out
         reply = self.handle(command)
         t = time.perf_counter()
-        out = reply.model_dump_json()
+        out = self._frame_json(reply) if isinstance(reply, Frame) else reply.model_dump_json()
         self.timing.serialize = time.perf_counter() - t
         self.timing.total = time.perf_counter() - start
         return out
+
+    def _frame_json(self, frame: Frame) -> str:
+        """``frame.model_dump_json()``, reusing the JSON of each edit (long lists stay cheap)."""
+        text = frame.model_dump_json(exclude={"state": {"data": {"edits"}}})
+        # "data" holds only scalars, so its object ends at the first "}" after it.
+        start = text.index('"data":{')
+        end = text.index("}", start)
+        return f'{text[:end]},"edits":[{",".join(self._edit_json)}]{text[end:]}'
 
     def handle(self, command: Command) -> Reply:
         """Apply one validated command and answer it (see the module docstring)."""
@@ -419,12 +434,21 @@ class LabSession:
         self._points = build_points(data)
         self._data = data
         self._edits = []
+        self._edit_json = []
         self._data_spec_cache = None
         self._start_experiment()
 
     def _edit(self, edit: Edit) -> None:
-        self._points.apply(edit)
-        self._edits.append(edit)
+        last = self._edits[-1] if self._edits else None
+        if isinstance(edit, MovePoint) and isinstance(last, MovePoint) and last.index == edit.index:
+            # Successive moves of one point (a drag) are one edit: one undo puts it back.
+            self._points.amend_move(edit)
+            self._edits[-1] = edit
+            self._edit_json[-1] = _dump_edit(edit)
+        else:
+            self._points.apply(edit)
+            self._edits.append(edit)
+            self._edit_json.append(_dump_edit(edit))
         self._data_spec_cache = None
         if isinstance(edit, ClearPoints):
             self._start_experiment()
@@ -437,6 +461,7 @@ class LabSession:
             )
         self._points.undo()
         self._edits.pop()
+        self._edit_json.pop()
         self._data_spec_cache = None
 
     def _set_model(self, command: SetModel) -> None:
@@ -556,7 +581,9 @@ class LabSession:
             sp, p = softplus_and_sigmoid(z)
             log_loss = float(np.mean(sp - pts.y * z))
             c = confusion_at(pts.y, p, tau)
-            confusion = Confusion(tn=int(c.tn), fp=int(c.fp), fn=int(c.fn), tp=int(c.tp))
+            confusion = Confusion.model_construct(
+                tn=int(c.tn), fp=int(c.fp), fn=int(c.fn), tp=int(c.tp)
+            )
             accuracy, precision = _finite(c.accuracy), _finite(c.precision)
             recall, f1 = _finite(c.recall), _finite(c.f1)
             value: float | None = log_loss + objective.penalty.value(self._coef[:2])
@@ -565,14 +592,15 @@ class LabSession:
             log_loss = math.nan
             value = None
             accuracy = precision = recall = f1 = None
-            confusion = Confusion(tn=0, fp=0, fn=0, tp=0)
+            confusion = Confusion.model_construct(tn=0, fp=0, fn=0, tp=0)
             separated = False
         value = None if value is None else _finite(value)
         delta = None
         if self._steps and self._recent.values and value is not None:
             delta = _finite(value - self._recent.values[-1])
         norm = math.hypot(w0, w1)
-        metrics = Metrics(
+        # Output models are built from values computed here: skip re-validating them.
+        metrics = Metrics.model_construct(
             log_loss=_finite(log_loss),
             objective=value,
             delta_loss=delta,
@@ -590,10 +618,10 @@ class LabSession:
         half_line = clip_line(w0, w1, -b, view) if tau != 0.5 else None
         curve = self._curve_payload(value)
         divergence = self._divergence(value, norm, separated, objective.penalty.alpha)
-        model = ModelSpec(w0=w0, w1=w1, b=b)
-        frame = Frame(
+        model = ModelSpec.model_construct(w0=w0, w1=w1, b=b)
+        frame = Frame.model_construct(
             seq=seq,
-            state=LabState(
+            state=LabState.model_construct(
                 data=self._data_spec(),
                 model=model,
                 training=self._training,
@@ -627,7 +655,9 @@ class LabSession:
         if key == self._sent.field:
             return None
         self._sent.field = key
-        return FieldPayload(size=FIELD_SIZE, data=probability_field(self._coef, view))
+        return FieldPayload.model_construct(
+            size=FIELD_SIZE, data=probability_field(self._coef, view)
+        )
 
     def _curve_payload(self, current: float | None) -> CurvePayload | None:
         key = (
@@ -646,7 +676,7 @@ class LabSession:
             lo.append(current)
             hi.append(current)
             la.append(current)
-        return CurvePayload(steps=s, low=lo, high=hi, last=la)
+        return CurvePayload.model_construct(steps=s, low=lo, high=hi, last=la)
 
     def _divergence(
         self, value: float | None, norm: float, separated: bool, alpha: float
@@ -698,6 +728,13 @@ class LabSession:
                 hint="An L2 penalty (λ > 0) gives a finite optimum; so does stopping early.",
             )
         return Divergence(state="ok", message="")
+
+
+_EDIT_ADAPTER: TypeAdapter[Edit] = TypeAdapter(Edit)
+
+
+def _dump_edit(edit: Edit) -> str:
+    return _EDIT_ADAPTER.dump_json(edit).decode("utf-8")
 
 
 def _plural(n: int, word: str) -> str:
