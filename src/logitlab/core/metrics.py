@@ -688,8 +688,10 @@ class ScoreSweep:
         Returns
         -------
         tau, f1 : float
-            The highest τ among ties (see :meth:`_candidates` for which τ of its interval).
-            ``(nan, nan)`` without positives.
+            τ is the middle of the interval of thresholds that gives the best confusion
+            matrix (the lowest score when it means predicting everything positive, just
+            above the top score when predicting nothing), so rounding τ a little keeps
+            it; the highest such interval wins ties. ``(nan, nan)`` without positives.
         """
         if not self.n_positive > 0:
             return NAN, NAN
@@ -704,7 +706,7 @@ class ScoreSweep:
         Returns
         -------
         tau, j : float
-            The highest τ among ties; ``(nan, nan)`` unless both classes are present.
+            τ chosen as in :meth:`best_f1`; ``(nan, nan)`` unless both classes are present.
         """
         if not (self.n_positive > 0 and self.n_negative > 0):
             return NAN, NAN
@@ -724,7 +726,7 @@ class ScoreSweep:
         Returns
         -------
         tau, cost : float
-            The highest τ among ties; the cost is a total (weighted), not a mean.
+            τ chosen as in :meth:`best_f1`; the cost is a (weighted) total, not a mean.
         """
         _check_costs(cost_fp, cost_fn)
         taus, tp, fp = self._candidates()
