@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 import re
 import warnings
@@ -434,3 +435,73 @@ def test_summary_refuses_l1_fits() -> None:
     model = LogisticRegression(l1_ratio=1.0).fit(GOOD_X, GOOD_Y)
     with pytest.raises(ValueError, match="unpenalized and L2-penalized fits only"):
         model.summary()
+
+
+# ----------------------------------------------------------------------------- step solvers
+
+
+@pytest.mark.parametrize(
+    ("solver", "learning_rate"), [("gd", 1.0), ("momentum", 0.3), ("adam", 0.05)]
+)
+def test_step_solvers_reach_the_newton_solution(solver: str, learning_rate: float) -> None:
+    X, y, _ = standardized()
+    exact = LogisticRegression(tol=1e-12).fit(X, y)
+    stepped = LogisticRegression(
+        solver=solver, learning_rate=learning_rate, tol=1e-7, max_iter=5000
+    ).fit(X, y)
+    assert 1 < stepped.n_iter_[0] < 5000
+    assert_allclose(stepped.coef_, exact.coef_, atol=1e-5)
+
+
+def test_sgd_is_reproducible_with_random_state_and_warns_with_solver_advice() -> None:
+    X, y, _ = standardized()
+
+    def fit(seed: int) -> LogisticRegression:
+        with pytest.warns(ConvergenceWarning, match="tune learning_rate.*solver='newton'"):
+            return LogisticRegression(
+                solver="sgd", learning_rate=0.05, batch_size=8, max_iter=600, random_state=seed
+            ).fit(X, y)
+
+    first, again, other = fit(3), fit(3), fit(4)
+    assert_array_equal(first.coef_, again.coef_)
+    assert not np.array_equal(first.coef_, other.coef_)
+    exact = LogisticRegression().fit(X, y)
+    assert_allclose(first.coef_, exact.coef_, atol=0.2)
+
+
+def test_diverging_step_solver_raises_with_advice() -> None:
+    X, y, _ = raw_scale()
+    with pytest.raises(FloatingPointError, match=r"diverged.*lower learning_rate"):
+        LogisticRegression(solver="gd", learning_rate=1e306, max_iter=50).fit(X, y)
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def test_summary_uses_the_labels_and_matches_statsmodels_mnlogit() -> None:
+    import statsmodels.api as sm
+
+    X, y, _ = three_classes()
+    labels = np.array(["ant", "bee", "cat"])[y]
+    model = LogisticRegression(C=np.inf, tol=1e-10).fit(X, labels)
+    result = model.summary()
+    assert result.reference == "ant"
+    assert [b.label for b in result.blocks] == ["bee", "cat"]
+    ref = sm.MNLogit(y, sm.add_constant(X)).fit(method="newton", tol=1e-12, disp=0)
+    for k, block in enumerate(result.blocks):
+        assert_allclose(block.estimate, np.asarray(ref.params)[:, k], rtol=1e-6)
+        assert_allclose(block.std_error, np.asarray(ref.bse)[:, k], rtol=1e-6)
+    # The symmetric coefficients map to the reference ones by differences.
+    assert_allclose(result.blocks[0].estimate[1:], model.coef_[1] - model.coef_[0], rtol=1e-12)
+
+
+def test_summary_of_a_balanced_l2_fit_is_marked_penalized() -> None:
+    X, y, _ = imbalanced()
+    model = LogisticRegression(C=0.5, class_weight="balanced").fit(X, y)
+    result = model.summary()
+    assert result.penalized
+    assert math.isclose(result.C, 0.5, rel_tol=1e-12)  # class weights do not change C
+    (block,) = result.blocks
+    assert_allclose(block.estimate, np.r_[model.intercept_, model.coef_[0]], rtol=1e-12)
+    assert np.all(np.isfinite(block.std_error))
+    assert "Penalty:" in str(result) and "L2" in str(result)

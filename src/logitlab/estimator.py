@@ -49,8 +49,9 @@ from logitlab._validation import (
 from logitlab.core.inference import Inference, infer
 from logitlab.core.link import log_sigmoid, log_softmax, sigmoid, softmax
 from logitlab.core.objective import Objective
+from logitlab.core.optimizers import make_optimizer
 from logitlab.core.penalty import Penalty
-from logitlab.core.solvers import solve
+from logitlab.core.solvers import SolveResult, solve
 from logitlab.core.types import FloatArray
 
 __all__ = [
@@ -61,7 +62,9 @@ __all__ = [
     "NotFittedError",
 ]
 
-SOLVERS = ("auto", "newton")
+#: 'auto' and 'newton' run the exact solver; the others run a step optimizer of the Lab.
+SOLVERS = ("auto", "newton", "gd", "momentum", "adam", "sgd")
+STEP_SOLVERS = ("gd", "momentum", "adam", "sgd")
 
 
 class LogisticRegression:
@@ -84,12 +87,21 @@ class LogisticRegression:
         Stop when the largest entry of the (minimum-norm sub)gradient of the
         objective is at most ``tol``. Newton converges quadratically, so the
         default lands well within 1e-6 of the optimum.
-    solver : {'auto', 'newton'}, default='auto'
+    solver : {'auto', 'newton', 'gd', 'momentum', 'adam', 'sgd'}, default='auto'
         'newton' is damped Newton with a line search (proximal Newton with a
         coordinate-descent inner solver when there is an L1 part); 'auto'
-        currently picks it for every problem.
+        currently picks it for every problem. The others run the Lab's step
+        optimizers (proximal gradient descent, heavy-ball momentum, Adam,
+        mini-batch SGD) to the same convergence test, one ``max_iter`` step
+        at a time: meant for teaching and comparison, they need far more
+        iterations (and usually a looser ``tol``) than Newton.
     random_state : int, numpy Generator/RandomState or None, default=None
-        Accepted for API compatibility; the Newton solver is deterministic.
+        Seeds the batch order of ``solver='sgd'``; the other solvers are
+        deterministic. None draws a fresh seed.
+    learning_rate : float, default=0.1
+        Step size η of the step optimizers (ignored by 'auto' and 'newton').
+    batch_size : int, default=32
+        Rows per step of ``solver='sgd'``.
 
     Attributes
     ----------
@@ -130,6 +142,8 @@ class LogisticRegression:
             InstanceOf((np.random.Generator, np.random.RandomState), "a numpy random generator"),
             IsNone(),
         ],
+        "learning_rate": [Interval("real", 0.0, None, closed="neither")],
+        "batch_size": [Interval("integer", 1, None, closed="left")],
     }
 
     def __init__(
@@ -143,6 +157,8 @@ class LogisticRegression:
         tol: float = 1e-8,
         solver: str = "auto",
         random_state: int | np.random.Generator | np.random.RandomState | None = None,
+        learning_rate: float = 0.1,
+        batch_size: int = 32,
     ) -> None:
         self.C = C
         self.l1_ratio = l1_ratio
@@ -152,6 +168,8 @@ class LogisticRegression:
         self.tol = tol
         self.solver = solver
         self.random_state = random_state
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
 
     # ------------------------------------------------------------ parameters
 
@@ -278,10 +296,10 @@ class LogisticRegression:
             sample_weight=sw,
             penalty=penalty,
         )
-        result = solve(objective, tol=float(self.tol), max_iter=int(self.max_iter))
+        result = self._minimize(objective)
         if not result.converged:
             warnings.warn(
-                interop(ConvergenceWarning)(_convergence_message(self, result.optimality, K)),
+                interop(ConvergenceWarning)(_convergence_message(self, result.optimality)),
                 stacklevel=2,
             )
         coef = _symmetrize(result.coef, K, n_features, bool(self.fit_intercept), penalty)
@@ -303,6 +321,38 @@ class LogisticRegression:
         self._fit_coef = coef
         self._converged = result.converged
         return self
+
+    def _minimize(self, objective: Objective) -> SolveResult:
+        tol, max_iter = float(self.tol), int(self.max_iter)
+        if self.solver not in STEP_SOLVERS:
+            return solve(objective, tol=tol, max_iter=max_iter)
+        optimizer = make_optimizer(
+            self.solver,
+            learning_rate=float(self.learning_rate),
+            batch_size=int(self.batch_size),
+            seed=_seed(self.random_state),
+        )
+        coef = objective.initial_coef()
+        optimality = objective.optimality(coef)
+        n_iter = 0
+        while optimality > tol and n_iter < max_iter:
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
+                coef = optimizer.step(objective, coef).coef
+                optimality = objective.optimality(coef)
+            n_iter += 1
+            if not (np.all(np.isfinite(coef)) and math.isfinite(optimality)):
+                raise FloatingPointError(
+                    f"solver={self.solver!r} diverged at step {n_iter} (the coefficients or "
+                    f"the loss overflowed): lower learning_rate (now {self.learning_rate:g}) "
+                    "or standardize the features."
+                )
+        return SolveResult(
+            coef=coef,
+            value=objective.value(coef),
+            n_iter=n_iter,
+            converged=optimality <= tol,
+            optimality=optimality,
+        )
 
     # ------------------------------------------------------------ predicting
 
@@ -490,8 +540,22 @@ def _symmetrize(
     return mat.ravel()
 
 
-def _convergence_message(est: LogisticRegression, optimality: float, n_classes: int) -> str:
+def _seed(random_state: object) -> int:
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**32))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(2**32, dtype=np.int64))
+    if random_state is None:
+        return int(np.random.default_rng().integers(2**32))
+    if isinstance(random_state, int | np.integer):
+        return int(random_state)
+    raise TypeError(f"random_state must be None, an int or a numpy generator, got {random_state!r}")
+
+
+def _convergence_message(est: LogisticRegression, optimality: float) -> str:
     hints = [f"raise max_iter (now {est.max_iter})", "standardize the features"]
+    if est.solver in STEP_SOLVERS:
+        hints.append(f"tune learning_rate (now {est.learning_rate:g}) or use solver='newton'")
     if math.isinf(float(est.C)):
         hints.append(
             "add a penalty (a finite C): without one, separable classes make the "
@@ -500,7 +564,8 @@ def _convergence_message(est: LogisticRegression, optimality: float, n_classes: 
     else:
         hints.append("use a smaller C (a stronger penalty)")
     return (
-        f"{type(est).__name__} did not converge: after {est.max_iter} Newton iterations the "
+        f"{type(est).__name__} did not converge: after {est.max_iter} iterations of "
+        f"solver={est.solver!r} the "
         f"largest gradient entry is {optimality:.3g} > tol={est.tol:g}. To fix it, "
         + "; or ".join(hints)
         + "."
