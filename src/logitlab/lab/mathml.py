@@ -144,10 +144,14 @@ def fmt(v: float, digits: int = 3) -> str:
     a = abs(v)
     if a >= 1e4 or a < 1e-3:
         mant, exp = f"{a:.{digits - 1}e}".split("e")
-        text = f"{mant}·10^{int(exp)}"
+        text = f"{mant}·10^{_signed(int(exp))}"
     else:
         text = f"{a:.{digits}g}" if a >= 1 else f"{a:.{digits}f}".rstrip("0").rstrip(".")
     return ("−" if v < 0 else "") + text
+
+
+def _signed(k: int) -> str:
+    return f"−{-k}" if k < 0 else str(k)
 
 
 def number(v: float, digits: int = 3) -> Node:
@@ -155,7 +159,7 @@ def number(v: float, digits: int = 3) -> Node:
     a = abs(v)
     if _math.isfinite(v) and a != 0 and (a >= 1e4 or a < 1e-3):
         mant, exp = f"{a:.{digits - 1}e}".split("e")
-        return mrow(mn(mant), mo("×"), msup(mn("10"), mn(str(int(exp)))))
+        return mrow(mn(mant), mo("×"), msup(mn("10"), mn(_signed(int(exp)))))
     return mn(fmt(a, digits))
 
 
@@ -174,7 +178,11 @@ def model_formula(w0: float, w1: float, b: float) -> Node:
             terms.append(number(coef))
         else:
             terms.append(mrow(number(coef), times(), mi(var)))
-    label = f"z = {fmt(w0)} x + {fmt(w1)} y + {fmt(b)}, p-hat = sigma of z"
+
+    def signed(v: float) -> str:
+        return f"− {fmt(-v)}" if v < 0 else f"+ {fmt(v)}"
+
+    label = f"z = {fmt(w0)} x {signed(w1)} y {signed(b)}, p-hat = sigma of z"
     return math(
         mrow(*terms),
         mspace("1.5em"),

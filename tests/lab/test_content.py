@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import get_args
+
+import pytest
+
+from logitlab.lab import content
+from logitlab.lab.mathml import MATHML_NS
+from logitlab.lab.protocol import ScenarioName
+from logitlab.lab.scenarios import SCENARIOS
+
+M = f"{{{MATHML_NS}}}"
+
+
+def parse(html: str) -> ET.Element:
+    """The slot HTML is also well-formed XML; parsing it checks every tag is closed."""
+    return ET.fromstring(f"<root>{html}</root>")
+
+
+@pytest.mark.parametrize("name", ["derivation", "try-this", "in-one-glance", "faq"])
+def test_every_slot_is_well_formed(name: str) -> None:
+    root = parse(content.SLOTS[name])
+    assert len(root) >= 1
+
+
+def test_every_formula_is_mathml_with_an_accessible_label() -> None:
+    for html in content.SLOTS.values():
+        for m in parse(html).iter(f"{M}math"):
+            assert m.get("aria-label"), ET.tostring(m)[:80]
+
+
+def test_derivation_has_four_steps_with_model_loss_gradient_update() -> None:
+    root = parse(content.SLOTS["derivation"])
+    steps = root.findall(".//li")
+    assert [s.findtext("h3") for s in steps] == [
+        "The model",
+        "The loss",
+        "The gradient",
+        "The update",
+    ]
+    text = ET.tostring(root, encoding="unicode")
+    assert "≥" in text and "p̂ > τ" not in text  # the rule is p̂ ≥ τ
+    assert "L1" in text and "L2" in text
+    assert len(list(root.iter(f"{M}math"))) >= 8
+    assert root.find(f".//{M}munderover") is not None
+
+
+def test_try_this_cards_each_set_up_a_known_scenario() -> None:
+    root = parse(content.SLOTS["try-this"])
+    cards = root.findall(".//article")
+    names = []
+    for card in cards:
+        button = card.find("button")
+        assert button is not None and button.get("type") == "button"
+        name = button.get("data-scenario")
+        assert name in get_args(ScenarioName) and name in SCENARIOS
+        assert button.get("aria-label") == f"Set up: {card.findtext('h3')}"
+        assert button.text == "Set it up"
+        names.append(name)
+    seed_ideas = {"xor-wall", "lr-explosion", "regularization", "threshold-tradeoff"}
+    assert seed_ideas | {"imbalanced", "hand-set", "separable-growth", "newton-vs-gd"} == set(names)
+
+
+def test_imbalanced_card_states_the_true_baseline() -> None:
+    card = next(c for c in content.CARDS if c.scenario == "imbalanced")
+    assert "100/120 ≈ 83 %" in card.text
+    assert "95" not in card.text
+
+
+def test_card_text_matches_its_scenario() -> None:
+    for card in content.CARDS:
+        recipe = SCENARIOS[card.scenario]
+        if recipe.training.lam:
+            assert f"{recipe.training.lam:g}" in card.text
+        if recipe.training.learning_rate != 0.1:
+            assert f"η = {recipe.training.learning_rate:g}" in card.text
+        if recipe.tau != 0.5:
+            assert f"{recipe.tau:g}" in card.text
+
+
+def test_chips_and_faq() -> None:
+    glance = parse(content.SLOTS["in-one-glance"])
+    assert [h.findtext("span") is not None for h in glance.iter("h3")] == [True, True]
+    assert len(glance.findall(".//li")) >= 10
+    faq = parse(content.SLOTS["faq"])
+    questions = [d.findtext("summary") for d in faq.iter("details")]
+    assert len(questions) >= 4
+    assert any("XOR" in (q or "") for q in questions)
+    assert any("cross-entropy" in (q or "") for q in questions)
+
+
+def test_no_seed_sentences() -> None:
+    """A few distinctive phrases of the seed page must not appear in ours."""
+    text = re.sub(r"<[^>]+>", " ", "".join(content.SLOTS.values()))
+    for phrase in (
+        "surprisingly clean",
+        "the model is humbler",
+        "Accuracy lies on imbalanced data",
+        "canonical motivation",
+        "squashes the signed distance",
+    ):
+        assert phrase not in text
