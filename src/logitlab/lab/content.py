@@ -324,9 +324,10 @@ CARDS: tuple[Card, ...] = (
         "separable-growth",
         "Separable data: the weights never stop",
         "Near-perfect data can be split exactly by a line; training runs with η = 1 and no "
-        "penalty. The loss then keeps shrinking as the line gets sharper, so gradient descent keeps growing the weights "
-        "forever: watch ‖w‖ climb while accuracy stays at 100 %. The Lab shows the true "
-        "weights, however large. Add L2 with a small λ and the weights settle.",
+        "penalty. The loss then keeps shrinking as the line gets sharper, so gradient descent "
+        "keeps growing the weights forever: watch ‖w‖ climb while accuracy stays at 100 %. "
+        "The Lab shows the true weights, however large. Add L2 with a small λ and the weights "
+        "settle.",
     ),
     Card(
         "newton-vs-gd",
