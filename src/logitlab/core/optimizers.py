@@ -66,7 +66,11 @@ class GradientDescent:
 
 @dataclass
 class Momentum:
-    """Heavy-ball momentum: v ← βv − η∇f(c); c ← prox(c + v)."""
+    """Heavy-ball momentum: c⁺ = prox(c + βv − η∇f(c)), then v ← c⁺ − c.
+
+    Without L1 this is the classic v ← βv − η∇f(c); c ← c + v. It converges for
+    η < 2(1 − β)/L, where L bounds the curvature of the smooth part.
+    """
 
     learning_rate: float = 0.1
     beta: float = 0.9
@@ -81,14 +85,18 @@ class Momentum:
         value += objective.l1_value(coef)
         if self._velocity is None or self._velocity.shape != coef.shape:
             self._velocity = np.zeros_like(coef)
-        self._velocity = self.beta * self._velocity - self.learning_rate * grad
-        new = objective.prox(coef + self._velocity, self.learning_rate)
+        new = objective.prox(
+            coef + self.beta * self._velocity - self.learning_rate * grad, self.learning_rate
+        )
+        # The velocity is the step actually taken, after the proximal map, so that
+        # momentum does not keep pushing weights the L1 term has set to zero.
+        self._velocity = new - coef
         return Step(new, value)
 
 
 @dataclass
 class Adam:
-    """Adam with bias correction; L1 through a proximal step of size η."""
+    """Adam with bias correction; L1 through a proximal step in Adam's per-coordinate metric."""
 
     learning_rate: float = 0.1
     beta1: float = 0.9
@@ -115,9 +123,14 @@ class Adam:
         self._v = self.beta2 * self._v + (1 - self.beta2) * grad * grad
         m_hat = self._m / (1 - self.beta1**self._t)
         v_hat = self._v / (1 - self.beta2**self._t)
-        new = objective.prox(
-            coef - self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps), self.learning_rate
-        )
+        rate = self.learning_rate / (np.sqrt(v_hat) + self.eps)  # per-coordinate step
+        new = coef - rate * m_hat
+        l1 = objective.penalty.l1
+        if l1:
+            # Soft thresholding with each coordinate's own step: the proximal map of
+            # the L1 term in Adam's diagonal metric; intercepts are left alone.
+            pen = objective.penalized
+            new[pen] = np.sign(new[pen]) * np.maximum(np.abs(new[pen]) - rate[pen] * l1, 0.0)
         return Step(new, value)
 
 
@@ -363,7 +376,26 @@ def make_optimizer(
     batch_size: int = 32,
     seed: int = 0,
 ) -> StepOptimizer:
-    """Build an optimizer by name: one of ``OPTIMIZER_NAMES``."""
+    """Build an optimizer by name: one of ``OPTIMIZER_NAMES``.
+
+    Parameters
+    ----------
+    name : {"gd", "momentum", "adam", "sgd", "newton"}
+    learning_rate : float, default=0.1
+        Step size η > 0 of the first-order methods (Newton ignores it).
+    batch_size : int, default=32
+        Rows per mini-batch step of "sgd" (at least 1).
+    seed : int, default=0
+        Seed of the row order of "sgd": the same seed gives the same path.
+    """
+    if not (np.isfinite(learning_rate) and learning_rate > 0.0):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int | np.integer)
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     if name == "gd":
         return GradientDescent(learning_rate=learning_rate)
     if name == "momentum":
