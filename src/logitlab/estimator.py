@@ -476,13 +476,19 @@ class LogisticRegression:
 
     # ------------------------------------------------------------ inference
 
-    def summary(self, *, confidence: float = 0.95) -> Inference:
+    def summary(
+        self, *, confidence: float = 0.95, check_separation: bool | None = None
+    ) -> Inference:
         """The inference table of the fit (see :mod:`logitlab.core.inference`).
 
         Parameters
         ----------
         confidence : float in (0, 1), default=0.95
             Level of the confidence intervals.
+        check_separation : bool or None, default=None
+            Run the linear-programming separation check always (True), never
+            (False), or on small problems and when the fit suggests separation
+            (None); see :func:`logitlab.core.inference.infer`.
 
         Returns
         -------
@@ -504,6 +510,7 @@ class LogisticRegression:
             class_names=[str(_label(c)) for c in self.classes_],
             confidence=confidence,
             converged=self._converged,
+            check_separation=check_separation,
         )
 
 
