@@ -23,7 +23,7 @@ import importlib
 import inspect
 import math
 import warnings
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -46,13 +46,15 @@ from logitlab._validation import (
     interop,
     validate_parameters,
 )
-from logitlab.core.inference import Inference, infer
 from logitlab.core.link import log_sigmoid, log_softmax, sigmoid, softmax
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import make_optimizer
 from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import SolveResult, solve
 from logitlab.core.types import FloatArray
+
+if TYPE_CHECKING:
+    from logitlab.core.inference import Inference
 
 __all__ = [
     "ConvergenceWarning",
@@ -501,6 +503,8 @@ class LogisticRegression:
         ValueError
             For fits with an L1 part (``l1_ratio > 0`` and finite ``C``).
         """
+        from logitlab.core.inference import infer  # SciPy's optimize: imported when needed
+
         self._check_fitted()
         names = getattr(self, "feature_names_in_", None)
         return infer(

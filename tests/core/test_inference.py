@@ -98,6 +98,7 @@ def test_without_intercept_matches_statsmodels() -> None:
     assert result.blocks[0].names == ("x1", "x2", "x3")
     assert_allclose(result.blocks[0].std_error, ref.bse, rtol=1e-6)
     assert result.log_likelihood == pytest.approx(ref.llf, rel=1e-9)
+    assert result.null_log_likelihood == pytest.approx(ref.llnull, rel=1e-8)  # with a constant
     assert result.aic == pytest.approx(ref.aic, rel=1e-9)
 
 

@@ -43,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 import scipy.optimize
-import scipy.stats
+import scipy.special
 
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray
@@ -315,7 +315,7 @@ def infer(
             "alongside the intercept): standard errors are not identified."
         )
 
-    zq = float(scipy.stats.norm.ppf(0.5 + confidence / 2.0))
+    zq = float(scipy.special.ndtri(0.5 + confidence / 2.0))
     names = ((INTERCEPT_NAME,) if fi else ()) + tuple(str(n) for n in feature_names)
     order = np.r_[m - 1, 0 : m - 1] if fi else np.arange(m)
     blocks = []
@@ -327,7 +327,7 @@ def infer(
             se = np.sqrt(np.maximum(np.diag(cov), 0.0))[order]
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / se
-        pval = 2.0 * scipy.stats.norm.sf(np.abs(z))
+        pval = 2.0 * scipy.special.ndtr(-np.abs(z))
         label = str(class_names[1] if model.is_binary else class_names[k + 1])
         blocks.append(
             CoefficientBlock(
