@@ -130,3 +130,17 @@ def test_missing_template_is_a_clear_error(site: Settings, tmp_path: Path) -> No
     app = create_app(Settings(pages_dir=empty, static_dir=site.static_dir))
     r = TestClient(app).get("/")
     assert r.status_code == 500 and "lab.html" in r.text
+
+
+def test_serve_reports_a_busy_port_instead_of_crashing(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from logitlab.lab.server import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert serve("127.0.0.1", port, open_browser=False) == 1
+    out = capsys.readouterr().out
+    assert str(port) in out and "--port" in out
