@@ -398,6 +398,15 @@ def test_bad_parameters_are_reported_at_fit(params: dict[str, object], message: 
         model.fit(GOOD_X, GOOD_Y)
 
 
+def test_a_class_without_weight_is_refused() -> None:
+    X = np.vstack([GOOD_X, [[5.0, 5.0]]])
+    y = np.array([0, 1, 0, 1, 2])
+    with pytest.raises(ValueError, match=r"classes \[2\] have zero total weight"):
+        LogisticRegression().fit(X, y, sample_weight=[1.0, 1.0, 1.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="zero total weight"):
+        LogisticRegression(class_weight={2: 0.0}).fit(X, y)
+
+
 def test_unknown_class_weight_label() -> None:
     with pytest.raises(ValueError, match=r"class_weight names labels \[7\]"):
         LogisticRegression(class_weight={7: 2.0}).fit(GOOD_X, GOOD_Y)

@@ -114,7 +114,7 @@ class LogisticRegression:
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : ndarray of shape (1,), dtype int32
-        Newton iterations used.
+        Iterations used (Newton iterations, or steps of a step optimizer).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -271,19 +271,7 @@ class LogisticRegression:
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
                 f"the data contains only one class: {_label(classes[0])!r}."
             )
-        sw = check_sample_weight(sample_weight, n_samples)
-        weights_per_class = class_weights(self.class_weight, classes, y_index, sw)
-        if self.class_weight is not None:
-            base = np.ones(n_samples) if sw is None else sw
-            sw = base * weights_per_class[y_index]
-        if sw is not None:
-            mass = np.bincount(y_index, weights=sw, minlength=classes.shape[0])
-            if np.count_nonzero(mass > 0) < 2:
-                raise ValueError(
-                    "After weighting (sample_weight and class_weight), only one class has "
-                    "positive total weight; logistic regression needs at least 2 classes "
-                    "with positive weight."
-                )
+        sw = self._sample_weight(sample_weight, classes, y_index)
         K = classes.shape[0]
         sw_sum = float(n_samples) if sw is None else float(np.sum(sw))
         C = float(self.C)
@@ -323,6 +311,32 @@ class LogisticRegression:
         self._fit_coef = coef
         self._converged = result.converged
         return self
+
+    def _sample_weight(
+        self, sample_weight: Any, classes: np.ndarray, y_index: np.ndarray
+    ) -> FloatArray | None:
+        """Sample weights times class weights; None when every row weighs 1."""
+        sw = check_sample_weight(sample_weight, y_index.shape[0])
+        if self.class_weight is not None:
+            per_class = class_weights(self.class_weight, classes, y_index, sw)
+            sw = (np.ones(y_index.shape[0]) if sw is None else sw) * per_class[y_index]
+        if sw is None:
+            return None
+        mass = np.bincount(y_index, weights=sw, minlength=classes.shape[0])
+        if np.count_nonzero(mass > 0) < 2:
+            raise ValueError(
+                "After weighting (sample_weight and class_weight), only one class has "
+                "positive total weight; logistic regression needs at least 2 classes "
+                "with positive weight."
+            )
+        if np.any(mass <= 0):
+            empty = [_label(c) for c in classes[mass <= 0]]
+            raise ValueError(
+                f"The classes {empty} have zero total weight (sample_weight and class_weight), "
+                "so their intercepts would diverge; drop those samples from y or give them a "
+                "positive weight."
+            )
+        return sw
 
     def _minimize(self, objective: Objective) -> SolveResult:
         tol, max_iter = float(self.tol), int(self.max_iter)
