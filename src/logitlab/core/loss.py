@@ -21,13 +21,20 @@ from scipy.linalg.blas import dsyrk
 from logitlab.core.link import logsumexp, softmax
 from logitlab.core.types import FloatArray
 
-#: Rows processed at once; bounds the temporary memory of every pass.
+#: Rows processed at once, at most; bounds the temporary memory of every pass.
 CHUNK_ROWS = 32_768
+#: Matrix entries per block: wide data gets fewer rows so a block stays in cache.
+CHUNK_ENTRIES = 1 << 18
 
 
-def _blocks(n_rows: int) -> Iterator[slice]:
-    for start in range(0, n_rows, CHUNK_ROWS):
-        yield slice(start, min(n_rows, start + CHUNK_ROWS))
+def _block_rows(n_features: int) -> int:
+    return max(1, min(CHUNK_ROWS, max(256, CHUNK_ENTRIES // max(n_features, 1))))
+
+
+def _blocks(n_rows: int, n_features: int = 1) -> Iterator[slice]:
+    size = _block_rows(n_features)
+    for start in range(0, n_rows, size):
+        yield slice(start, min(n_rows, start + size))
 
 
 def _binary_terms(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -203,12 +210,14 @@ class LogisticLoss:
         b = float(coef[p]) if fi else 0.0
         total = 0.0
         grad = np.zeros(p + int(fi)) if gradient else None
-        # The weight block of the Hessian is accumulated by a rank-k update
-        # (BLAS syrk on X·sqrt(h)): half the flops of a general product.
+        # The weight block of the Hessian is accumulated by rank-k updates
+        # (BLAS syrk on the rows scaled by sqrt(h)): half the flops of a general
+        # product, into one reused buffer.
         gram = np.zeros((p, p), order="F") if hessian else None
-        cross = np.zeros(p) if hessian else None
+        scaled = np.empty((min(n_samples, _block_rows(p)), p)) if hessian else None
+        cross = np.zeros(p)
         corner = 0.0
-        for sl in _blocks(n_samples):
+        for sl in _blocks(n_samples, p):
             Xb = X[sl]
             yb = y[sl]
             swb = None if sw is None else sw[sl]
@@ -218,36 +227,39 @@ class LogisticLoss:
             e = np.abs(z)
             np.negative(e, out=e)
             np.exp(e, out=e)  # e = exp(-|z|) in (0, 1]: never overflows
-            losses = np.log1p(e)
-            losses += np.maximum(z, 0.0)  # softplus(z)
+            # ℓ = log1p(e) + (max(z, 0) − y·z): the bracket is exact for 0/1 labels,
+            # so tiny losses on well-separated rows keep their relative precision.
+            losses = np.maximum(z, 0.0)
             losses -= yb * z
+            losses += np.log1p(e)
             total += float(np.sum(losses)) if swb is None else float(swb @ losses)
             if grad is None and gram is None:
                 continue
             inv = e + 1.0
             np.reciprocal(inv, out=inv)  # 1 / (1 + e)
+            e *= inv  # now sigmoid(-|z|)
             if grad is not None:
-                r = e * inv  # sigmoid(-|z|)
-                np.copyto(r, inv, where=z >= 0.0)  # sigmoid(z)
+                r = np.where(z >= 0.0, inv, e)  # sigmoid(z)
                 r -= yb
                 if swb is not None:
                     r *= swb
                 grad[:p] += Xb.T @ r
                 if fi:
                     grad[p] += float(np.sum(r))
-            if gram is not None and cross is not None:
-                h = e * inv
-                h *= inv  # sigmoid'(z) = e / (1 + e)^2
+            if gram is not None and scaled is not None:
+                h = e
+                h *= inv  # sigmoid'(z) = sigmoid(z)·sigmoid(−z)
                 if swb is not None:
                     h *= swb
                 if fi:
                     cross += Xb.T @ h
                     corner += float(np.sum(h))
                 np.sqrt(h, out=h)
-                Xs = Xb * h[:, None]
+                Xs = scaled[: Xb.shape[0]]
+                np.multiply(Xb, h[:, None], out=Xs)
                 gram = dsyrk(1.0, Xs.T, beta=1.0, c=gram, overwrite_c=1)
         hess = None
-        if gram is not None and cross is not None:
+        if gram is not None:
             hess = np.empty((p + int(fi), p + int(fi)))
             hess[:p, :p] = np.triu(gram) + np.triu(gram, 1).T
             if fi:
@@ -275,7 +287,7 @@ class LogisticLoss:
         G = np.zeros((K, m)) if gradient else None
         H = np.zeros((K * m, K * m)) if hessian else None
         labels = y.astype(np.intp, copy=False)
-        for sl in _blocks(n_samples):
+        for sl in _blocks(n_samples, p * K):
             Xb = X[sl]
             nb = Xb.shape[0]
             Z = Xb @ W[:, :p].T

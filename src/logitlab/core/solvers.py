@@ -9,7 +9,8 @@ Each iteration costs one pass over the data: the pass at the trial point
 computes value, gradient and (when cheap) Hessian together, and an accepted
 trial point hands all three to the next iteration. When the Hessian dominates
 the cost (many coefficients) it is computed in a pass of its own, only for
-accepted points that are not yet optimal.
+accepted points that are not yet optimal, and skipped once when quadratic
+convergence predicts that the previous Hessian will do for the last step.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def solve(
     value = smooth + l1
     opt = objective.optimality(coef, grad)
     n_iter = 0
+    stale = False  # whether hess was computed at an earlier point than coef
     while opt > tol and n_iter < max_iter:
         n_iter += 1
         d = newton_direction(objective, coef, grad, hess)
@@ -120,9 +122,18 @@ def solve(
         if not accepted:
             break
         coef, value, grad, l1 = trial, t_value, t_grad, t_l1
-        opt = objective.optimality(coef, grad)
-        if opt > tol and n_iter < max_iter:
-            hess = t_hess if t_hess is not None else objective.smooth_hessian(coef)
+        previous, opt = opt, objective.optimality(coef, grad)
+        if opt <= tol or n_iter >= max_iter:
+            break
+        if t_hess is not None:
+            hess, stale = t_hess, False
+        elif not stale and opt * (opt / previous) <= tol:
+            # Quadratic convergence has set in: the Hessian moved by about as much
+            # as the gradient shrank, so one step with the previous Hessian is
+            # predicted to land within tol. Skip at most one refresh in a row.
+            stale = True
+        else:
+            hess, stale = objective.smooth_hessian(coef), False
     return SolveResult(
         coef=coef,
         value=value,
