@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
 from logitlab.core.datasets import make_preset
@@ -16,6 +18,7 @@ from logitlab.core.optimizers import make_optimizer
 from logitlab.core.solvers import solve
 from logitlab.lab.geometry import FIELD_SIZE
 from logitlab.lab.protocol import (
+    COMMAND_ADAPTER,
     MAX_POINTS,
     AddPoint,
     ClearPoints,
@@ -473,3 +476,50 @@ def test_a_drag_is_one_edit_and_one_undo() -> None:
     s.handle(Undo())
     np.testing.assert_array_equal(s.X[5], x0)
     assert s.state.data.edits == []
+
+
+# ----------------------------------------------------------------- random command sequences
+
+_coord = st.floats(-8, 8, allow_nan=False)
+_commands = st.one_of(
+    st.builds(Train, steps=st.integers(1, 30)),
+    st.builds(
+        EditPoints, edit=st.builds(AddPoint, x=_coord, y=_coord, cls=st.sampled_from([0, 1]))
+    ),
+    st.builds(EditPoints, edit=st.builds(DeletePoint, index=st.integers(0, 130))),
+    st.builds(EditPoints, edit=st.builds(MovePoint, index=st.integers(0, 130), x=_coord, y=_coord)),
+    st.just(EditPoints(edit=ClearPoints())),
+    st.just(Undo()),
+    st.builds(SetModel, w0=st.floats(-50, 50), w1=st.floats(-50, 50), b=st.floats(-50, 50)),
+    st.builds(
+        SetTraining,
+        learning_rate=st.sampled_from([1e-4, 0.1, 1.0, 10.0]),
+        optimizer=st.sampled_from(["gd", "momentum", "adam", "sgd", "newton"]),
+        penalty=st.sampled_from(["none", "l2", "l1", "elasticnet"]),
+        lam=st.sampled_from([0.0, 0.01, 1.0]),
+    ),
+    st.builds(SetView, tau=st.sampled_from([0.0, 0.2, 0.5, 1.0])),
+    st.builds(LoadPreset, preset=st.sampled_from(["xor", "near-perfect", "moons"])),
+    st.just(ResetWeights()),
+    st.builds(Probe, x=_coord, y=_coord),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_commands, min_size=1, max_size=12))
+def test_any_command_sequence_keeps_the_invariants(commands: list[object]) -> None:
+    s = LabSession()
+    for command in commands:
+        before = s.state
+        text = s.handle_json(COMMAND_ADAPTER.dump_json(command))  # type: ignore[arg-type]
+        data = no_nan_json(text)
+        assert isinstance(data, dict)
+        if data["type"] == "error":
+            assert s.state == before
+            continue
+        if data["type"] != "frame":
+            continue
+        c = data["metrics"]["confusion"]
+        assert c["tn"] + c["fp"] + c["fn"] + c["tp"] == data["metrics"]["n_points"] == len(s.X)
+        assert Frame.model_validate(data).state == s.state
+    np.testing.assert_array_equal(LabSession(s.state).X, s.X)
