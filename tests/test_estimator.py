@@ -328,6 +328,8 @@ GOOD_Y = np.array([0, 1, 0, 1])
         (GOOD_X, np.array([0, 1, np.nan, 1]), ValueError, "Input y contains NaN"),
         (np.array([["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]]), GOOD_Y, ValueError, "strings"),
         (GOOD_X + 1j, GOOD_Y, ValueError, "Complex data not supported"),
+        (np.array([[1.0, "a"]] * 4, dtype=object), GOOD_Y, ValueError, "only numbers"),
+        (np.array([[1.0, {}]] * 4, dtype=object), GOOD_Y, TypeError, "only numbers"),
         (GOOD_X, None, ValueError, "requires y to be passed"),
         (GOOD_X, np.zeros((4, 2)), ValueError, "1d array"),
     ],

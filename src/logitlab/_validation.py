@@ -225,18 +225,18 @@ def check_array(X: object, *, name: str = "X", owner: str = "LogisticRegression"
     raw = np.asarray(X)
     if np.iscomplexobj(raw):
         raise ValueError("Complex data not supported; pass real-valued features.")
-    if raw.dtype.kind in "USO":
+    if raw.dtype.kind in "US":
+        raise ValueError(
+            f"{name} holds strings (dtype {raw.dtype}); {owner} needs numbers. Encode "
+            "categorical features as numbers first (for example one column per category)."
+        )
+    if raw.dtype.kind == "O":
         try:
             arr = raw.astype(np.float64)
         except (TypeError, ValueError) as exc:
-            if isinstance(exc, TypeError):
-                raise TypeError(
-                    f"{name} must contain only numbers; could not read it as floats: {exc}. "
-                    "argument must be a string or a real number"
-                ) from exc
-            raise ValueError(
-                f"{name} must contain only numbers, but it holds strings that are not numbers "
-                f"({exc}). Encode categorical features as numbers first."
+            # TypeError: objects that are not numbers at all; ValueError: non-numeric strings.
+            raise type(exc)(
+                f"{name} must contain only numbers, but reading it as floats failed: {exc}"
             ) from exc
     elif raw.dtype.kind in "biuf":
         arr = raw.astype(np.float64, copy=False)
