@@ -136,7 +136,8 @@ def times() -> Node:
 
 
 def fmt(v: float, digits: int = 3) -> str:
-    """A float for display: ``digits`` significant digits, no exponent below 10⁴, minus as −."""
+    """A float for display: ``digits`` significant digits (all digits of integers below 10⁴),
+    a power of ten outside [10⁻³, 10⁴), and a true minus sign."""
     if not _math.isfinite(v):
         return "∞" if v > 0 else ("−∞" if v < 0 else "?")
     if v == 0:
@@ -146,7 +147,9 @@ def fmt(v: float, digits: int = 3) -> str:
         mant, exp = f"{a:.{digits - 1}e}".split("e")
         text = f"{mant}·10^{_signed(int(exp))}"
     else:
-        text = f"{a:.{digits}g}" if a >= 1 else f"{a:.{digits}f}".rstrip("0").rstrip(".")
+        text = f"{a:.{digits}g}"
+        if "e" in text:  # 999.7 rounds to 1e+03 in "g" format
+            text = f"{a:.0f}"
     return ("−" if v < 0 else "") + text
 
 
