@@ -79,7 +79,11 @@ class Constraint(Protocol):
 
 @dataclass(frozen=True)
 class Interval:
-    """A real or integer interval; ``None`` bounds are infinite."""
+    """A real or integer interval; ``None`` bounds are infinite.
+
+    With ``high=None`` a right-closed interval admits ``+inf`` (``C=np.inf``
+    means "no penalty"); an open one does not.
+    """
 
     kind: Literal["real", "integer"]
     low: float | None
@@ -109,10 +113,14 @@ class Interval:
     def describe(self) -> str:
         left = "[" if self.closed in ("left", "both") else "("
         right = "]" if self.closed in ("right", "both") else ")"
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        lo = "-inf" if self.low is None else _number(self.low)
+        hi = "inf" if self.high is None else _number(self.high)
         noun = "an int" if self.kind == "integer" else "a float"
         return f"{noun} in the range {left}{lo}, {hi}{right}"
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 @dataclass(frozen=True)
