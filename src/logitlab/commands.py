@@ -125,7 +125,10 @@ def fit_csv(options: FitOptions, progress: Progress | None = None) -> FitOutcome
     progress.start(f"fitting {len(classes)}-class logistic regression")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model.fit(design, data.y)
+        try:
+            model.fit(design, data.y)
+        except ValueError as exc:  # anything the checks above missed, still on one line
+            raise DataError(f"cannot fit {options.path}: {' '.join(str(exc).split())}") from None
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     n_iter = int(model.n_iter_[0])
     progress.done(f"{n_iter} Newton iterations")

@@ -102,6 +102,8 @@ def _choose_columns(
     path: str, columns: list[str], target: str, features: Sequence[str] | None
 ) -> list[str]:
     available = f"available columns: {_listing([repr(c) for c in columns])}"
+    if len(columns) == 1 and any(sep in columns[0] for sep in ";\t|"):
+        available += " (logitlab fit reads comma-separated files)"
     if target not in columns:
         raise DataError(f"unknown target column {target!r} in {path}; {available}")
     if features is None:
@@ -161,7 +163,9 @@ def read_csv(
     chunks: list[pd.DataFrame] = []
     try:
         with open(source, "rb") as handle:
-            reader = pd.read_csv(handle, usecols=used, chunksize=CHUNK_ROWS)
+            # All columns are parsed (no usecols) so that a row with too many fields is an
+            # error instead of being silently cut to the chosen columns.
+            reader = pd.read_csv(handle, chunksize=CHUNK_ROWS)
             for chunk in reader:
                 chunks.append(chunk)
                 if progress is not None:
@@ -226,6 +230,13 @@ def _numeric_features(frame: Any, feature_names: list[str]) -> FloatArray:
                 f"at data row {row + 1} (line {row + 2}){more}; features must be numbers"
             )
         X[:, j] = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.isinf(X)
+    if infinite.any():
+        row, j = (int(v[0]) for v in np.nonzero(infinite))
+        raise DataError(
+            f"infinite value {X[row, j]} in feature column {feature_names[j]!r} at data row "
+            f"{row + 1} (line {row + 2}); features must be finite numbers"
+        )
     return X
 
 
