@@ -144,3 +144,37 @@ def test_serve_reports_a_busy_port_instead_of_crashing(capsys: pytest.CaptureFix
         assert serve("127.0.0.1", port, open_browser=False) == 1
     out = capsys.readouterr().out
     assert str(port) in out and "--port" in out
+
+
+def test_serve_prints_the_address_and_opens_the_browser_once_listening(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+    import time
+
+    import uvicorn
+
+    from logitlab.lab import server as server_module
+
+    opened: list[str] = []
+    done = threading.Event()
+
+    def fake_run(self: uvicorn.Server, sockets: object = None) -> None:
+        assert not opened  # the browser waits until the server listens
+        self.started = True
+        done.wait(5.0)
+
+    def fake_open(url: str) -> bool:
+        opened.append(url)
+        done.set()
+        return True
+
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    monkeypatch.setattr(server_module.webbrowser, "open", fake_open)
+    monkeypatch.setattr(server_module, "_port_free", lambda host, port: True)
+    assert server_module.serve("127.0.0.1", 8765, open_browser=True) == 0
+    deadline = time.monotonic() + 5.0
+    while not opened and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert opened == ["http://127.0.0.1:8765/"]
+    assert "http://127.0.0.1:8765/" in capsys.readouterr().out
