@@ -37,6 +37,7 @@ Conventions
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -556,5 +557,8 @@ def format_inference(result: Inference) -> str:
                 f"{_fmt(float(block.ci_high[j]))}{_fmt(float(block.odds_ratio[j]), 12)}"
             )
     lines.append("=" * width)
-    lines.extend(f"Note: {note}" for note in result.notes)
+    lines.extend(
+        textwrap.fill(note, width, initial_indent="Note: ", subsequent_indent="      ")
+        for note in result.notes
+    )
     return "\n".join(lines)
