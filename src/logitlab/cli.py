@@ -20,6 +20,23 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8765)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    parser.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="most Lab sessions (browser tabs) served at once (default 100)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,7 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "serve"):
         from logitlab.lab.server import serve
 
-        return serve(host=args.host, port=args.port, open_browser=not args.no_browser)
+        return serve(
+            host=args.host,
+            port=args.port,
+            open_browser=not args.no_browser,
+            max_sessions=args.max_sessions,
+        )
     if args.command == "fit":
         return _run_fit(args)
     if args.command == "demo":

@@ -48,6 +48,11 @@ MAX_POINTS = 100_000
 MIN_PRESET_POINTS = 10
 MAX_STEPS_PER_COMMAND = 10_000
 MAX_MESSAGE_BYTES = 1 << 20
+"""Largest WebSocket message the server handles; a larger one gets an error frame."""
+MAX_CSV_BYTES = 4 << 20
+"""Largest CSV file of points the Lab accepts (100,000 rows of ``x,y,class`` fit easily).
+Over HTTP the server refuses larger request bodies with 413; sent over the WebSocket,
+a CSV is also bounded by :data:`MAX_MESSAGE_BYTES`. Use :data:`CsvText` for the field."""
 COORD_LIMIT = 1e6
 WEIGHT_LIMIT = 1e6
 
@@ -55,6 +60,8 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 Coord = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
 ClassLabel = Literal[0, 1]
+CsvText = Annotated[str, Field(max_length=MAX_CSV_BYTES)]
+"""The text of an uploaded CSV file of points, at most :data:`MAX_CSV_BYTES` characters."""
 COST_LIMIT = 1e6
 Cost = Annotated[float, Field(ge=0.0, le=COST_LIMIT, allow_inf_nan=False)]
 PageName = Literal["lab", "roc"]

@@ -71,4 +71,8 @@ SCENARIOS: dict[ScenarioName, Scenario] = {
         TrainingSpec(optimizer="newton"),
     ),
     "anti-classifier": Scenario("An anti-classifier", _data("blobs"), fit=True, flip=True),
+    # The ROC & AUC page's cards (issue 4).
+    "roc-overlap": Scenario("Walk the operating point", _data("overlap"), fit=True),
+    "roc-imbalanced": Scenario("Judge AP against its chance level", _data("imbalanced")),
+    "roc-near-perfect": Scenario("A near-perfect ranking", _data("near-perfect"), fit=True),
 }

@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 import webbrowser
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -33,8 +33,16 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from logitlab.lab import content
-from logitlab.lab.protocol import MAX_MESSAGE_BYTES, ErrorFrame
-from logitlab.lab.session import LabSession
+from logitlab.lab.limits import (
+    FULL_CLOSE_CODE,
+    IDLE_CLOSE_CODE,
+    Limits,
+    SessionRegistry,
+    SessionSlot,
+    peek_command,
+)
+from logitlab.lab.protocol import MAX_CSV_BYTES, MAX_MESSAGE_BYTES, ErrorFrame
+from logitlab.lab.security import LOOPBACK_HOSTS, SecurityMiddleware, is_loopback
 
 SLOT = re.compile(r"<!--\s*slot:([a-z0-9-]+)\s*-->")
 """A place in a page template where :data:`logitlab.lab.content.SLOTS` HTML goes."""
@@ -53,7 +61,15 @@ class Settings:
     host, port : str, int
         Where :func:`serve` listens (the app itself does not use them).
     max_message_bytes : int
-        Largest WebSocket message accepted; larger ones get an error frame.
+        Largest WebSocket message handled; a larger one gets an error frame (the
+        connection stays open). Messages over :data:`WS_MAX_FRAME_FACTOR` times this
+        are cut off by the WebSocket layer under :func:`serve` (close code 1009).
+    limits : Limits
+        Session cap, idle time-out and rate limits (:mod:`logitlab.lab.limits`).
+    allowed_hosts : tuple of str
+        Host names requests may be addressed to; empty = any (see :mod:`.security`).
+    allowed_origins : tuple of str
+        Origins accepted on WebSocket handshakes besides the server's own.
     pages_dir, static_dir : Path or None
         Where the page templates and static files are; None = inside the package.
     """
@@ -61,6 +77,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8765
     max_message_bytes: int = MAX_MESSAGE_BYTES
+    limits: Limits = field(default_factory=Limits)
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
     pages_dir: Path | None = None
     static_dir: Path | None = None
 
@@ -91,6 +110,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     static_dir = settings.static_dir if settings.static_dir is not None else _package_dir("static")
     app = FastAPI(title="logitlab Lab", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    registry = SessionRegistry(settings.limits)
+    app.state.registry = registry
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_hosts=settings.allowed_hosts,
+        allowed_origins=settings.allowed_origins,
+        max_body_bytes=MAX_CSV_BYTES,
+    )
 
     @app.get("/", response_class=HTMLResponse)
     def lab_page() -> Response:
@@ -108,28 +135,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.websocket("/ws")
     async def lab_socket(websocket: WebSocket) -> None:
         await websocket.accept()
-        session = LabSession()
-        try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    return
-                text = message.get("text")
-                if text is None:
-                    reply = _error("send commands as JSON text messages, not binary ones")
-                elif len(text) > settings.max_message_bytes or (
-                    len(text.encode("utf-8")) > settings.max_message_bytes
-                ):
-                    reply = _error(
-                        f"message too large: at most {settings.max_message_bytes:,} bytes allowed"
-                    )
-                else:
-                    reply = await anyio.to_thread.run_sync(session.handle_json, text)
-                await websocket.send_text(reply)
-        except WebSocketDisconnect:
+        slot = registry.open()
+        if slot is None:
+            await websocket.send_text(_error(registry.full_message()))
+            await websocket.close(code=FULL_CLOSE_CODE, reason="the Lab server is full")
             return
+        try:
+            await _run_session(websocket, slot, settings)
+        except (WebSocketDisconnect, OSError):
+            return  # the client went away (OSError: uvicorn's ClientDisconnected)
+        finally:
+            registry.close(slot)
 
     return app
+
+
+async def _run_session(websocket: WebSocket, slot: SessionSlot, settings: Settings) -> None:
+    """Answer one connection's messages until it closes or stays idle too long."""
+    while True:
+        message = None
+        with anyio.move_on_after(settings.limits.idle_timeout):
+            message = await websocket.receive()
+        if message is None:
+            await websocket.close(code=IDLE_CLOSE_CODE, reason="idle; reconnect to continue")
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        limit = settings.max_message_bytes
+        if text is None:
+            reply = _error("send commands as JSON text messages, not binary ones")
+        elif len(text) > limit or len(text.encode("utf-8")) > limit:
+            reply = _error(f"message too large: at most {limit:,} bytes allowed")
+        else:
+            slot.busy = True
+            try:
+                reply = await anyio.to_thread.run_sync(_handle, slot, text)
+            finally:
+                slot.busy = False
+        await websocket.send_text(reply)
+
+
+def _handle(slot: SessionSlot, text: str) -> str:
+    """One message's reply, after the rate limits (runs in a worker thread)."""
+    _, seq, steps = peek_command(text)
+    refusal = slot.admit_message() or slot.admit_training(steps)
+    if refusal is not None:
+        return _error(refusal, seq)
+    return slot.session.handle_json(text)
 
 
 def _error(message: str, seq: int = 0) -> str:
@@ -145,24 +198,42 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(host: str, port: int, open_browser: bool) -> int:
+WS_MAX_FRAME_FACTOR = 4
+"""The WebSocket layer drops messages over this many times ``max_message_bytes`` (1009)."""
+
+
+def serve(host: str, port: int, open_browser: bool, max_sessions: int | None = None) -> int:
     """Run the Lab server until interrupted; returns the exit status.
 
     Prints the address, and opens it in the default browser once the server
-    is listening unless ``open_browser`` is False.
+    is listening unless ``open_browser`` is False. On a loopback address the
+    server answers only to loopback host names; on any other address it prints
+    a warning that the Lab is reachable from other machines.
     """
     import uvicorn
 
     if not _port_free(host, port):
         print(f"logitlab: cannot listen on {host}:{port} (in use?); try --port {port + 1}")
         return 1
-    settings = Settings(host=host, port=port)
+    local = is_loopback(host)
+    limits = Limits() if max_sessions is None else Limits(max_sessions=max_sessions)
+    settings = Settings(
+        host=host, port=port, limits=limits, allowed_hosts=LOOPBACK_HOSTS if local else ()
+    )
+    if not local:
+        print(
+            f"logitlab: WARNING: listening on {host}, so the Lab is reachable from other "
+            "machines on your network. Anyone who can reach this port can use it "
+            f"(at most {limits.max_sessions} sessions at once). Use --host 127.0.0.1 "
+            "to keep it on this computer.",
+            flush=True,
+        )
     config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
         log_level="warning",
-        ws_max_size=settings.max_message_bytes + 1024,
+        ws_max_size=WS_MAX_FRAME_FACTOR * settings.max_message_bytes,
     )
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host

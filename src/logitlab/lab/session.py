@@ -337,7 +337,8 @@ class LabSession:
         """
         start = time.perf_counter()
         try:
-            command = COMMAND_ADAPTER.validate_json(text)
+            # strict: a wrong JSON type (true or "10" for a count) is an error, not coerced.
+            command = COMMAND_ADAPTER.validate_json(text, strict=True)
         except pydantic.ValidationError as exc:
             reply: Reply = ErrorFrame(seq=_guess_seq(text), message=describe_validation_error(exc))
             out = reply.model_dump_json()
@@ -751,7 +752,7 @@ def _guess_seq(text: str | bytes) -> int:
 
     try:
         data = json.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return 0
     seq = data.get("seq") if isinstance(data, dict) else None
     if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq <= 2**53:
