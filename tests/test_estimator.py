@@ -442,10 +442,15 @@ def test_max_iter_zero_returns_the_starting_point_with_a_warning() -> None:
     assert model.n_iter_[0] == 0
 
 
-def test_summary_refuses_l1_fits() -> None:
-    model = LogisticRegression(l1_ratio=1.0).fit(GOOD_X, GOOD_Y)
-    with pytest.raises(ValueError, match="unpenalized and L2-penalized fits only"):
-        model.summary()
+def test_summary_of_an_l1_fit_has_estimates_but_no_standard_errors() -> None:
+    X, y, sw = weighted()
+    model = LogisticRegression(C=0.05, l1_ratio=1.0, class_weight={0: 2.0}).fit(X, y, sw)
+    result = model.summary()
+    (block,) = result.blocks
+    assert_allclose(block.estimate, np.r_[model.intercept_, model.coef_[0]], rtol=1e-12)
+    assert np.all(np.isnan(block.std_error))
+    assert math.isclose(result.C, 0.05, rel_tol=1e-12) and result.l1_ratio == 1.0
+    assert result.n_obs == pytest.approx(np.sum(sw * np.where(y == 0, 2.0, 1.0)))
 
 
 # ----------------------------------------------------------------------------- step solvers

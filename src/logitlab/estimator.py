@@ -512,10 +512,11 @@ class LogisticRegression:
             ``print(model.summary())`` shows a statsmodels-style table;
             ``model.summary().to_dict()`` gives JSON-ready values.
 
-        Raises
-        ------
-        ValueError
-            For fits with an L1 part (``l1_ratio > 0`` and finite ``C``).
+        Notes
+        -----
+        For fits with an L1 part (``l1_ratio > 0`` and finite ``C``) the table
+        holds the estimates, odds ratios and likelihood statistics, with NaN
+        standard errors, z, p-values and intervals.
         """
         from logitlab.core.inference import infer  # SciPy's optimize: imported when needed
 

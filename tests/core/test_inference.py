@@ -289,11 +289,32 @@ def test_text_table_lists_every_term_and_statistic() -> None:
     assert f"{result.blocks[0].std_error[1]:.4f}" in text
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_l1_fits_get_estimates_and_likelihood_but_no_standard_errors(l1_ratio: float) -> None:
+    X, y = _binary_data()
+    X = np.column_stack([X, np.random.default_rng(11).normal(size=200)])  # a useless feature
+    alpha = 0.1
+    objective = Objective(X, y.astype(float), penalty=Penalty(alpha=alpha, l1_ratio=l1_ratio))
+    coef = solve(objective).coef
+    result = infer(objective, coef)
+    (block,) = result.blocks
+    assert_allclose(block.estimate, np.r_[coef[-1], coef[:-1]])
+    assert np.all(np.isnan(block.std_error)) and np.all(np.isnan(block.p_value))
+    assert_allclose(block.odds_ratio, np.exp(block.estimate))
+    n_nonzero = int(np.count_nonzero(coef))
+    assert n_nonzero < coef.size  # the lasso zeroed something
+    assert result.n_params == n_nonzero
+    assert result.aic == pytest.approx(-2 * result.log_likelihood + 2 * n_nonzero)
+    assert result.log_likelihood == pytest.approx(-200 * objective.cross_entropy(coef))
+    assert result.penalized and math.isclose(result.C, 1 / (alpha * 200))
+    assert result.l1_ratio == l1_ratio
+    assert any("L1 part" in note for note in result.notes)
+    assert ("L1, C=" if l1_ratio == 1.0 else "elastic net, l1_ratio=0.5") in str(result)
+    assert result.to_dict()["l1_ratio"] == l1_ratio
+
+
 def test_bad_arguments() -> None:
     X, y = _binary_data()
-    l1 = Objective(X, y.astype(float), penalty=Penalty(alpha=0.01, l1_ratio=0.5))
-    with pytest.raises(ValueError, match="L1"):
-        infer(l1, np.zeros(4))
     objective, coef = _fit(X, y)
     with pytest.raises(ValueError, match="feature_names has 2 names for 3 features"):
         infer(objective, coef, feature_names=["a", "b"])

@@ -7,7 +7,9 @@ log-likelihood, the intercept-only (null) log-likelihood, McFadden's pseudo-R²,
 AIC and BIC. It also checks whether the classes are (quasi-)completely
 separated, in which case the maximum-likelihood estimate does not exist and the
 usual standard errors mean nothing; the result then says so instead of
-printing absurd numbers.
+printing absurd numbers. Fits with an L1 part (lasso, elastic net) get the
+estimates, odds ratios and likelihood statistics only: no standard errors are
+defined at the kink of the L1 penalty.
 
 Conventions
 -----------
@@ -106,7 +108,7 @@ class Inference:
     penalized : bool
         True for a finite C: the standard errors describe the penalized fit.
     C : float
-        Inverse L2 strength of the fit (``inf`` when unpenalized).
+        Inverse penalty strength of the fit (``inf`` when unpenalized).
     separation : {"complete", "quasi-complete"} or None
         Separation of the classes found by the linear-programming check;
         None when there is none (or the check was not run, see ``separation_checked``).
@@ -115,7 +117,11 @@ class Inference:
     confidence : float
         Level of the confidence intervals (0.95 gives 95 % intervals).
     notes : tuple of str
-        Plain-language warnings about the table (separation, singular information).
+        Plain-language warnings about the table (separation, penalty, singular information).
+    l1_ratio : float
+        Elastic-net mixing of the penalty (0 for L2 or no penalty). With an L1
+        part no standard errors are reported (all NaN) and ``n_params`` counts
+        the nonzero estimates.
     """
 
     blocks: tuple[CoefficientBlock, ...]
@@ -133,6 +139,7 @@ class Inference:
     separation_checked: bool
     confidence: float = 0.95
     notes: tuple[str, ...] = field(default=())
+    l1_ratio: float = 0.0
 
     @property
     def is_multinomial(self) -> bool:
@@ -174,6 +181,7 @@ class Inference:
             "bic": _json_float(self.bic),
             "penalized": self.penalized,
             "C": _json_float(self.C),
+            "l1_ratio": self.l1_ratio,
             "separation": self.separation,
             "separation_checked": self.separation_checked,
             "confidence": self.confidence,
@@ -209,7 +217,8 @@ def infer(
     ----------
     objective : Objective
         The objective that was minimized (data, model, sample weights, penalty).
-        The penalty must have no L1 part.
+        With an L1 part only the estimates, odds ratios and likelihood
+        statistics are reported (standard errors and what derives from them are NaN).
     coef : ndarray of shape (objective.n_coef,)
         The fitted flat coefficients (symmetric parametrization for K ≥ 3).
     feature_names : sequence of str of length n_features, default x1 .. xp
@@ -231,17 +240,11 @@ def infer(
     Raises
     ------
     ValueError
-        If the objective has an L1 part (no standard errors are defined there),
-        or the names have the wrong length, or ``confidence`` is outside (0, 1).
+        If the names have the wrong length or ``confidence`` is outside (0, 1).
     """
-    penalty = objective.penalty
-    if penalty.l1 > 0.0:
-        raise ValueError(
-            "inference is available for unpenalized and L2-penalized fits only; this fit has an "
-            f"L1 part (l1 strength {penalty.l1:g}). Refit with l1_ratio=0 or C=inf."
-        )
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    penalty = objective.penalty
     model = objective.model
     K = model.n_classes
     p = objective.n_features
@@ -255,29 +258,31 @@ def infer(
     if len(class_names) != K:
         raise ValueError(f"class_names has {len(class_names)} names for {K} classes")
     coef = np.asarray(coef, dtype=np.float64)
+    m = p + int(fi)
 
     sw = objective.sample_weight
     sw_sum = float(objective.n_samples) if sw is None else float(np.sum(sw))
-    _, _, hess = objective.smooth_value_gradient_hessian(coef)
-    info = hess * sw_sum  # observed information (+ 1/C on the weights)
     log_lik = -objective.cross_entropy(coef) * sw_sum
     null_log_lik = _null_log_likelihood(objective)
-    m = p + int(fi)
+    penalized = penalty.alpha > 0.0
+    C = 1.0 / (penalty.alpha * sw_sum) if penalized else math.inf
+    has_l1 = penalty.l1 > 0.0
 
     if model.is_binary:
         estimate_rows = coef.reshape(1, m)
-        cov_rows = _safe_inverse(info)
-        covs: list[FloatArray | None] = [cov_rows]
-        n_params = m
     else:
         B = coef.reshape(K, m)
         estimate_rows = B[1:] - B[0]
-        covs = _reference_covariances(info, K, m, penalized=penalty.l2 > 0.0, fit_intercept=fi)
-        n_params = (K - 1) * m
-
-    notes: list[str] = []
-    penalized = penalty.l2 > 0.0
-    C = 1.0 / (penalty.l2 * sw_sum) if penalized else math.inf
+    covs: list[FloatArray | None] = [None] * len(estimate_rows)
+    if not has_l1:
+        _, _, hess = objective.smooth_value_gradient_hessian(coef)
+        info = hess * sw_sum  # observed information (+ 1/C on the weights)
+        if model.is_binary:
+            covs = [_safe_inverse(info)]
+        else:
+            covs = _reference_covariances(info, K, m, penalized=penalized, fit_intercept=fi)
+    # With an L1 part the degrees of freedom are the nonzero coefficients (Zou et al., 2007).
+    n_params = int(np.count_nonzero(estimate_rows)) if has_l1 else estimate_rows.size
 
     run_check = check_separation
     if run_check is None:
@@ -287,34 +292,14 @@ def infer(
             or _probabilities_extreme(objective, coef)
         )
     separation = detect_separation(objective) if run_check else None
-
-    hide = False
-    if separation is not None:
-        if penalized:
-            notes.append(
-                f"The classes are {separation}ly separated: the maximum-likelihood estimate does "
-                "not exist, and these penalized estimates and their standard errors depend "
-                "strongly on C."
-            )
-        else:
-            hide = True
-            notes.append(
-                f"The classes are {separation}ly separated: the maximum-likelihood estimate does "
-                "not exist (some coefficients grow without bound), so no standard errors, "
-                "z, p-values or intervals are reported. Add a penalty (a finite C), drop or "
-                "merge the separating features, or use exact/Firth logistic regression."
-            )
-    if penalized:
-        notes.append(
-            f"Penalized fit (L2, C={C:g}): estimates are shrunk toward 0 and the standard errors "
-            "describe the penalized fit (inverse penalized information), not the sampling "
-            "spread of the maximum-likelihood estimate."
-        )
-    if any(c is None for c in covs) and not hide:
-        notes.append(
-            "The information matrix is singular (collinear features or a constant feature "
-            "alongside the intercept): standard errors are not identified."
-        )
+    hide = has_l1 or (separation is not None and not penalized)
+    notes = _notes(
+        separation,
+        penalized=penalized,
+        C=C,
+        l1_ratio=penalty.l1_ratio,
+        singular=not hide and any(c is None for c in covs),
+    )
 
     zq = float(scipy.special.ndtri(0.5 + confidence / 2.0))
     names = ((INTERCEPT_NAME,) if fi else ()) + tuple(str(n) for n in feature_names)
@@ -360,8 +345,63 @@ def infer(
         separation=separation,
         separation_checked=run_check,
         confidence=confidence,
-        notes=tuple(notes),
+        notes=notes,
+        l1_ratio=penalty.l1_ratio if penalized else 0.0,
     )
+
+
+def _notes(
+    separation: Separation | None,
+    *,
+    penalized: bool,
+    C: float,
+    l1_ratio: float,
+    singular: bool,
+) -> tuple[str, ...]:
+    """The plain-language warnings printed under the table."""
+    notes = []
+    if separation is not None and penalized:
+        notes.append(
+            f"The classes are {separation}ly separated: the maximum-likelihood estimate does "
+            "not exist, and these penalized estimates (and their standard errors) depend "
+            "strongly on C."
+        )
+    elif separation is not None:
+        notes.append(
+            f"The classes are {separation}ly separated: the maximum-likelihood estimate does "
+            "not exist (some coefficients grow without bound), so no standard errors, "
+            "z, p-values or intervals are reported. Add a penalty (a finite C), drop or "
+            "merge the separating features, or use exact/Firth logistic regression."
+        )
+    if penalized and l1_ratio > 0.0:
+        notes.append(
+            f"Penalized fit with an L1 part ({_penalty_text(C, l1_ratio)}): standard errors, "
+            "z, p-values and intervals are not defined at the kink of the L1 penalty and are "
+            "not reported; AIC and BIC count the nonzero coefficients. Refit with l1_ratio=0 "
+            "for standard errors."
+        )
+    elif penalized:
+        notes.append(
+            f"Penalized fit (L2, C={C:g}): estimates are shrunk toward 0 and the standard errors "
+            "describe the penalized fit (inverse penalized information), not the sampling "
+            "spread of the maximum-likelihood estimate."
+        )
+    if singular:
+        notes.append(
+            "The information matrix is singular (collinear features or a constant feature "
+            "alongside the intercept): standard errors are not identified."
+        )
+    return tuple(notes)
+
+
+def _penalty_text(C: float, l1_ratio: float) -> str:
+    if math.isinf(C):
+        return "none"
+    if l1_ratio == 0.0:
+        return f"L2, C={C:g}"
+    if l1_ratio == 1.0:
+        return f"L1, C={C:g}"
+    return f"elastic net, l1_ratio={l1_ratio:g}, C={C:g}"
 
 
 def _exp(x: FloatArray) -> FloatArray:
@@ -525,7 +565,7 @@ def format_inference(result: Inference) -> str:
     )
     width = len(head)
     kind = "Multinomial" if result.is_multinomial else "Binary"
-    penalty = f"L2, C={result.C:g}" if result.penalized else "none"
+    penalty = _penalty_text(result.C, result.l1_ratio)
     sep = result.separation or ("none" if result.separation_checked else "not checked")
     pairs = [
         ("Observations:", f"{result.n_obs:g}", "Log-likelihood:", _fmt(result.log_likelihood)),
