@@ -521,3 +521,15 @@ def test_summary_of_a_balanced_l2_fit_is_marked_penalized() -> None:
     assert_allclose(block.estimate, np.r_[model.intercept_, model.coef_[0]], rtol=1e-12)
     assert np.all(np.isfinite(block.std_error))
     assert "Penalty:" in str(result) and "L2" in str(result)
+
+
+def test_errors_and_warnings_are_also_sklearn_ones_once_sklearn_is_loaded() -> None:
+    import sklearn.exceptions as sk_exceptions
+
+    with pytest.raises(sk_exceptions.NotFittedError) as error:
+        LogisticRegression().predict(GOOD_X)
+    assert isinstance(error.value, NotFittedError)
+    with pytest.warns(sk_exceptions.ConvergenceWarning) as record:
+        LogisticRegression(max_iter=0).fit(GOOD_X, GOOD_Y)
+    assert issubclass(record[0].category, ConvergenceWarning)
+    assert issubclass(ConvergenceWarning, UserWarning)
