@@ -37,7 +37,7 @@ class Lab:
 
     def painted(self, key: str) -> Any:
         """A value of the last painted frame (boundary, halfLine, model, steps)."""
-        return self.page.evaluate(f"window.logitlabPerf.{key}")
+        return self.page.evaluate(f"() => window.logitlabPerf.{key}")
 
     def to_pixel(self, x: float, y: float) -> dict[str, float]:
         """Where data point (x, y) is drawn, relative to the chart canvas (view [-5, 5]²)."""
@@ -49,7 +49,7 @@ class Lab:
         return {"x": left + (x + 5) / 10 * width, "y": top + (5 - y) / 10 * height}
 
     def ready(self) -> None:
-        self.page.wait_for_function("window.logitlabPerf && window.logitlabPerf.paints > 0")
+        self.page.wait_for_function("() => window.logitlabPerf && window.logitlabPerf.paints > 0")
 
     def wait_hash(self, text: str) -> None:
         """Wait until the URL fragment (the lab's state) contains ``text``."""

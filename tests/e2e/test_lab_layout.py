@@ -60,7 +60,7 @@ def test_page_fits_the_screen(lab: Lab, size: dict[str, int]) -> None:
     tau.fill("0.7")
     tau.press("Enter")
     page.wait_for_function("() => window.logitlabPerf.halfLine !== null")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     chart = lab.chart.bounding_box()
     assert chart is not None

@@ -46,7 +46,7 @@ def snapshot(lab: Lab) -> dict[str, str]:
 
 def make_changes(lab: Lab) -> None:
     page = lab.page
-    page.get_by_role("button", name="Moons").click()
+    page.get_by_role("button", name="Moons", exact=True).click()
     expect(lab.stat("preset")).to_have_text("Moons")
     lab.chart.click(position=lab.to_pixel(4, -4))
     expect(lab.stat("preset")).to_have_text("Moons (edited)")
@@ -100,7 +100,7 @@ def test_json_export_then_import(lab: Lab, tmp_path) -> None:  # type: ignore[no
     assert state["view"]["tau"] == 0.3
     assert state["model"] == lab.painted("model")
 
-    lab.page.get_by_role("button", name="XOR").click()
+    lab.page.get_by_role("button", name="XOR", exact=True).click()
     expect(lab.stat("preset")).to_have_text("XOR")
     lab.page.get_by_label("Import JSON").set_input_files(saved)
     expect(lab.stat("preset")).to_have_text("Moons (edited)")

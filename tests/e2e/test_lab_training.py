@@ -24,7 +24,7 @@ def test_step_hundred_auto_and_pause(lab: Lab) -> None:
     expect(auto).to_have_attribute("aria-pressed", "false")
     auto.click()
     expect(auto).to_have_attribute("aria-pressed", "true")
-    page.wait_for_function("window.logitlabPerf.steps > 150")
+    page.wait_for_function("() => window.logitlabPerf.steps > 150")
     auto.click()
     expect(auto).to_have_attribute("aria-pressed", "false")
     # Paused: the only steps now are the ones we ask for.
@@ -110,7 +110,7 @@ def test_threshold_changes_the_confusion_matrix(lab: Lab) -> None:
 
 def test_large_learning_rate_shows_divergence_without_nan(lab: Lab) -> None:
     page = lab.page
-    page.get_by_role("button", name="Circles").click()
+    page.get_by_role("button", name="Circles", exact=True).click()
     expect(lab.stat("preset")).to_have_text("Circles")
     eta = page.get_by_label("learning rate η value")
     eta.fill("10")

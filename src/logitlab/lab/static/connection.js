@@ -5,8 +5,9 @@
 // at a time, and only the newest waiting one is sent when the answer arrives.
 
 export class Connection {
-  constructor({ url, onFrame, onProbe, onError, onStatus, helloState }) {
+  constructor({ url, onFrame, onProbe, onError, onStatus, helloState, page }) {
     this.url = url;
+    this.page = page; // optional: the hello names the page ("roc" adds the ROC analysis)
     this.onFrame = onFrame;
     this.onProbe = onProbe;
     this.onError = onError;
@@ -37,6 +38,7 @@ export class Connection {
         type: "hello",
         state: this.helloState(),
         curve_width: this.curveWidth(),
+        ...(this.page ? { page: this.page } : {}),
       });
     });
     socket.addEventListener("message", (event) => this.receive(event.data));

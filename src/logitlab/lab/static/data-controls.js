@@ -76,7 +76,7 @@ export class DataPanel {
     this.showClass(frame.state.view.active_class);
     this.fieldBox.checked = frame.state.view.show_field;
     for (const button of this.presetButtons) {
-      button.setAttribute("aria-current", String(button.dataset.preset === d.preset));
+      button.setAttribute("aria-current", String(button.dataset.preset === d.preset && !d.custom));
     }
     this.seedNote.textContent = `seed ${d.seed}`;
   }

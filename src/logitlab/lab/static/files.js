@@ -1,5 +1,7 @@
 // Save and share: JSON export / import of the whole LabState, PNG of the charts.
 
+import { prepareImport } from "./csv-data.js";
+
 function download(filename, url) {
   const link = document.createElement("a");
   link.href = url;
@@ -31,6 +33,12 @@ export class FilesPanel {
         state = JSON.parse(await file.text());
       } catch {
         this.note.textContent = `${file.name} is not JSON; export a state from this page to get one.`;
+        return;
+      }
+      try {
+        state = await prepareImport(state); // CSV points go over HTTP, not the WebSocket
+      } catch (error) {
+        this.note.textContent = `Import failed: ${error.message}`;
         return;
       }
       this.importSeq = connection.send({ type: "import_state", state });

@@ -15,6 +15,8 @@ export function formatPercent(value, digits = 1) {
 
 export function formatSigned(value, digits = 3) {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  const text = formatNumber(value, digits);
+  const abs = Math.abs(value);
+  const text =
+    abs !== 0 && abs < 0.01 ? value.toExponential(digits - 1) : formatNumber(value, digits);
   return value > 0 ? `+${text}` : text;
 }

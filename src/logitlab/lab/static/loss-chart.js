@@ -51,7 +51,7 @@ export class LossChart {
     this.size = { width, height };
     ctx.clearRect(0, 0, width, height);
     const c = this.curve;
-    if (c === null || c.steps.length === 0) {
+    if (c === null || c.steps.length < 2) {
       this.frame = null;
       ctx.fillStyle = "#666";
       ctx.font = "13px system-ui, sans-serif";
@@ -95,7 +95,6 @@ export class LossChart {
         Number.isInteger,
       ),
       yTicks,
-      xLabel: "step",
       yFormat: this.logScale ? (t) => `1e${t}` : tickLabel,
     });
     ctx.save();

@@ -3,6 +3,7 @@
 // this module only routes messages and keyboard shortcuts between them.
 
 import { Connection } from "./connection.js";
+import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
 import { EvaluatePanel } from "./evaluate.js";
@@ -30,9 +31,22 @@ let dirty = false;
 let hovering = false;
 let errorSeq = -1;
 let urlState = parseState(location.hash);
+// A link naming CSV points (#csv=HASH): give them to the server before the first hello.
+urlState = await restoreCustomData(urlState, (text) => {
+  notice.textContent = text;
+  notice.hidden = false;
+});
 
 /** What the last paint showed, for the benchmark and the browser tests (read-only). */
-const perf = { paints: 0, lastPaint: 0, model: null, boundary: null, halfLine: null, steps: 0 };
+const perf = {
+  paints: 0,
+  lastPaint: 0, // the animation frame's timestamp
+  lastPaintTime: 0, // performance.now() once the frame is drawn
+  model: null,
+  boundary: null,
+  halfLine: null,
+  steps: 0,
+};
 window.logitlabPerf = perf;
 
 const connection = new Connection({
@@ -55,6 +69,7 @@ const connection = new Connection({
       return;
     }
     files.error(message);
+    csvPanel.failed(message);
     errorSeq = message.seq;
     notice.textContent = message.message;
     notice.hidden = false;
@@ -84,9 +99,11 @@ const chart = new DataChart(doc.getElementById("data-chart"), {
 const lossChart = new LossChart(doc.getElementById("loss-chart"), doc.getElementById("loss-readout"));
 connection.curveWidth = () => lossChart.columns;
 const dataPanel = new DataPanel(doc, connection);
+const csvPanel = new CsvPanel(doc, connection);
 const trainer = new Trainer(doc, connection);
 const panels = [
   dataPanel,
+  csvPanel,
   trainer,
   new ParamsPanel(doc, connection),
   new HyperPanel(doc, connection),
@@ -94,7 +111,7 @@ const panels = [
   new StatsPanel(doc),
 ];
 const files = new FilesPanel(doc, connection, {
-  currentState: () => (latest === null ? null : latest.state),
+  currentState: () => (latest === null ? null : completeState(latest.state)),
   charts: composeCharts,
 });
 const url = new UrlWriter();
@@ -132,6 +149,7 @@ function commit(now) {
   }
   chart.draw();
   lossChart.draw();
+  if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   url.flush(now);
   if (connection.open && lossChart.columns !== sentCurveWidth) {
     sentCurveWidth = lossChart.columns;

@@ -11,6 +11,7 @@ const FIELDS = [
   ["n", "data", "n_points", "int"],
   ["noise", "data", "noise", "float"],
   ["edits", "data", "edits", "edits"],
+  ["csv", "data", "custom", "csv"], // CSV points by content hash (csv-data.js keeps the points)
   ["w0", "model", "w0", "float"],
   ["w1", "model", "w1", "float"],
   ["b", "model", "b", "float"],
@@ -25,6 +26,8 @@ const FIELDS = [
   ["cls", "view", "active_class", "int"],
   ["field", "view", "show_field", "bool"],
   ["logy", "view", "log_loss_axis", "bool"],
+  ["cfp", "view", "cost_fp", "float"], // FP and FN costs of the ROC page's minimum-cost τ
+  ["cfn", "view", "cost_fn", "float"],
 ];
 
 // One edit per token, tokens joined by "~"; numbers inside a token joined by "_".
@@ -72,6 +75,10 @@ const KINDS = {
     },
   },
   bool: { format: (v) => (v ? "1" : "0"), parse: (s) => (s === "1" ? true : s === "0" ? false : null) },
+  csv: {
+    format: (custom) => custom.hash,
+    parse: (s) => (/^[0-9a-f]{32}$/.test(s) ? { hash: s } : null),
+  },
   edits: {
     format: (list) => list.map(formatEdit).join("~"),
     parse: (s) => {

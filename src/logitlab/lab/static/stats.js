@@ -38,7 +38,9 @@ export class StatsPanel {
       accuracy: formatPercent(m.accuracy),
       steps: String(frame.steps),
       "n-points": String(m.n_points ?? frame.points?.n ?? "—"),
-      preset: (PRESET_NAMES[d.preset] ?? d.preset) + (d.edits.length > 0 ? " (edited)" : ""),
+      preset:
+        (d.custom ? d.custom.source || "CSV data" : (PRESET_NAMES[d.preset] ?? d.preset)) +
+        (d.edits.length > 0 ? " (edited)" : ""),
       "weight-norm": formatNumber(m.weight_norm, 4),
       baseline: formatPercent(m.baseline),
     };

@@ -1,0 +1,189 @@
+"""How fast the Lab animates: server work per frame, frames shown, slider repaint latency.
+
+Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
+
+1. In process: the median time of ``LabSession.handle`` for the ``train`` commands
+   Auto-train sends (about 2 steps per frame at the default 100 steps per second),
+   split into steps / field / metrics, and with JSON serialization (``handle_json``).
+2. Headless Chromium on the real server (``create_app()`` under uvicorn): Auto-train
+   runs for a few seconds; the page counts the animation frames that drew a new frame
+   (``window.logitlabPerf.paints``) and all animation frames.
+3. Slider drag: set the w₀ slider as a drag does and time input event → the paint that
+   shows the server's answer.
+
+    .venv/bin/python benchmarks/lab_frames.py [--seconds 3]
+
+Targets (issue 3): server ≤ 2 ms at 1,000 and ≤ 8 ms at 10,000; ≥ 50 frames per
+second at 10,000; a slider drag repaints within one frame (≈ 16.7 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import threading
+import time
+from pathlib import Path
+
+from logitlab.lab.protocol import Hello, LabState, Train
+from logitlab.lab.session import LabSession
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SIZES = (1_000, 10_000)
+TARGET_MS = {1_000: 2.0, 10_000: 8.0}
+FRAMES = 300
+STEPS_PER_FRAME = 2  # 100 steps per second at 60 frames per second, rounded up
+
+
+def lab_state(n_points: int) -> LabState:
+    return LabState.model_validate({"data": {"preset": "overlap", "n_points": n_points}})
+
+
+def server_work(n_points: int) -> dict[str, float]:
+    """Median milliseconds per Auto-train frame, measured in process."""
+    session = LabSession()
+    session.handle(Hello(state=lab_state(n_points), curve_width=600))
+    parts: dict[str, list[float]] = {"handle": [], "steps": [], "field": [], "metrics": []}
+    for seq in range(1, FRAMES + 1):
+        start = time.perf_counter()
+        session.handle(Train(seq=seq, steps=STEPS_PER_FRAME, auto=True))
+        parts["handle"].append(time.perf_counter() - start)
+        parts["steps"].append(session.timing.steps)
+        parts["field"].append(session.timing.field)
+        parts["metrics"].append(session.timing.metrics)
+    json_times = []
+    for seq in range(FRAMES + 1, 2 * FRAMES + 1):
+        message = Train(seq=seq, steps=STEPS_PER_FRAME, auto=True).model_dump_json()
+        start = time.perf_counter()
+        session.handle_json(message)
+        json_times.append(time.perf_counter() - start)
+    result = {name: 1e3 * statistics.median(values) for name, values in parts.items()}
+    result["handle_json"] = 1e3 * statistics.median(json_times)
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+FPS_SCRIPT = """async (ms) => {
+  const perf = window.logitlabPerf;
+  const paints0 = perf.paints, steps0 = perf.steps;
+  let ticks = 0, running = true;
+  const count = () => { ticks += 1; if (running) requestAnimationFrame(count); };
+  requestAnimationFrame(count);
+  const t0 = performance.now();
+  await new Promise((done) => setTimeout(done, ms));
+  running = false;
+  const seconds = (performance.now() - t0) / 1000;
+  return { paints: (perf.paints - paints0) / seconds, raf: ticks / seconds,
+           steps: (perf.steps - steps0) / seconds };
+}"""
+
+SLIDER_SCRIPT = """async (n) => {
+  const slider = document.getElementById("w0");
+  const perf = window.logitlabPerf;
+  const latencies = [];
+  for (let i = 0; i < n; i += 1) {
+    const t0 = performance.now();
+    slider.value = String(-2 + 0.05 * i);
+    const wanted = Number(slider.value);
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+    await new Promise((done) => {
+      const check = () => (perf.model.w0 === wanted ? done() : requestAnimationFrame(check));
+      requestAnimationFrame(check);
+    });
+    latencies.push(perf.lastPaintTime - t0);
+  }
+  return latencies;
+}"""
+
+
+def browser_run(seconds: float) -> dict[int, dict[str, float]]:
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from logitlab.lab.server import create_app
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    results: dict[int, dict[str, float]] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for n_points in SIZES:
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={n_points}")
+                page.wait_for_function(
+                    "n => document.querySelector('[data-stat=\"n-points\"]').textContent == n",
+                    arg=str(n_points),
+                )
+                page.get_by_role("button", name="Auto-train").click()
+                page.wait_for_function("() => window.logitlabPerf.steps > 20")
+                rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
+                page.get_by_role("button", name="Auto-train").click()
+                page.get_by_role("button", name="Reset weights").click()
+                page.wait_for_function("() => window.logitlabPerf.steps === 0")
+                latencies = page.evaluate(SLIDER_SCRIPT, 40)
+                results[n_points] = {
+                    **rates,
+                    "slider_median": statistics.median(latencies),
+                    "slider_max": max(latencies),
+                }
+                page.close()
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="Auto-train time per size")
+    args = parser.parse_args()
+
+    print("server work per Auto-train frame (in process, median of", FRAMES, "frames):")
+    for n_points in SIZES:
+        r = server_work(n_points)
+        target = TARGET_MS[n_points]
+        print(
+            f"  N = {n_points:>6,}: handle {r['handle']:.2f} ms "
+            f"(steps {r['steps']:.2f}, field {r['field']:.2f}, metrics {r['metrics']:.2f}); "
+            f"with JSON {r['handle_json']:.2f} ms; target ≤ {target:g} ms "
+            f"-> {r['handle_json'] / target:.2f} of budget"
+        )
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: no browser measurements")
+        return
+    print(f"headless Chromium, Auto-train for {args.seconds:g} s per size:")
+    for n_points, r in browser_run(args.seconds).items():
+        print(
+            f"  N = {n_points:>6,}: {r['paints']:.1f} new frames painted per second "
+            f"(animation frames {r['raf']:.1f}/s; {r['steps']:.0f} steps/s); "
+            f"slider drag -> repaint median {r['slider_median']:.1f} ms, "
+            f"max {r['slider_max']:.1f} ms (one frame ≈ 16.7 ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+// Entry point of the ROC & AUC page. The session is the Lab's: the state travels in
+// the URL fragment (state.js, url.js) and the hello names page "roc", so every frame
+// carries the ROC analysis. Views take the latest frame; one commit per animation frame.
+
+import { Connection } from "./connection.js";
+import { NumberControl } from "./controls.js";
+import { DataChart } from "./data-chart.js";
+import { DataPanel } from "./data-controls.js";
+import { formatNumber } from "./format.js";
+import { ParamsPanel } from "./params.js";
+import { CurveChart } from "./roc-curves.js";
+import { ScoreHistogram } from "./roc-hist.js";
+import { AtTauPanel, ThresholdPanel } from "./roc-panel.js";
+import { parseState, serializeState } from "./state.js";
+import { Trainer } from "./trainer.js";
+import { UrlWriter } from "./url.js";
+
+const doc = document;
+const notice = doc.getElementById("connection");
+const readout = doc.getElementById("hover-readout");
+const HOVER_HINT = readout.textContent;
+const PRESET_NAMES = {
+  blobs: "Blobs",
+  balanced: "Balanced",
+  overlap: "Overlap",
+  imbalanced: "Imbalanced",
+  xor: "XOR",
+  "near-perfect": "Near-perfect",
+  moons: "Moons",
+  circles: "Circles",
+};
+
+let latest = null;
+let points = null;
+let field = null;
+let curves = null;
+let dirty = false;
+let hovering = false;
+let errorSeq = -1;
+let urlState = parseState(location.hash);
+
+/** What the last paint showed, for the benchmark and the browser tests (read-only). */
+const perf = { paints: 0, lastPaint: 0, roc: null, curves: null, state: null };
+window.logitlabPerf = perf;
+
+const connection = new Connection({
+  url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+  page: "roc",
+  helloState: () => (latest !== null ? latest.state : urlState),
+  onFrame: receive,
+  onProbe: (p) => {
+    if (!hovering) return;
+    readout.textContent =
+      `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · p̂ = ${formatNumber(p.p, 4)}`;
+  },
+  onError: (message) => {
+    if (message.seq === connection.helloSeq && urlState !== null) {
+      urlState = null;
+      notice.textContent = `This link's lab state was not valid (${message.message}); loaded the defaults.`;
+      notice.hidden = false;
+      connection.send({ type: "hello", state: null, curve_width: 16, page: "roc" });
+      return;
+    }
+    errorSeq = message.seq;
+    notice.textContent = message.message;
+    notice.hidden = false;
+  },
+  onStatus: (status) => {
+    if (status === "closed") {
+      notice.textContent = "Lost the connection to the Lab server; reconnecting…";
+      notice.hidden = false;
+    }
+  },
+});
+// The page has no loss chart: ask for the smallest loss curve the protocol allows.
+connection.curveWidth = () => 16;
+
+const chart = new DataChart(doc.getElementById("data-chart"), {
+  onAdd: (x, y) =>
+    connection.send({ type: "edit", edit: { op: "add", x, y, cls: dataPanel.activeClass } }),
+  onMove: (index, x, y) => connection.send({ type: "edit", edit: { op: "move", index, x, y } }),
+  onDelete: (index) => connection.send({ type: "edit", edit: { op: "delete", index } }),
+  onHover: (x, y) => {
+    hovering = true;
+    connection.probe(x, y);
+  },
+  onLeave: () => {
+    hovering = false;
+    readout.textContent = HOVER_HINT;
+  },
+});
+const pickTau = (tau) => threshold.setTau(tau);
+const rocChart = new CurveChart(doc.getElementById("roc-chart"), doc.getElementById("roc-readout"), "roc", pickTau);
+const prChart = new CurveChart(doc.getElementById("pr-chart"), doc.getElementById("pr-readout"), "pr", pickTau);
+const histogram = new ScoreHistogram(doc.getElementById("hist-chart"), doc.getElementById("hist-readout"));
+const threshold = new ThresholdPanel(doc, connection);
+const atTau = new AtTauPanel(doc);
+const dataPanel = new DataPanel(doc, connection);
+const trainer = new Trainer(doc, connection);
+const params = new ParamsPanel(doc, connection);
+const eta = new NumberControl(doc.getElementById("eta"), doc.getElementById("eta-box"), {
+  scale: "log",
+  min: 1e-4,
+  max: 10,
+  onValue: (v) => connection.sendLatest("training", { type: "set_training", learning_rate: v }),
+});
+const stepsStat = doc.querySelector('[data-stat="steps"]');
+const presetStat = doc.querySelector('[data-stat="preset"]');
+const url = new UrlWriter();
+
+function receive(frame) {
+  if (frame.points !== null) points = frame.points;
+  if (frame.field !== null || !frame.state.view.show_field) field = frame.field;
+  if (frame.roc !== null && frame.roc.curves !== null) curves = frame.roc.curves;
+  if (frame.seq > errorSeq && !notice.hidden && connection.open) notice.hidden = true;
+  latest = { ...frame, points, field };
+  chart.update(latest);
+  dirty = true;
+}
+
+function commit(now) {
+  trainer.tick(now);
+  if (dirty && latest.roc !== null && curves !== null) {
+    dirty = false;
+    const roc = latest.roc;
+    rocChart.update(curves, roc);
+    prChart.update(curves, roc);
+    histogram.update(curves, roc);
+    threshold.update(latest, curves);
+    atTau.update(latest, curves);
+    dataPanel.update(latest);
+    trainer.update(latest);
+    params.update(latest);
+    eta.set(latest.state.training.learning_rate);
+    stepsStat.textContent = String(latest.steps);
+    const d = latest.state.data;
+    presetStat.textContent =
+      (d.custom ? d.custom.source || "CSV data" : (PRESET_NAMES[d.preset] ?? d.preset)) +
+      (d.edits.length > 0 ? " (edited)" : "");
+    url.want(serializeState(latest.state));
+    perf.paints += 1;
+    perf.lastPaint = now;
+    perf.roc = roc;
+    perf.curves = curves;
+    perf.state = latest.state;
+  }
+  chart.draw();
+  rocChart.draw();
+  prChart.draw();
+  histogram.draw();
+  perf.rocPoint = rocChart.painted;
+  perf.prPoint = prChart.painted;
+  perf.histTau = histogram.painted;
+  url.flush(now);
+  requestAnimationFrame(commit);
+}
+requestAnimationFrame(commit);
+
+function typing(target) {
+  if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
+  return target instanceof HTMLInputElement && !["range", "checkbox", "button"].includes(target.type);
+}
+
+doc.addEventListener("keydown", (event) => {
+  if (typing(event.target) || event.altKey) return;
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey) {
+    event.preventDefault();
+    connection.send({ type: "undo" });
+  } else if (!event.ctrlKey && !event.metaKey && event.key.toLowerCase() === "c") {
+    dataPanel.toggleClass();
+  }
+});
+
+for (const button of doc.querySelectorAll("[data-scenario]")) {
+  button.addEventListener("click", () => {
+    connection.send({ type: "scenario", name: button.dataset.scenario });
+    doc.getElementById("curves-title").scrollIntoView({ behavior: "smooth", block: "start" });
+  });
+}

@@ -1,0 +1,123 @@
+// The ROC page's panels: τ with the scores and best-τ buttons, and the metrics at τ.
+
+import { NumberControl } from "./controls.js";
+import { formatNumber, formatPercent } from "./format.js";
+
+const BEST = [
+  // [button id, key in the payload, what the value is]
+  ["best-f1", "best_f1", "F1"],
+  ["best-youden", "youden", "Youden's J"],
+  ["best-cost", "min_cost", "total cost"],
+];
+
+export class ThresholdPanel {
+  constructor(doc, connection) {
+    this.connection = connection;
+    this.tau = new NumberControl(doc.getElementById("tau"), doc.getElementById("tau-box"), {
+      min: 0,
+      max: 1,
+      digits: 4,
+      onValue: (v) => this.setTau(v),
+    });
+    this.scores = {};
+    for (const name of ["roc-auc", "average-precision"]) {
+      this.scores[name] = {
+        value: doc.querySelector(`[data-stat="${name}"]`),
+        grade: doc.querySelector(`[data-grade="${name}"]`),
+        text: doc.getElementById(`${name}-text`),
+      };
+    }
+    this.best = {};
+    this.points = {};
+    this.note = doc.getElementById("best-note");
+    for (const [id, key, label] of BEST) {
+      const button = doc.getElementById(id);
+      this.best[key] = button;
+      button.addEventListener("click", () => {
+        const point = this.points[key];
+        if (point === null || point === undefined) return;
+        this.setTau(point.tau);
+        this.note.textContent =
+          `${button.textContent}: τ → ${formatNumber(point.tau, 4)} ` +
+          `(${label} ${formatNumber(point.value, 4)}).`;
+      });
+    }
+    this.costs = {};
+    for (const [id, field] of [
+      ["cost-fp", "cost_fp"],
+      ["cost-fn", "cost_fn"],
+    ]) {
+      const box = doc.getElementById(id);
+      this.costs[field] = box;
+      box.addEventListener("change", () => {
+        const v = Number(box.value);
+        if (box.value.trim() === "" || !Number.isFinite(v) || v < 0) {
+          box.setCustomValidity("Enter a cost of 0 or more.");
+          box.reportValidity();
+          return;
+        }
+        box.setCustomValidity("");
+        connection.send({ type: "set_view", [field]: Math.min(v, 1e6) });
+      });
+    }
+    this.costNote = doc.getElementById("cost-note");
+  }
+
+  setTau(value) {
+    this.connection.sendLatest("view", { type: "set_view", tau: value });
+  }
+
+  update(frame, curves) {
+    const view = frame.state.view;
+    this.tau.set(view.tau);
+    for (const [field, box] of Object.entries(this.costs)) {
+      if (document.activeElement !== box) box.value = String(view[field]);
+    }
+    for (const [name, key] of [
+      ["roc-auc", "roc_auc"],
+      ["average-precision", "average_precision"],
+    ]) {
+      const score = curves[key];
+      const el = this.scores[name];
+      el.value.textContent = formatNumber(score.value, 3);
+      el.grade.textContent = score.grade;
+      el.grade.dataset.grade = score.grade;
+      el.text.textContent = score.text;
+    }
+    this.points = { best_f1: curves.best_f1, youden: curves.youden, min_cost: frame.roc.min_cost };
+    for (const [key, button] of Object.entries(this.best)) button.disabled = this.points[key] === null;
+    this.costNote.textContent = frame.roc.cost_text;
+  }
+}
+
+const CELLS = ["tn", "fp", "fn", "tp"];
+const METRICS = [
+  ["accuracy", "accuracy", formatPercent],
+  ["precision", "precision", (v) => formatNumber(v, 3)],
+  ["recall", "recall", (v) => formatNumber(v, 3)],
+  ["specificity", "specificity", (v) => formatNumber(v, 3)],
+  ["fpr", "fpr", (v) => formatNumber(v, 3)],
+  ["f1", "f1", (v) => formatNumber(v, 3)],
+  ["balanced-accuracy", "balanced_accuracy", formatPercent],
+  ["mcc", "mcc", (v) => formatNumber(v, 3)],
+];
+
+export class AtTauPanel {
+  constructor(doc) {
+    this.root = doc.querySelector(".at-tau-panel");
+    this.tau = doc.getElementById("at-tau-value");
+    this.cells = {};
+    for (const name of CELLS) this.cells[name] = this.root.querySelector(`[data-cell="${name}"]`);
+    this.stats = {};
+    for (const el of this.root.querySelectorAll("[data-stat]")) this.stats[el.dataset.stat] = el;
+  }
+
+  update(frame, curves) {
+    const at = frame.roc.at_tau;
+    this.tau.textContent = formatNumber(at.tau, 4);
+    for (const name of CELLS) this.cells[name].textContent = String(at.confusion[name]);
+    for (const [stat, key, format] of METRICS) this.stats[stat].textContent = format(at[key]);
+    this.stats.prevalence.textContent = formatPercent(curves.prevalence);
+    this.stats["n-points"].textContent = String(curves.n_negative + curves.n_positive);
+  }
+}
