@@ -22,7 +22,7 @@ from sklearn.metrics import roc_auc_score
 
 from logitlab import LogisticRegression
 from logitlab.cli import build_parser, main
-from logitlab.commands import FitOptions, fit_csv
+from logitlab.commands import FitOptions, fit_csv, write_fit_plot
 from logitlab.core.datasets import make_classification
 from logitlab.progress import Progress
 
@@ -220,19 +220,22 @@ def test_plot_writes_a_png(tmp_path: Path, capsys) -> None:
     data = tmp_path / "binary.csv"
     write_csv(data, n=80, seed=7)
     figure = tmp_path / "fit.png"
-    code, _, _ = run(
-        capsys,
-        "fit",
-        str(data),
-        "--target",
-        "group",
-        "--features",
-        "age",
-        "dose",
-        "--plot",
-        str(figure),
-    )
+    argv = ["fit", str(data), "--target", "group", "--features", "age", "dose"]
+    code, _, _ = run(capsys, *argv, "--standardize", "--plot", str(figure))
     assert code == 0 and figure.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plot_shows_the_boundary_in_the_units_of_the_file(tmp_path: Path) -> None:
+    data = tmp_path / "binary.csv"
+    frame = write_csv(data, n=80, seed=7)
+    options = FitOptions(str(data), "group", ["age", "dose"], standardize=True)
+    fig = write_fit_plot(fit_csv(options), str(tmp_path / "fit.png"))
+    boundary, roc, calibration, colorbar = fig.axes
+    assert (boundary.get_xlabel(), boundary.get_ylabel()) == ("age", "dose")
+    assert colorbar.get_ylabel() == "P(class = beta)"
+    low, high = boundary.get_ylim()  # raw "dose" spans about -3 .. 5, not -2 .. 2
+    assert low < frame["dose"].min() < frame["dose"].max() < high < frame["dose"].max() + 1.01
+    assert roc.get_title() == "ROC curve" and calibration.get_title().startswith("Calibration")
 
 
 def test_progress_goes_to_the_given_stream(tmp_path: Path) -> None:

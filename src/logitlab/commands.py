@@ -13,7 +13,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from logitlab.estimator import ConvergenceWarning, LogisticRegression
 from logitlab.progress import Progress
 from logitlab.report import FitReport
 from logitlab.tabular import DataError, Dataset, read_csv
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["DemoResult", "FitOptions", "FitOutcome", "fit_csv", "run_demo"]
 
@@ -279,7 +282,7 @@ def run_demo(
     )
 
 
-def write_fit_plot(outcome: FitOutcome, path: str, *, dpi: int = 120) -> None:
+def write_fit_plot(outcome: FitOutcome, path: str, *, dpi: int = 120) -> Figure:
     """Save the figure of a binary fit: ROC and calibration, plus the boundary for two features.
 
     Parameters
@@ -289,6 +292,11 @@ def write_fit_plot(outcome: FitOutcome, path: str, *, dpi: int = 120) -> None:
     path : str
         Output file; the format follows the extension (png, pdf, svg, ...).
     dpi : int, default=120
+
+    Returns
+    -------
+    matplotlib Figure
+        The saved figure.
     """
     from matplotlib.figure import Figure
 
@@ -317,3 +325,4 @@ def write_fit_plot(outcome: FitOutcome, path: str, *, dpi: int = 120) -> None:
         fig.savefig(path, dpi=dpi)
     except (OSError, ValueError) as exc:
         raise DataError(f"cannot write the plot to {path}: {exc}") from None
+    return fig
