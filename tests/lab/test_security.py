@@ -304,10 +304,14 @@ def test_request_bodies_are_bounded() -> None:
     chunked = client.post("/", content=iter([b"x" * 600, b"x" * 600]))  # no Content-Length
     assert chunked.status_code == 413
     assert r.headers["x-content-type-options"] == "nosniff"
-    # The Lab itself bounds uploads by the CSV limit.
-    lab = TestClient(create_app())
-    big = lab.post("/", headers={"content-length": str(MAX_CSV_BYTES + 1)}, content=b"")
-    assert big.status_code == 413
+    # The Lab itself bounds uploads (a CSV file and its points as JSON) the same way.
+    app = create_app()
+    (guard,) = [m for m in app.user_middleware if m.cls is SecurityMiddleware]
+    limit = guard.kwargs["max_body_bytes"]
+    assert MAX_CSV_BYTES <= limit <= 4 * MAX_CSV_BYTES
+    lab = TestClient(app)
+    assert lab.post("/", content=b"x" * limit).status_code == 405  # no such route
+    assert lab.post("/", content=b"x" * (limit + 1)).status_code == 413
 
 
 # ----------------------------------------------------------------- bad input
