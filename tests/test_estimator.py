@@ -167,23 +167,27 @@ def test_no_intercept_matches_sklearn() -> None:
 
 
 # L1 and elastic net: scikit-learn's saga run to a tiny tolerance on small standardized data.
-SAGA_CASES = {
-    "binary": standardized,
-    "binary_weighted": weighted,
-    "three_classes": three_classes,
+SAGA_CASES: dict[str, tuple[Callable[[], Data], str | None]] = {
+    "binary": (standardized, None),
+    "binary_weighted": (weighted, None),
+    "separable": (separable, None),
+    "imbalanced_balanced": (imbalanced, "balanced"),
+    "three_classes": (three_classes, None),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SAGA_CASES))
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 def test_l1_and_elastic_net_match_sklearn_saga(name: str, l1_ratio: float) -> None:
-    X, y, sw = SAGA_CASES[name]()
+    make, class_weight = SAGA_CASES[name]
+    X, y, sw = make()
     noise = np.random.default_rng(8).normal(size=(X.shape[0], 1))  # a feature L1 may zero
     X = np.column_stack([X, noise])
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     C = 0.1
-    ours = LogisticRegression(C=C, l1_ratio=l1_ratio).fit(X, y, sample_weight=sw)
-    ref = SkLogisticRegression(C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-15, max_iter=100_000)
+    params = {"C": C, "l1_ratio": l1_ratio, "class_weight": class_weight}
+    ours = LogisticRegression(**params).fit(X, y, sample_weight=sw)  # type: ignore[arg-type]
+    ref = SkLogisticRegression(solver="saga", tol=1e-15, max_iter=100_000, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # saga may report it stopped at max_iter
         ref.fit(X, y, sample_weight=sw)
