@@ -158,3 +158,27 @@ def test_fortran_ordered_and_strided_features_give_the_same_result(make_data, n_
         assert result[0] == pytest.approx(reference[0], rel=1e-14)
         np.testing.assert_allclose(result[1], reference[1], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(result[2], reference[2], rtol=1e-12, atol=1e-15)
+
+
+def test_tiny_losses_keep_their_relative_precision() -> None:
+    """Well-separated rows: ℓ = log1p(e^{-|z|}), not a difference of two large numbers."""
+    X = np.array([[40.0], [-40.0], [30.0], [-35.0]])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    model = LogisticLoss(fit_intercept=True)
+    coef = np.array([1.0, 0.5])
+    z = X[:, 0] + 0.5
+    expected = np.mean(np.log1p(np.exp(-np.abs(z))))
+    assert model.loss(coef, X, y) == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_intercept_only_model(n_classes: int) -> None:
+    """No features: the pass still works (the Hessian is the intercept block alone)."""
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0]) if n_classes == 2 else np.array([0.0, 1, 2, 2, 1])
+    model = LogisticLoss(n_classes=n_classes)
+    coef = np.linspace(-0.5, 0.5, model.n_coef(0))
+    X = np.empty((5, 0))
+    _, grad, hess = model.loss_gradient_hessian(coef, X, y)
+    expected = numeric_jacobian(lambda c: model.loss_gradient(c, X, y)[1], coef)
+    np.testing.assert_allclose(hess, expected, rtol=1e-6, atol=1e-9)
+    assert grad.shape == (model.n_coef(0),)

@@ -255,9 +255,10 @@ class LogisticLoss:
                     cross += Xb.T @ h
                     corner += float(np.sum(h))
                 np.sqrt(h, out=h)
-                Xs = scaled[: Xb.shape[0]]
-                np.multiply(Xb, h[:, None], out=Xs)
-                gram = dsyrk(1.0, Xs.T, beta=1.0, c=gram, overwrite_c=1)
+                if p:
+                    Xs = scaled[: Xb.shape[0]]
+                    np.multiply(Xb, h[:, None], out=Xs)
+                    gram = dsyrk(1.0, Xs.T, beta=1.0, c=gram, overwrite_c=1)
         hess = None
         if gram is not None:
             hess = np.empty((p + int(fi), p + int(fi)))
