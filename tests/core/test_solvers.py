@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
@@ -194,3 +196,48 @@ def test_bad_arguments_are_rejected(kwargs, message) -> None:  # type: ignore[no
     obj = Objective(X, y.astype(float))
     with pytest.raises(ValueError, match=message):
         solve(obj, **kwargs)
+
+
+# ----------------------------------------------------------------- invariants
+
+_SETTINGS = settings(max_examples=12, deadline=None)
+
+
+@_SETTINGS
+@given(seed=st.integers(0, 10_000), C=st.sampled_from([np.inf, 1.0, 0.2]))
+def test_row_order_changes_nothing(seed: int, C: float) -> None:
+    X, y, sw = make_problem("weighted", 60, 2, seed=seed)
+    order = np.random.default_rng(seed).permutation(60)
+    a, _ = fit_ours(X, y, sw, 2, C, 0.0, tol=1e-11)
+    b, _ = fit_ours(X[order], y[order], sw[order], 2, C, 0.0, tol=1e-11)
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-8, atol=1e-10)
+
+
+@_SETTINGS
+@given(
+    seed=st.integers(0, 10_000),
+    C=st.sampled_from([np.inf, 1.0]),
+    l1_ratio=st.sampled_from([0.0, 1.0]),
+)
+def test_swapping_the_labels_negates_binary_coefficients(
+    seed: int, C: float, l1_ratio: float
+) -> None:
+    X, y, sw = make_problem("standardized", 60, 2, seed=seed)
+    a, _ = fit_ours(X, y, sw, 2, C, l1_ratio, tol=1e-11)
+    b, _ = fit_ours(X, 1 - y, sw, 2, C, l1_ratio, tol=1e-11)
+    np.testing.assert_allclose(b.coef, -a.coef, rtol=1e-8, atol=1e-10)
+
+
+@_SETTINGS
+@given(seed=st.integers(0, 10_000), factor=st.floats(1e-3, 1e3), column=st.integers(0, 3))
+def test_scaling_a_feature_scales_its_unpenalized_coefficient_inversely(
+    seed: int, factor: float, column: int
+) -> None:
+    X, y, sw = make_problem("standardized", 80, 3, seed=seed)
+    a, _ = fit_ours(X, y, sw, 3, np.inf, 0.0, tol=1e-11)
+    scaled = X.copy()
+    scaled[:, column] *= factor
+    b, _ = fit_ours(scaled, y, sw, 3, np.inf, 0.0, tol=1e-11)
+    expected = a.coef.reshape(3, -1).copy()
+    expected[:, column] /= factor
+    np.testing.assert_allclose(b.coef.reshape(3, -1), expected, rtol=1e-7, atol=1e-9)
