@@ -113,6 +113,20 @@ class LogisticLoss:
         return softmax(z, axis=1)
 
     # ------------------------------------------------------------------ passes
+    #
+    # Every pass shares one signature:
+    #
+    # coef : ndarray of shape (n_coef,)
+    #     Flat coefficients (see the module docstring for the layout).
+    # X : ndarray of shape (n_samples, n_features)
+    #     Float64 features; read in row blocks, never copied.
+    # y : ndarray of shape (n_samples,)
+    #     Binary: 0.0 / 1.0. Multinomial: class indices 0 .. n_classes-1 (as floats or ints).
+    # sample_weight : ndarray of shape (n_samples,) or None
+    #     Non-negative weights with a positive sum; None weighs every row 1.
+    #
+    # Values are means (divided by Σ sᵢ); gradients have shape (n_coef,) and
+    # Hessians (n_coef, n_coef).
 
     def loss(
         self,
@@ -121,7 +135,13 @@ class LogisticLoss:
         y: FloatArray,
         sample_weight: FloatArray | None = None,
     ) -> float:
-        """Weighted mean cross-entropy."""
+        """Weighted mean cross-entropy Σ sᵢℓᵢ / Σ sᵢ (a float).
+
+        Raises
+        ------
+        ValueError
+            If the sample weights sum to zero.
+        """
         return self._pass(coef, X, y, sample_weight, gradient=False, hessian=False)[0]
 
     def loss_gradient(

@@ -29,6 +29,14 @@ class Objective:
     sample_weight : ndarray of shape (n_samples,) or None
         Non-negative weights (class weights already multiplied in).
     penalty : Penalty, default=Penalty()
+
+    Attributes
+    ----------
+    n_coef : int
+        Length of the flat coefficient vector every method takes (``coef`` of
+        shape (n_coef,)); gradients have that shape, Hessians (n_coef, n_coef).
+    penalized : ndarray of bool of shape (n_coef,)
+        True for weights, False for intercepts (never penalized).
     """
 
     def __init__(
