@@ -4,13 +4,27 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["LogisticRegression", "__version__"]
+__all__ = [
+    "ConvergenceWarning",
+    "DataConversionWarning",
+    "LogisticRegression",
+    "NotFittedError",
+    "__version__",
+]
+
+_LAZY = {
+    "LogisticRegression": "logitlab.estimator",
+    "ConvergenceWarning": "logitlab._validation",
+    "DataConversionWarning": "logitlab._validation",
+    "NotFittedError": "logitlab._validation",
+}
 
 
 def __getattr__(name: str) -> object:
-    # Imported lazily so that `import logitlab` stays cheap for the CLI and the lab.
-    if name == "LogisticRegression":
-        from logitlab.estimator import LogisticRegression
+    # Imported lazily so that `import logitlab` stays cheap for the CLI and the Lab.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'logitlab' has no attribute {name!r}")
+    import importlib
 
-        return LogisticRegression
-    raise AttributeError(f"module 'logitlab' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
