@@ -81,7 +81,7 @@ def free_port() -> int:
 
 FPS_SCRIPT = """async (ms) => {
   const perf = window.logitlabPerf;
-  const paints0 = perf.paints, steps0 = perf.steps;
+  const paints0 = perf.paints, steps0 = perf.steps, draw0 = perf.drawMs, commits0 = perf.commits;
   let ticks = 0, running = true;
   const count = () => { ticks += 1; if (running) requestAnimationFrame(count); };
   requestAnimationFrame(count);
@@ -90,7 +90,8 @@ FPS_SCRIPT = """async (ms) => {
   running = false;
   const seconds = (performance.now() - t0) / 1000;
   return { paints: (perf.paints - paints0) / seconds, raf: ticks / seconds,
-           steps: (perf.steps - steps0) / seconds };
+           steps: (perf.steps - steps0) / seconds,
+           draw: (perf.drawMs - draw0) / Math.max(1, perf.commits - commits0) };
 }"""
 
 SLIDER_SCRIPT = """async (n) => {
@@ -179,7 +180,8 @@ def main() -> None:
     for n_points, r in browser_run(args.seconds).items():
         print(
             f"  N = {n_points:>6,}: {r['paints']:.1f} new frames painted per second "
-            f"(animation frames {r['raf']:.1f}/s; {r['steps']:.0f} steps/s); "
+            f"(animation frames {r['raf']:.1f}/s; {r['steps']:.0f} steps/s; "
+            f"page work {r['draw']:.2f} ms per animation frame); "
             f"slider drag -> repaint median {r['slider_median']:.1f} ms, "
             f"max {r['slider_max']:.1f} ms (one frame ≈ 16.7 ms)"
         )

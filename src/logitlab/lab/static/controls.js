@@ -80,7 +80,8 @@ export class NumberControl {
     if (this.o.scale === "log") {
       const a = Math.log10(this.o.min);
       const b = Math.log10(this.o.max);
-      this.range.value = String(Math.round(((Math.log10(value) - a) / (b - a)) * LOG_TICKS));
+      const tick = String(Math.round(((Math.log10(value) - a) / (b - a)) * LOG_TICKS));
+      if (this.range.value !== tick) this.range.value = tick;
       return;
     }
     if (this.o.follow > 0) {
@@ -93,7 +94,7 @@ export class NumberControl {
         this.range.step = span === this.o.follow ? "0.01" : "any";
       }
     }
-    this.range.value = String(value);
+    if (Number(this.range.value) !== value) this.range.value = String(value);
   }
 
   /** Show the server's value (skipped for the element the user is operating). */
@@ -101,6 +102,7 @@ export class NumberControl {
     if (value === null || value === undefined || !Number.isFinite(value)) return;
     this.value = value;
     if (!this.held) this.place(value);
-    if (document.activeElement !== this.box) this.box.value = this.text(value);
+    const text = this.text(value);
+    if (document.activeElement !== this.box && this.box.value !== text) this.box.value = text;
   }
 }

@@ -5,7 +5,7 @@
 //   overlay — boundary lines, drag ghost, keyboard cursor (cheap; every new frame)
 // The overlay takes the pointer and the keyboard and reports edits through callbacks.
 
-import { Frame2D, drawAxes, fitCanvas, niceTicks } from "./geometry.js";
+import { Frame2D, drawAxes, fitCanvas, niceTicks, watchSize } from "./geometry.js";
 import {
   BOUNDARY_COLOR,
   CLASS_COLORS,
@@ -52,9 +52,11 @@ export class DataChart {
     this.drag = null; // {index, x, y, moved, startX, startY, add}
     this.cursor = null; // keyboard cursor in data coordinates
     this.dirty = { layout: true, points: true, field: true, overlay: true };
-    new ResizeObserver(() => {
+    this.cssSize = { width: 0, height: 0 };
+    watchSize(root, (width, height) => {
+      this.cssSize = { width, height };
       this.dirty.layout = true;
-    }).observe(root);
+    });
     this.listen();
   }
 
@@ -95,7 +97,7 @@ export class DataChart {
     this.dirty.layout = false;
     let ctx = null;
     for (const canvas of Object.values(this.layers)) {
-      const fit = fitCanvas(canvas);
+      const fit = fitCanvas(canvas, this.cssSize.width, this.cssSize.height);
       this.size = { width: fit.width, height: fit.height };
       if (canvas === this.layers.axes) ctx = fit.ctx;
     }

@@ -1,6 +1,7 @@
 // Data controls: presets, number of points, noise, new sample, active class, clear.
 
 import { NumberControl } from "./controls.js";
+import { setAttr, setText } from "./dom.js";
 
 export class DataPanel {
   constructor(doc, connection) {
@@ -64,8 +65,8 @@ export class DataPanel {
   }
 
   showClass(cls) {
-    this.classButton.textContent = `Adding class ${cls}`;
-    this.classButton.dataset.class = String(cls);
+    setText(this.classButton, `Adding class ${cls}`);
+    setAttr(this.classButton, "data-class", String(cls));
   }
 
   update(frame) {

@@ -1,6 +1,7 @@
 // Evaluate: the threshold τ and the confusion matrix with precision, recall and F1 at τ.
 
 import { NumberControl } from "./controls.js";
+import { setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 
 const CELLS = ["tn", "fp", "fn", "tp"];
@@ -24,9 +25,9 @@ export class EvaluatePanel {
   update(frame) {
     this.tau.set(frame.state.view.tau);
     const m = frame.metrics;
-    for (const name of CELLS) this.cells[name].textContent = String(m.confusion[name]);
+    for (const name of CELLS) setText(this.cells[name], String(m.confusion[name]));
     for (const name of ["precision", "recall", "f1"]) {
-      this.scores[name].textContent = formatNumber(m[name], 3);
+      setText(this.scores[name], formatNumber(m[name], 3));
     }
   }
 }

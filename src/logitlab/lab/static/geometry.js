@@ -1,10 +1,14 @@
 // Canvas sizing, data <-> pixel transforms and axis ticks shared by the charts.
 
-/** Size a canvas's backing store to its CSS box × devicePixelRatio; returns the CSS size. */
-export function fitCanvas(canvas) {
+/**
+ * Size a canvas's backing store to a CSS box × devicePixelRatio; returns the CSS size and
+ * a context drawing in CSS pixels. Pass the size a ResizeObserver reported, so drawing
+ * never forces a layout; without it the canvas's client size is read.
+ */
+export function fitCanvas(canvas, cssWidth = canvas.clientWidth, cssHeight = canvas.clientHeight) {
   const ratio = window.devicePixelRatio || 1;
-  const width = Math.max(1, Math.round(canvas.clientWidth));
-  const height = Math.max(1, Math.round(canvas.clientHeight));
+  const width = Math.max(1, Math.round(cssWidth));
+  const height = Math.max(1, Math.round(cssHeight));
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
@@ -113,4 +117,12 @@ export function drawAxes(ctx, frame, { xTicks, yTicks, xLabel, yLabel, yFormat =
     ctx.fillText(yLabel, frame.left + 4, frame.top + 2);
   }
   ctx.restore();
+}
+
+/** Call `onSize(width, height)` with an element's content-box size whenever it changes. */
+export function watchSize(element, onSize) {
+  new ResizeObserver((entries) => {
+    const box = entries[entries.length - 1].contentRect;
+    onSize(box.width, box.height);
+  }).observe(element);
 }

@@ -1,6 +1,7 @@
 // Hyperparameters: η (log slider), penalty and λ (with the λ ↔ C note), optimizer, batch size.
 
 import { NumberControl } from "./controls.js";
+import { setHidden, setText, setValue } from "./dom.js";
 
 export class HyperPanel {
   constructor(doc, connection) {
@@ -42,12 +43,14 @@ export class HyperPanel {
     this.eta.set(t.learning_rate);
     this.lam.set(t.lam);
     this.l1.set(t.l1_ratio);
-    if (document.activeElement !== this.penalty) this.penalty.value = t.penalty;
-    if (document.activeElement !== this.optimizer) this.optimizer.value = t.optimizer;
-    if (document.activeElement !== this.batch) this.batch.value = String(t.batch_size);
-    this.batchControl.hidden = t.optimizer !== "sgd";
-    this.l1Control.hidden = t.penalty !== "elasticnet";
-    this.lamControl.classList.toggle("inactive", t.penalty === "none");
-    this.note.textContent = frame.penalty_note;
+    setValue(this.penalty, t.penalty);
+    setValue(this.optimizer, t.optimizer);
+    setValue(this.batch, String(t.batch_size));
+    setHidden(this.batchControl, t.optimizer !== "sgd");
+    setHidden(this.l1Control, t.penalty !== "elasticnet");
+    if (this.lamControl.classList.contains("inactive") !== (t.penalty === "none")) {
+      this.lamControl.classList.toggle("inactive");
+    }
+    setText(this.note, frame.penalty_note);
   }
 }

@@ -1,7 +1,7 @@
 // The loss curve: the server sends one (low, high, last) triple per pixel column,
 // so the chart draws the envelope and the line through the columns' last values.
 
-import { Frame2D, drawAxes, fitCanvas, niceTicks, tickLabel } from "./geometry.js";
+import { Frame2D, drawAxes, fitCanvas, niceTicks, tickLabel, watchSize } from "./geometry.js";
 import { CURVE_COLOR } from "./palette.js";
 import { formatNumber } from "./format.js";
 
@@ -18,9 +18,11 @@ export class LossChart {
     this.size = { width: 0, height: 0 };
     this.hoverColumn = -1;
     this.dirty = true;
-    new ResizeObserver(() => {
+    this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+    watchSize(this.canvas, (width, height) => {
+      this.cssSize = { width, height };
       this.dirty = true;
-    }).observe(root);
+    });
     this.canvas.addEventListener("pointermove", (event) => this.hover(event));
     this.canvas.addEventListener("pointerleave", () => {
       this.hoverColumn = -1;
@@ -30,7 +32,7 @@ export class LossChart {
 
   /** CSS pixel width available to the curve (the server decimates to this). */
   get columns() {
-    return Math.max(16, Math.round(this.canvas.clientWidth - MARGIN.left - MARGIN.right));
+    return Math.max(16, Math.round(this.cssSize.width - MARGIN.left - MARGIN.right));
   }
 
   update(curve, logScale) {
@@ -47,7 +49,7 @@ export class LossChart {
   draw() {
     if (!this.dirty) return;
     this.dirty = false;
-    const { width, height, ctx } = fitCanvas(this.canvas);
+    const { width, height, ctx } = fitCanvas(this.canvas, this.cssSize.width, this.cssSize.height);
     this.size = { width, height };
     ctx.clearRect(0, 0, width, height);
     const c = this.curve;

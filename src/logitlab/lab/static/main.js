@@ -52,6 +52,8 @@ window.logitlabPerf = perf;
 const connection = new Connection({
   url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
   helloState: () => (latest !== null ? latest.state : urlState),
+  drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
+  commits: 0,
   onFrame: receive,
   onProbe: (p) => {
     if (!hovering) return;
@@ -138,7 +140,9 @@ function commit(now) {
     dirty = false;
     for (const panel of panels) panel.update(latest);
     lossChart.update(latest.curve, latest.state.view.log_loss_axis);
-    if (doc.activeElement !== logAxis) logAxis.checked = latest.state.view.log_loss_axis;
+    if (logAxis.checked !== latest.state.view.log_loss_axis) {
+      logAxis.checked = latest.state.view.log_loss_axis;
+    }
     url.want(serializeState(latest.state));
     perf.paints += 1;
     perf.lastPaint = now;
@@ -148,6 +152,7 @@ function commit(now) {
     perf.steps = latest.steps;
   }
   chart.draw();
+  const start = performance.now();
   lossChart.draw();
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   url.flush(now);
@@ -170,6 +175,8 @@ function composeCharts() {
   const ctx = out.getContext("2d");
   ctx.scale(ratio, ratio);
   ctx.fillStyle = "#fff";
+  perf.drawMs += performance.now() - start;
+  perf.commits += 1;
   ctx.fillRect(0, 0, out.width, out.height);
   chart.composite(ctx, 0, 0);
   ctx.drawImage(b, a.clientWidth + gap, 0, b.clientWidth, b.clientHeight);
