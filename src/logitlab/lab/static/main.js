@@ -2,7 +2,7 @@
 // frame to them once per animation frame. Each view owns its part of the page;
 // this module only routes messages and keyboard shortcuts between them.
 
-import { Connection } from "./connection.js";
+import { Connection, savedState } from "./connection.js";
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
@@ -30,7 +30,13 @@ let curve = null;
 let dirty = false;
 let hovering = false;
 let errorSeq = -1;
-let urlState = parseState(location.hash);
+// The state in the link; without one, the last Lab this browser had (closing the tab loses nothing).
+let urlState = parseState(location.hash) ?? savedState();
+let noticeUntil = 0; // a "reconnected" notice stays this long (performance.now() ms)
+const show = (text) => {
+  notice.textContent = text;
+  notice.hidden = false;
+};
 // A link naming CSV points (#csv=HASH): give them to the server before the first hello.
 urlState = await restoreCustomData(urlState, (text) => {
   notice.textContent = text;
@@ -51,7 +57,8 @@ window.logitlabPerf = perf;
 
 const connection = new Connection({
   url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
-  helloState: () => (latest !== null ? latest.state : urlState),
+  // On a reconnect the server may be a new one: give it this page's CSV points again first.
+  helloState: () => (latest !== null ? restoreCustomData(latest.state, show) : urlState),
   drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
   commits: 0,
   onFrame: receive,
@@ -76,10 +83,16 @@ const connection = new Connection({
     notice.textContent = message.message;
     notice.hidden = false;
   },
-  onStatus: (status) => {
-    if (status === "closed") {
-      notice.textContent = "Lost the connection to the Lab server; reconnecting…";
-      notice.hidden = false;
+  onStatus: (status, text) => {
+    // "closed" / "idle" stay until a frame arrives; "reconnected" for a few seconds.
+    if (status === "open") return;
+    notice.textContent = text;
+    notice.hidden = false;
+    noticeUntil = status === "reconnected" ? performance.now() + 5000 : 0;
+    if (status === "reconnected") {
+      setTimeout(() => {
+        if (notice.textContent === text) notice.hidden = true;
+      }, 5000);
     }
   },
 });
@@ -128,7 +141,9 @@ function receive(frame) {
   if (frame.points !== null) points = frame.points;
   if (frame.field !== null || !frame.state.view.show_field) field = frame.field;
   if (frame.curve !== null) curve = frame.curve;
-  if (frame.seq > errorSeq && !notice.hidden && connection.open) notice.hidden = true;
+  if (frame.seq > errorSeq && !notice.hidden && connection.open && performance.now() > noticeUntil) {
+    notice.hidden = true;
+  }
   latest = { ...frame, points, field, curve };
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;
