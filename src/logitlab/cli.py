@@ -117,6 +117,12 @@ def _add_fit_parser(sub: Any) -> None:
     fit.add_argument("--max-iter", type=int, default=100, help="Newton iterations at most")
     fit.add_argument("--plot", metavar="OUT.png", help="also save ROC/calibration (and boundary)")
     fit.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    fit.add_argument(
+        "--lab",
+        action="store_true",
+        help="open the Lab with this data instead of printing the summary (two --features "
+        "and a two-class target; `logitlab --port P fit ... --lab` picks the port)",
+    )
 
 
 def _add_demo_parser(sub: Any) -> None:
@@ -137,7 +143,24 @@ def _fail(command: str, message: str) -> int:
     return 1
 
 
+def _run_lab(args: argparse.Namespace) -> int:
+    from logitlab.lab.csv_data import prepare_lab
+    from logitlab.lab.server import serve
+    from logitlab.tabular import DataError
+
+    try:
+        launch = prepare_lab(args.data, args.target, args.features)
+    except DataError as exc:
+        return _fail("fit", str(exc))
+    print(f"logitlab fit: {launch.data.n_points:,} points from {launch.data.source} in the Lab")
+    return serve(
+        host=args.host, port=args.port, open_browser=not args.no_browser, path=launch.path
+    )
+
+
 def _run_fit(args: argparse.Namespace) -> int:
+    if getattr(args, "lab", False):
+        return _run_lab(args)
     from logitlab.commands import FitOptions, fit_csv, write_fit_plot
     from logitlab.report import render_json, render_text
     from logitlab.tabular import DataError

@@ -66,6 +66,7 @@ def test_page_fits_the_screen(lab: Lab, size: dict[str, int]) -> None:
     assert chart is not None
     assert chart["width"] >= min(300, size["width"] - 60)
     assert chart["x"] >= 0 and chart["x"] + chart["width"] <= size["width"]
+    page.evaluate("() => window.scrollTo(0, 0)")
     SCREENSHOTS.mkdir(exist_ok=True)
     name = f"lab-{size['width']}x{size['height']}"
     page.screenshot(path=SCREENSHOTS / f"{name}.png")

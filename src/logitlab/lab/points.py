@@ -18,6 +18,7 @@ from logitlab.core.types import FloatArray
 from logitlab.lab.protocol import (
     MAX_POINTS,
     AddPoint,
+    CustomData,
     DataSpec,
     DeletePoint,
     Edit,
@@ -177,12 +178,34 @@ class PointStore:
 
 
 def build_points(data: DataSpec) -> PointStore:
-    """The points a :class:`DataSpec` describes: the seeded preset, then its edits."""
-    X, y = make_preset(data.preset, data.n_points, noise=data.noise, seed=data.seed)
-    store = PointStore(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    """The points a :class:`DataSpec` describes: the seeded preset (or the custom data), then
+    its edits. Custom data given as a stub are looked up in :data:`~logitlab.lab.csv_data.STORE`.
+    """
+    if data.custom is not None:
+        X, y = _custom_points(data.custom)
+    else:
+        Xp, yp = make_preset(data.preset, data.n_points, noise=data.noise, seed=data.seed)
+        X, y = np.asarray(Xp, dtype=np.float64), np.asarray(yp, dtype=np.float64)
+    store = PointStore(X, y)
     for k, edit in enumerate(data.edits):
         try:
             store.apply(edit)
         except CommandError as exc:
             raise CommandError(f"state edit #{k} ({edit.op}) cannot be replayed: {exc}") from None
     return store
+
+
+def _custom_points(custom: CustomData) -> tuple[FloatArray, FloatArray]:
+    from logitlab.lab.csv_data import STORE
+
+    if custom.x is not None and custom.y is not None and custom.cls is not None:
+        X = np.column_stack([np.asarray(custom.x, dtype=np.float64), np.asarray(custom.y)])
+        return X.reshape(-1, 2), np.asarray(custom.cls, dtype=np.float64)
+    found = STORE.points(custom.hash)
+    if found is None:
+        name = f" of {custom.source}" if custom.source else ""
+        raise CommandError(
+            f"the server does not have the CSV data{name} (hash {custom.hash}): reload the "
+            "page, or load the CSV file or the exported JSON again"
+        )
+    return found[1], found[2]

@@ -34,13 +34,18 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
 - ROC page (issue 4): ``Hello.page = "roc"`` makes every frame carry ``Frame.roc``
   (``RocPayload``; its ``curves`` only when changed); ``ViewSpec.cost_fp`` / ``cost_fn``
   (and the same optional fields on ``SetView``) price the errors for the minimum-cost τ.
+- Own data (issue 5): ``DataSpec.custom`` (``CustomData``) replaces the preset's points
+  with the user's; edits and undo work on top. Frames carry it as a *stub* (hash and
+  names, no points); the points travel over HTTP (``POST /api/csv``, ``/api/data``,
+  ``GET /api/data/{hash}``), never through the WebSocket's message limit. ``load_csv``
+  switches to such data; ``new_sample`` is refused while custom data are loaded.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 # ----------------------------------------------------------------- limits
 
@@ -53,6 +58,8 @@ MAX_CSV_BYTES = 4 << 20
 """Largest CSV file of points the Lab accepts (100,000 rows of ``x,y,class`` fit easily).
 Over HTTP the server refuses larger request bodies with 413; sent over the WebSocket,
 a CSV is also bounded by :data:`MAX_MESSAGE_BYTES`. Use :data:`CsvText` for the field."""
+MAX_NAME_CHARS = 200
+"""Longest file, column or class name kept with custom data."""
 COORD_LIMIT = 1e6
 WEIGHT_LIMIT = 1e6
 
@@ -107,14 +114,78 @@ class ClearPoints(_Strict):
 Edit = Annotated[AddPoint | MovePoint | DeletePoint | ClearPoints, Field(discriminator="op")]
 
 
+class CustomData(_Strict):
+    """The user's own points (from a CSV file), in full or named by their content hash.
+
+    *Full* form: ``x``, ``y`` and ``cls`` hold every point (the JSON export and
+    ``POST /api/data`` carry this). *Stub* form: the three lists are None and
+    ``hash`` names data the server already has (frames, the URL and ``hello`` /
+    ``import_state`` carry this, so messages stay small however many points there
+    are). See :mod:`logitlab.lab.csv_data`.
+    """
+
+    hash: Annotated[str, Field(pattern=r"^([0-9a-f]{32})?$")] = ""
+    """Content hash (32 hex digits) computed by the server; "" in a full form not yet seen."""
+    source: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = ""
+    """The file the points came from (its name only)."""
+    x_name: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = "x"
+    y_name: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = "y"
+    target_name: Annotated[str, Field(max_length=MAX_NAME_CHARS)] = "class"
+    class_names: Annotated[
+        list[Annotated[str, Field(max_length=MAX_NAME_CHARS)]], Field(min_length=2, max_length=2)
+    ] = ["0", "1"]
+    """The target's values that became class 0 and class 1."""
+    n_points: Annotated[int, Field(ge=0, le=MAX_POINTS)] = 0
+    x: Annotated[list[Coord], Field(max_length=MAX_POINTS)] | None = None
+    y: Annotated[list[Coord], Field(max_length=MAX_POINTS)] | None = None
+    cls: Annotated[list[ClassLabel], Field(max_length=MAX_POINTS)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_points(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "n_points" not in data and isinstance(data.get("x"), list):
+            return {**data, "n_points": len(data["x"])}
+        return data
+
+    @model_validator(mode="after")
+    def _full_or_stub(self) -> CustomData:
+        lists = (self.x, self.y, self.cls)
+        if all(v is None for v in lists):
+            if not self.hash:
+                raise ValueError(
+                    "custom data need either the points (x, y and cls) or the hash of data "
+                    "the server already has"
+                )
+            return self
+        if any(v is None for v in lists):
+            raise ValueError("custom data need all three lists x, y and cls, or none of them")
+        assert self.x is not None and self.y is not None and self.cls is not None
+        n = len(self.x)
+        if len(self.y) != n or len(self.cls) != n:
+            raise ValueError(
+                f"x, y and cls must have the same length, got {n}, {len(self.y)} and "
+                f"{len(self.cls)}"
+            )
+        if n != self.n_points:
+            raise ValueError(f"n_points is {self.n_points} but the lists hold {n} points")
+        return self
+
+    @property
+    def is_full(self) -> bool:
+        """True when the points themselves are here (not only their hash)."""
+        return self.x is not None
+
+
 class DataSpec(_Strict):
-    """Where the points come from: a seeded preset, then the user's edits in order."""
+    """Where the points come from: a seeded preset (or the user's CSV data), then edits."""
 
     preset: PresetName = "blobs"
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 1
     n_points: Annotated[int, Field(ge=MIN_PRESET_POINTS, le=MAX_POINTS)] = 120
     noise: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 1.0
     edits: Annotated[list[Edit], Field(max_length=MAX_POINTS)] = []
+    custom: CustomData | None = None
+    """The user's own points; when set they replace the preset (edits apply on top)."""
 
 
 class ModelSpec(_Strict):
@@ -253,6 +324,13 @@ class Probe(_Command):
     y: Coord
 
 
+class LoadCsv(_Command):
+    """Make the user's own points (usually a stub naming uploaded data) the session's data."""
+
+    type: Literal["load_csv"] = "load_csv"
+    data: CustomData
+
+
 ScenarioName = Literal[
     "xor-wall",
     "lr-explosion",
@@ -289,7 +367,8 @@ Command = Annotated[
     | Train
     | ResetWeights
     | Probe
-    | RunScenario,
+    | RunScenario
+    | LoadCsv,
     Field(discriminator="type"),
 ]
 

@@ -6,6 +6,9 @@ Routes
     The Lab page: the template ``lab/pages/lab.html`` with every
     ``<!-- slot:NAME -->`` comment replaced by the HTML of
     :data:`logitlab.lab.content.SLOTS` (derivation, try-this, in-one-glance, faq).
+``POST /api/csv``, ``POST /api/data``, ``GET /api/data/{hash}``
+    The user's own data (CSV upload, points by content hash): see
+    :mod:`logitlab.lab.csv_data`.
 ``GET /static/...``
     Files of the package's ``lab/static`` folder, and nothing outside it.
 ``WS /ws``
@@ -32,7 +35,7 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from logitlab.lab import content
+from logitlab.lab import content, csv_data
 from logitlab.lab.limits import (
     FULL_CLOSE_CODE,
     IDLE_CLOSE_CODE,
@@ -116,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SecurityMiddleware,
         allowed_hosts=settings.allowed_hosts,
         allowed_origins=settings.allowed_origins,
-        max_body_bytes=MAX_CSV_BYTES,
+        max_body_bytes=max(MAX_CSV_BYTES, csv_data.MAX_DATA_JSON_BYTES),
     )
 
     @app.get("/", response_class=HTMLResponse)
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return HTMLResponse(render_page(text))
 
+    app.include_router(csv_data.router)  # POST /api/csv, POST /api/data, GET /api/data/{hash}
     app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")
 
     @app.websocket("/ws")
@@ -202,7 +206,9 @@ WS_MAX_FRAME_FACTOR = 4
 """The WebSocket layer drops messages over this many times ``max_message_bytes`` (1009)."""
 
 
-def serve(host: str, port: int, open_browser: bool, max_sessions: int | None = None) -> int:
+def serve(
+    host: str, port: int, open_browser: bool, max_sessions: int | None = None, path: str = "/"
+) -> int:
     """Run the Lab server until interrupted; returns the exit status.
 
     Prints the address, and opens it in the default browser once the server
@@ -237,7 +243,7 @@ def serve(host: str, port: int, open_browser: bool, max_sessions: int | None = N
     )
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}/"
+    url = f"http://{shown}:{port}{path}"
     print(f"logitlab Lab: {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:
 

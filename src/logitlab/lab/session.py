@@ -54,6 +54,7 @@ from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import solve
 from logitlab.core.types import FloatArray
 from logitlab.lab import mathml
+from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.geometry import FIELD_SIZE, clip_line, fit_view, probability_field
 from logitlab.lab.points import CommandError, build_points
@@ -64,6 +65,7 @@ from logitlab.lab.protocol import (
     Command,
     Confusion,
     CurvePayload,
+    CustomData,
     DataSpec,
     Divergence,
     Edit,
@@ -74,6 +76,7 @@ from logitlab.lab.protocol import (
     Hello,
     ImportState,
     LabState,
+    LoadCsv,
     LoadPreset,
     Metrics,
     ModelSpec,
@@ -227,11 +230,14 @@ class LabSession:
 
     def _load(self, state: LabState) -> None:
         points = build_points(state.data)
-        self._data = state.data.model_copy(update={"edits": []})
+        custom = _custom_stub(state.data.custom)
+        self._data = state.data.model_copy(update={"edits": [], "custom": custom})
         self._edits: list[Edit] = list(state.data.edits)
         self._edit_json: list[str] = [_dump_edit(e) for e in self._edits]
         """JSON of each edit, kept alongside so frames do not re-serialize long edit lists."""
         self._points = points
+        self._custom_view = data_view(points.X) if custom is not None and points.n else None
+        """The view of the custom data as loaded; edits only widen it (no jumps while dragging)."""
         self._coef: FloatArray = np.array([state.model.w0, state.model.w1, state.model.b])
         self._training = state.training
         self._view_spec = state.view
@@ -280,7 +286,11 @@ class LabSession:
         if self._data_spec_cache is None:
             # The edits were validated on the way in; skip re-validating the whole list.
             self._data_spec_cache = DataSpec.model_construct(
-                **{**self._data.model_dump(exclude={"edits"}), "edits": list(self._edits)}
+                **{
+                    **self._data.model_dump(exclude={"edits", "custom"}),
+                    "custom": self._data.custom,
+                    "edits": list(self._edits),
+                }
             )
         return self._data_spec_cache
 
@@ -318,7 +328,9 @@ class LabSession:
     def _view(self) -> View:
         v = self._points.version
         if self._view_cache is None or self._view_cache[0] != v:
-            self._view_cache = (v, fit_view(self._points.X))
+            own = self._data.custom is not None and self._points.n > 0
+            view = data_view(self._points.X, self._custom_view) if own else None
+            self._view_cache = (v, view or fit_view(self._points.X))
         return self._view_cache[1]
 
     def _baseline(self) -> float | None:
@@ -354,8 +366,12 @@ class LabSession:
     def _frame_json(self, frame: Frame) -> str:
         """``frame.model_dump_json()``, reusing the JSON of each edit (long lists stay cheap)."""
         text = frame.model_dump_json(exclude={"state": {"data": {"edits"}}})
-        # "data" holds only scalars, so its object ends at the first "}" after it.
+        # "data" holds only scalars (and "custom", whose JSON is known), so its object
+        # ends at the first "}" after them.
         start = text.index('"data":{')
+        if self._data.custom is not None:
+            custom = f'"custom":{self._data.custom.model_dump_json()}'
+            start = text.index(custom, start) + len(custom)
         end = text.index("}", start)
         return f'{text[:end]},"edits":[{",".join(self._edit_json)}]{text[end:]}'
 
@@ -387,6 +403,8 @@ class LabSession:
             self._load_preset(command)
         elif isinstance(command, NewSample):
             self._new_sample()
+        elif isinstance(command, LoadCsv):
+            self._load_csv(command.data)
         elif isinstance(command, EditPoints):
             self._edit(command.edit)
         elif isinstance(command, Undo):
@@ -425,7 +443,20 @@ class LabSession:
             )
         )
 
+    def _load_csv(self, custom: CustomData) -> None:
+        """The user's own points replace the current ones (a new experiment)."""
+        data = self._data.model_copy(update={"custom": custom, "edits": []})
+        self._set_data(data)
+        self._data = data.model_copy(update={"custom": _custom_stub(custom)})
+        self._custom_view = data_view(self._points.X) if self._points.n else None
+        self._view_cache = None
+
     def _new_sample(self) -> None:
+        if self._data.custom is not None:
+            raise CommandError(
+                "New sample draws a preset's points again, but the points now come from "
+                f"{self._data.custom.source or 'your CSV data'}: load a preset first"
+            )
         seed = self._data.seed
         while seed == self._data.seed:
             seed = secrets.randbelow(2**32)
@@ -734,6 +765,16 @@ class LabSession:
 
 
 _EDIT_ADAPTER: TypeAdapter[Edit] = TypeAdapter(Edit)
+
+
+def _custom_stub(custom: CustomData | None) -> CustomData | None:
+    """Custom data as frames carry them: the hash and names, without the points."""
+    if custom is None:
+        return None
+    if custom.is_full:
+        return STORE.put(custom)
+    found = STORE.points(custom.hash)
+    return found[0] if found is not None else custom
 
 
 def _dump_edit(edit: Edit) -> str:

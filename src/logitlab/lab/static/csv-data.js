@@ -22,6 +22,7 @@ async function answer(response) {
   } catch {
     // a plain-text answer (e.g. a body-size refusal before the route): use its text
   }
+  if (response.ok && body !== null && typeof body.error === "string") throw new Error(body.error);
   if (response.ok) return body;
   const detail = body !== null && typeof body.detail === "string" ? body.detail : response.statusText;
   throw new Error(detail || `the server answered ${response.status}`);

@@ -28,6 +28,18 @@ export class LossChart {
       this.hoverColumn = -1;
       this.dirty = true;
     });
+    // Keyboard: arrows walk the columns (Shift: ten at a time), Home / End jump.
+    this.canvas.addEventListener("keydown", (event) => {
+      const n = this.curve === null ? 0 : this.curve.steps.length;
+      if (n === 0) return;
+      const step = event.shiftKey ? 10 : 1;
+      const at = this.hoverColumn < 0 ? n - 1 : this.hoverColumn;
+      const moves = { ArrowLeft: at - step, ArrowRight: at + step, Home: 0, End: n - 1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      this.hoverColumn = Math.min(Math.max(moves[event.key], 0), n - 1);
+      this.dirty = true;
+    });
   }
 
   /** CSS pixel width available to the curve (the server decimates to this). */

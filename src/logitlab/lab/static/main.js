@@ -147,6 +147,9 @@ function receive(frame) {
   latest = { ...frame, points, field, curve };
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;
+  // Auto-train: the answer is in, so the next batch can go now rather than at the next
+  // animation frame; the server works while the browser draws this one.
+  trainer.tick(performance.now());
 }
 
 function commit(now) {
