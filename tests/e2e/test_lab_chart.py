@@ -101,6 +101,11 @@ def test_clear_points_and_the_field_toggle(lab: Lab) -> None:
     lab.page.get_by_role("button", name="Clear points").click()
     expect(lab.stat("n-points")).to_have_text("0")
     expect(lab.stat("log-loss")).to_have_text("—")
+    # Auto-train with nothing to train on says why and stops instead of retrying.
+    auto = lab.page.get_by_role("button", name="Auto-train")
+    auto.click()
+    expect(lab.page.get_by_text("no points to train on")).to_be_visible()
+    expect(auto).to_have_attribute("aria-pressed", "false")
     lab.page.get_by_role("checkbox", name="probability field").uncheck()
     lab.wait_hash("field=0")
     lab.page.get_by_role("checkbox", name="probability field").check()

@@ -78,6 +78,7 @@ const connection = new Connection({
       return;
     }
     files.error(message);
+    trainer.error(message);
     csvPanel.failed(message);
     errorSeq = message.seq;
     notice.textContent = message.message;

@@ -15,6 +15,7 @@ export class Trainer {
     this.speed = 100;
     this.budget = 0;
     this.last = 0;
+    this.autoSeq = -1;
     this.autoButton = doc.getElementById("auto-train");
     doc.getElementById("train-1").addEventListener("click", () => this.train(1));
     doc.getElementById("train-100").addEventListener("click", () => this.train(100));
@@ -55,6 +56,12 @@ export class Trainer {
     const steps = Math.floor(this.budget);
     this.budget -= steps;
     this.connection.sendLatest("train", { type: "train", steps, auto: true });
+    this.autoSeq = this.connection.inFlight.get("train") ?? -1;
+  }
+
+  /** A batch was refused (e.g. no points to train on): stop rather than retry every frame. */
+  error(message) {
+    if (this.auto && message.seq === this.autoSeq) this.setAuto(false);
   }
 
   update(frame) {
