@@ -308,7 +308,7 @@ class LogisticLoss:
         G = np.zeros((K, m)) if gradient else None
         H = np.zeros((K * m, K * m)) if hessian else None
         labels = y.astype(np.intp, copy=False)
-        for sl in _blocks(n_samples, p * K):
+        for sl in _blocks(n_samples, (p + 1) * K):
             Xb = X[sl]
             nb = Xb.shape[0]
             Z = Xb @ W[:, :p].T
@@ -333,31 +333,40 @@ class LogisticLoss:
                 if fi:
                     G[:, p] += np.sum(R, axis=0)
             if H is not None:
-                Pw = P if swb is None else P * swb[:, None]
-                for k in range(K):
-                    for ell in range(k, K):
-                        # d²ℓ/dz_k dz_l = p_k (δ_kl − p_l), times the sample weight
-                        h = Pw[:, k] * P[:, ell]
-                        np.negative(h, out=h)
-                        if k == ell:
-                            h += Pw[:, k]
-                        block = _weighted_gram(Xb, h, fi)
-                        H[k * m : (k + 1) * m, ell * m : (ell + 1) * m] += block
-                        if ell != k:
-                            H[ell * m : (ell + 1) * m, k * m : (k + 1) * m] += block.T
+                _add_multinomial_hessian(H, Xb, P, swb, fi)
         grad = None if G is None else G.ravel()
         return total, grad, H
 
 
-def _weighted_gram(Xb: FloatArray, h: FloatArray, fit_intercept: bool) -> FloatArray:
-    """[X 1]ᵀ diag(h) [X 1] (or Xᵀ diag(h) X) without building [X 1]."""
-    p = Xb.shape[1]
+def _add_multinomial_hessian(
+    H: FloatArray, Xb: FloatArray, P: FloatArray, swb: FloatArray | None, fit_intercept: bool
+) -> None:
+    """Add one row block's Hessian Σᵢ sᵢ (diag(pᵢ) − pᵢpᵢᵀ) ⊗ x̃ᵢx̃ᵢᵀ to H, x̃ = [x, 1].
+
+    Block (k, l) is X̃ᵀ diag(sᵢ pᵢₖ (δₖₗ − pᵢₗ)) X̃. One matrix product per class k
+    fills the block row k for every l at once (few, large BLAS calls). The
+    diagonal weight pₖ(1 − pₖ) takes 1 − pₖ as the sum of the other classes'
+    probabilities, which stays accurate when pₖ is close to 1.
+    """
+    nb, p = Xb.shape
+    K = P.shape[1]
     m = p + int(fit_intercept)
-    out = np.empty((m, m))
-    out[:p, :p] = Xb.T @ (Xb * h[:, None])
     if fit_intercept:
-        col = Xb.T @ h
-        out[:p, p] = col
-        out[p, :p] = col
-        out[p, p] = float(np.sum(h))
-    return out
+        Xa = np.empty((nb, m))
+        Xa[:, :p] = Xb
+        Xa[:, p] = 1.0
+    else:
+        Xa = np.ascontiguousarray(Xb)
+    A = P if swb is None else P * swb[:, None]
+    # 1 − p_k = Σ_{j<k} p_j + Σ_{j>k} p_j: sums of non-negative terms only
+    before = np.zeros_like(P)
+    np.cumsum(P[:, :-1], axis=1, out=before[:, 1:])
+    after = np.zeros_like(P)
+    np.cumsum(P[:, :0:-1], axis=1, out=after[:, -2::-1])
+    rest = before + after
+    scaled = np.empty((nb, K, m))
+    for k in range(K):
+        weights = P * -A[:, k : k + 1]  # −s p_k p_l
+        weights[:, k] = A[:, k] * rest[:, k]  # s p_k (1 − p_k)
+        np.multiply(Xa[:, None, :], weights[:, :, None], out=scaled)
+        H[k * m : (k + 1) * m, :] += Xa.T @ scaled.reshape(nb, K * m)
