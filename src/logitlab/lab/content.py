@@ -36,7 +36,8 @@ from logitlab.lab.protocol import ScenarioName
 
 
 def _sum_i() -> Node:
-    return munderover(mo("∑"), mrow(mi("i"), mo("="), mn("1")), mi("N"))
+    big_sum = mo("∑", largeop="true", movablelimits="false", mathsize="140%")
+    return munderover(big_sum, mrow(mi("i"), mo("="), mn("1")), mi("N"))
 
 
 def _mean() -> Node:
@@ -57,6 +58,16 @@ def _partial(of: str, by: Node) -> Node:
 def _residual() -> Node:
     """(p̂ᵢ − tᵢ)."""
     return fenced(msub(hat("p"), mi("i")), mo("−"), sub("t", "i"))
+
+
+def _fn(name: str) -> Node:
+    """A function name followed by the invisible function-application operator (log x)."""
+    return mrow(mi(name), mo("\u2061"))
+
+
+def _note(text: str) -> Node:
+    """Words beside a formula, set off by a space."""
+    return mrow(mspace("0.4em"), mtext(text), mspace("0.3em"))
 
 
 def _gap() -> Node:
@@ -106,11 +117,11 @@ def _rule() -> Node:
 def _loss() -> Node:
     term = mrow(
         sub("t", "i"),
-        mi("log"),
+        _fn("log"),
         msub(hat("p"), mi("i")),
         mo("+"),
         fenced(mn("1"), mo("−"), sub("t", "i")),
-        mi("log"),
+        _fn("log"),
         fenced(mn("1"), mo("−"), msub(hat("p"), mi("i"))),
     )
     return math(
@@ -125,10 +136,10 @@ def _objective() -> Node:
     l1 = mrow(mi("J"), mo("="), mi("L"), mo("+"), mi("λ"), _norm("1"))
     return math(
         l2,
-        mtext(" (L2)"),
+        _note("(L2)"),
         _gap(),
         l1,
-        mtext(" (L1)"),
+        _note("(L1)"),
         label="J equals L plus lambda times the squared norm of w (L2), "
         "or L plus lambda times the 1-norm of w (L1)",
     )
@@ -151,13 +162,13 @@ def _gradient() -> Node:
 
 def _penalty_gradient() -> Node:
     l2 = mrow(mo("+"), mn("2"), mi("λ"), sub("w", "j"))
-    l1 = mrow(mo("+"), mi("λ"), times(), mi("sign"), fenced(sub("w", "j")))
+    l1 = mrow(mo("+"), mi("λ"), times(), _fn("sign"), fenced(sub("w", "j")))
     return math(
         l2,
-        mtext(" (L2)"),
+        _note("(L2)"),
         _gap(),
         l1,
-        mtext(" (L1, where "),
+        _note("(L1, where"),
         sub("w", "j"),
         mo("≠"),
         mn("0"),
@@ -182,10 +193,10 @@ def _update() -> Node:
 def _soft_threshold() -> Node:
     u = sub("u", "j")
     body = mrow(
-        mi("sign"),
+        _fn("sign"),
         fenced(u),
         times(),
-        mi("max"),
+        _fn("max"),
         fenced(mrow(mo("|"), u, mo("|")), mo("−"), mi("η"), mi("λ"), mo(","), mn("0")),
     )
     return math(
