@@ -182,3 +182,17 @@ def test_intercept_only_model(n_classes: int) -> None:
     expected = numeric_jacobian(lambda c: model.loss_gradient(c, X, y)[1], coef)
     np.testing.assert_allclose(hess, expected, rtol=1e-6, atol=1e-9)
     assert grad.shape == (model.n_coef(0),)
+
+
+def test_multinomial_hessian_is_accurate_when_one_class_is_nearly_certain() -> None:
+    """p_k(1 − p_k) with p_k = 1 − 1e-12: the curvature keeps its relative precision."""
+    rng = np.random.default_rng(4)
+    X = rng.uniform(0.9, 1.1, size=(20, 1))
+    model = LogisticLoss(n_classes=3, fit_intercept=False)
+    coef = np.array([30.0, 0.0, 0.0])  # z = (30x, 0, 0): class 0 almost sure
+    hess = model.hessian(coef, X, np.zeros(20))
+    z = 30.0 * X[:, 0]
+    others = 2.0 * np.exp(-z) / (1.0 + 2.0 * np.exp(-z))  # 1 − p_0, computed directly
+    p0 = 1.0 / (1.0 + 2.0 * np.exp(-z))
+    expected = np.mean(p0 * others * X[:, 0] ** 2)
+    assert hess[0, 0] == pytest.approx(expected, rel=1e-12)
