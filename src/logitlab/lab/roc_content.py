@@ -78,14 +78,17 @@ def _sum(*names: str) -> Node:
     return mrow(*parts)
 
 
-def _counts_math() -> Node:
-    return math(
-        mrow(_count("TP", 1, "≥"), _gap(), _count("FN", 1, "<")),
-        mspace("0.2em"),
-        mrow(_count("FP", 0, "≥"), _gap(), _count("TN", 0, "<")),
-        label="TP counts class-1 points with p-hat at least tau, FN class-1 points below tau, "
-        "FP class-0 points with p-hat at least tau, TN class-0 points below tau",
-    )
+def _counts_math() -> list[Node]:
+    return [
+        math(
+            mrow(_count("TP", 1, "≥"), _gap(), _count("FN", 1, "<")),
+            label="TP counts class-1 points with p-hat at least tau, FN class-1 points below tau",
+        ),
+        math(
+            mrow(_count("FP", 0, "≥"), _gap(), _count("TN", 0, "<")),
+            label="FP counts class-0 points with p-hat at least tau, TN class-0 points below tau",
+        ),
+    ]
 
 
 def _rates_math() -> Node:
@@ -207,7 +210,7 @@ def math_html() -> str:
             "Four counts at one threshold",
             "Pick a threshold τ and call a point class 1 when p̂ ≥ τ. Every point then lands "
             "in one of four boxes, by its true label t and the call:",
-            [_counts_math()],
+            _counts_math(),
             "The confusion matrix is these four numbers. Raising τ moves points from the "
             "right column (called 1) to the left one (called 0): FP falls, FN rises.",
         ),

@@ -146,10 +146,10 @@ export class CurveChart {
     if (this.name === "pr" && prevalence !== null) {
       ctx.font = "11px system-ui, sans-serif";
       ctx.fillStyle = "#444";
-      ctx.textAlign = "right";
+      ctx.textAlign = "left";
       ctx.textBaseline = prevalence > 0.85 ? "top" : "bottom";
       const y = f.py(prevalence) + (prevalence > 0.85 ? 3 : -3);
-      ctx.fillText(`chance = prevalence ${formatNumber(prevalence, 3)}`, f.left + f.width - 4, y);
+      ctx.fillText(`chance = prevalence ${formatNumber(prevalence, 3)}`, f.left + 4, y);
     }
     this.dirty.overlay = true;
   }
@@ -200,7 +200,14 @@ export class CurveChart {
       const right = x < f.left + f.width * 0.6;
       ctx.textAlign = right ? "left" : "right";
       ctx.textBaseline = y > f.top + 20 ? "bottom" : "top";
-      ctx.fillText(`τ = ${formatNumber(this.roc.at_tau.tau, 3)}`, x + (right ? 9 : -9), y + (y > f.top + 20 ? -6 : 6));
+      const label = `τ = ${formatNumber(this.roc.at_tau.tau, 3)}`;
+      const lx = x + (right ? 9 : -9);
+      const ly = y + (y > f.top + 20 ? -6 : 6);
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+      ctx.lineWidth = 3.5;
+      ctx.lineJoin = "round";
+      ctx.strokeText(label, lx, ly); // a halo keeps the label readable over the curve
+      ctx.fillText(label, lx, ly);
       this.painted = { x, y };
     }
     this.showReadout();

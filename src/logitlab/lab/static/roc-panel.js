@@ -81,7 +81,7 @@ export class ThresholdPanel {
       const el = this.scores[name];
       el.value.textContent = formatNumber(score.value, 3);
       el.grade.textContent = score.grade;
-      el.grade.dataset.grade = score.grade;
+      el.grade.dataset.level = score.grade;
       el.text.textContent = score.text;
     }
     this.points = { best_f1: curves.best_f1, youden: curves.youden, min_cost: frame.roc.min_cost };

@@ -1,7 +1,7 @@
 // Keeps the address bar's fragment equal to the lab's state, at most a few
 // writes a second (browsers throttle history updates made every frame).
 // Links marked `data-keep-state` (the Lab <-> ROC page links) carry the state too:
-// their fragment is the newest state, set again at the moment they are followed.
+// the newest state becomes their fragment at the moment they are followed or copied.
 
 const MIN_INTERVAL_MS = 300;
 
@@ -15,15 +15,13 @@ export class UrlWriter {
       link.addEventListener("click", () => this.carry(link));
       link.addEventListener("auxclick", () => this.carry(link));
       link.addEventListener("contextmenu", () => this.carry(link));
-      this.carry(link);
     }
   }
 
   carry(link) {
     const fragment = this.wanted ?? this.written;
-    const target = new URL(link.href, location.href);
-    target.hash = fragment;
-    if (link.href !== target.href) link.href = target.href;
+    const target = new URL(link.getAttribute("href"), location.href);
+    link.setAttribute("href", `${target.pathname}${target.search}${fragment ? `#${fragment}` : ""}`);
   }
 
   want(fragment) {
@@ -36,6 +34,5 @@ export class UrlWriter {
     history.replaceState(null, "", `#${this.wanted}`);
     this.written = this.wanted;
     this.lastWrite = now;
-    for (const link of this.links) this.carry(link);
   }
 }
