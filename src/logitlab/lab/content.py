@@ -288,9 +288,10 @@ CARDS: tuple[Card, ...] = (
         "xor-wall",
         "The XOR wall",
         "Load XOR and let Auto-train run. Class 0 sits in two opposite corners and class 1 in "
-        "the other two, so every straight line leaves half the points on the wrong side: the "
-        "loss stalls near log 2 ≈ 0.69 and accuracy near a coin flip. A single logistic unit "
-        "cannot bend; stacking units (a neural network) or adding the feature x·y can.",
+        "the other two, so every straight line leaves at least one corner on the wrong side. "
+        "The least bad compromise for the cross-entropy is a nearly flat p̂ ≈ 0.5 everywhere: "
+        "the loss stalls near log 2 ≈ 0.69 and accuracy near a coin flip. A single logistic "
+        "unit cannot bend; stacking units (a neural network) or adding the feature x·y can.",
     ),
     Card(
         "lr-explosion",
@@ -326,7 +327,7 @@ CARDS: tuple[Card, ...] = (
     Card(
         "hand-set",
         "Draw the line yourself",
-        "Training is off; the line starts in a poor place. Move the w₀, w₁ and b sliders until "
+        "No training yet, and the line starts in a poor place. Move the w₀, w₁ and b sliders until "
         "the line separates the two blobs, and watch accuracy and the loss. Then press Train "
         "100 steps: gradient descent usually finds a lower loss even when your accuracy "
         "already matches, because the loss also rewards confident, well-placed probabilities.",
