@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from lab_page import DESKTOP, PHONE, SCREENSHOTS, Lab
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from logitlab.lab.csv_data import STORE, custom_from_labels
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +79,65 @@ def test_load_csv_choose_columns_reload_and_export(lab: Lab, tmp_path: Path) -> 
     np.testing.assert_array_equal(np.array(custom["cls"]), large)
     assert custom["class_names"] == ["small", "large"]
     assert len(state["data"]["edits"]) == 1
+
+
+def test_exported_json_restores_the_points_in_a_fresh_browser(
+    lab: Lab, browser: Browser, tmp_path: Path
+) -> None:
+    page = lab.page
+    path, _ = write_csv(tmp_path)
+    open_dialog(page, path)
+    choose(page, "length", "width", "kind")
+    page.get_by_role("button", name="Load points").click()
+    expect(lab.stat("n-points")).to_have_text(str(N_ROWS))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export JSON").click()
+    exported = tmp_path / "state.json"
+    info.value.save_as(exported)
+
+    context = browser.new_context(viewport=DESKTOP)  # empty storage: only the file has them
+    try:
+        fresh = context.new_page()
+        fresh.goto(f"{lab.url}/")
+        other = Lab(fresh, lab.url)
+        other.ready()
+        expect(other.stat("n-points")).to_have_text("120")
+        fresh.locator("#import-json").set_input_files(str(exported))
+        expect(other.stat("n-points")).to_have_text(str(N_ROWS))
+        expect(other.stat("preset")).to_have_text("shells.csv")
+        other.wait_hash("csv=")
+        fresh.wait_for_timeout(400)
+        fresh.reload()  # now from this browser's storage
+        other.ready()
+        expect(other.stat("n-points")).to_have_text(str(N_ROWS))
+        held = fresh.evaluate(
+            "() => Object.keys(localStorage).filter((k) => k.startsWith('logitlab.csv.'))"
+        )
+        assert len(held) == 1
+    finally:
+        context.close()
+
+
+def test_a_link_to_data_only_the_server_has_loads_them(lab: Lab, browser: Browser) -> None:
+    """What ``logitlab fit --lab`` opens: ``/#csv=HASH`` of points put in the server's store."""
+    if os.environ.get("LOGITLAB_E2E_URL"):
+        pytest.skip("needs the in-process server's store")
+    rng = np.random.default_rng(8)
+    pts = rng.normal(size=(37, 2)) * 50.0
+    data = custom_from_labels(
+        pts, pts[:, 0] > 0, source="cli.csv", x_name="a", y_name="b", target_name="t"
+    )
+    stub = STORE.put(data, pin=True)
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{lab.url}/#csv={stub.hash}")
+        fresh = Lab(page, lab.url)
+        fresh.ready()
+        expect(fresh.stat("n-points")).to_have_text("37")
+        expect(fresh.stat("preset")).to_have_text("cli.csv")
+    finally:
+        context.close()
 
 
 def test_bad_choices_say_what_is_needed_and_keep_the_points(lab: Lab, tmp_path: Path) -> None:
