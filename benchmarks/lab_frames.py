@@ -20,6 +20,7 @@ second at 10,000; a slider drag repaints within one frame (≈ 16.7 ms).
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import threading
@@ -54,22 +55,31 @@ def server_work(n_points: int) -> dict[str, float]:
     """Median milliseconds per Auto-train frame, measured in process."""
     session = LabSession()
     session.handle(Hello(state=lab_state(n_points), curve_width=600))
-    parts: dict[str, list[float]] = {"handle": [], "steps": [], "field": [], "metrics": []}
+    parts: dict[str, list[float]] = {
+        "handle": [],
+        "cpu": [],
+        "steps": [],
+        "field": [],
+        "metrics": [],
+    }
     for seq in range(1, FRAMES + 1):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         session.handle(Train(seq=seq, steps=STEPS_PER_FRAME, auto=True))
         parts["handle"].append(time.perf_counter() - start)
+        parts["cpu"].append(time.thread_time() - cpu)
         parts["steps"].append(session.timing.steps)
         parts["field"].append(session.timing.field)
         parts["metrics"].append(session.timing.metrics)
-    json_times = []
+    json_times, json_cpu = [], []
     for seq in range(FRAMES + 1, 2 * FRAMES + 1):
         message = Train(seq=seq, steps=STEPS_PER_FRAME, auto=True).model_dump_json()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         session.handle_json(message)
         json_times.append(time.perf_counter() - start)
+        json_cpu.append(time.thread_time() - cpu)
     result = {name: 1e3 * statistics.median(values) for name, values in parts.items()}
     result["handle_json"] = 1e3 * statistics.median(json_times)
+    result["json_cpu"] = 1e3 * statistics.median(json_cpu)
     return result
 
 
@@ -163,15 +173,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="Auto-train time per size")
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} CPUs, load average {load:.1f} (wall times grow with the load)")
     print("server work per Auto-train frame (in process, median of", FRAMES, "frames):")
     for n_points in SIZES:
         r = server_work(n_points)
         target = TARGET_MS[n_points]
         print(
-            f"  N = {n_points:>6,}: handle {r['handle']:.2f} ms "
-            f"(steps {r['steps']:.2f}, field {r['field']:.2f}, metrics {r['metrics']:.2f}); "
-            f"with JSON {r['handle_json']:.2f} ms; target ≤ {target:g} ms "
-            f"-> {r['handle_json'] / target:.2f} of budget"
+            f"  N = {n_points:>6,}: LabSession.handle {r['handle']:.2f} ms wall, "
+            f"{r['cpu']:.2f} ms CPU (steps {r['steps']:.2f}, field {r['field']:.2f}, "
+            f"metrics {r['metrics']:.2f}); with JSON in and out {r['handle_json']:.2f} ms wall, "
+            f"{r['json_cpu']:.2f} ms CPU; target ≤ {target:g} ms -> CPU "
+            f"{r['json_cpu'] / target:.2f} of budget"
         )
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: no browser measurements")

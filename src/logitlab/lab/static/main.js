@@ -154,6 +154,7 @@ function receive(frame) {
 }
 
 function commit(now) {
+  const start = performance.now();
   trainer.tick(now);
   if (dirty) {
     dirty = false;
@@ -171,7 +172,6 @@ function commit(now) {
     perf.steps = latest.steps;
   }
   chart.draw();
-  const start = performance.now();
   lossChart.draw();
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   url.flush(now);
@@ -179,6 +179,8 @@ function commit(now) {
     sentCurveWidth = lossChart.columns;
     connection.sendLatest("curve", { type: "set_view", curve_width: sentCurveWidth });
   }
+  perf.drawMs += performance.now() - start;
+  perf.commits += 1;
   requestAnimationFrame(commit);
 }
 requestAnimationFrame(commit);
@@ -194,8 +196,6 @@ function composeCharts() {
   const ctx = out.getContext("2d");
   ctx.scale(ratio, ratio);
   ctx.fillStyle = "#fff";
-  perf.drawMs += performance.now() - start;
-  perf.commits += 1;
   ctx.fillRect(0, 0, out.width, out.height);
   chart.composite(ctx, 0, 0);
   ctx.drawImage(b, a.clientWidth + gap, 0, b.clientWidth, b.clientHeight);
