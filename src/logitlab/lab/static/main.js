@@ -52,6 +52,8 @@ const perf = {
   boundary: null,
   halfLine: null,
   steps: 0,
+  drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
+  commits: 0,
 };
 window.logitlabPerf = perf;
 
@@ -59,8 +61,6 @@ const connection = new Connection({
   url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
   // On a reconnect the server may be a new one: give it this page's CSV points again first.
   helloState: () => (latest !== null ? restoreCustomData(latest.state, show) : urlState),
-  drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
-  commits: 0,
   onFrame: receive,
   onProbe: (p) => {
     if (!hovering) return;
