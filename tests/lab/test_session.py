@@ -523,3 +523,23 @@ def test_any_command_sequence_keeps_the_invariants(commands: list[object]) -> No
         assert c["tn"] + c["fp"] + c["fn"] + c["tp"] == data["metrics"]["n_points"] == len(s.X)
         assert Frame.model_validate(data).state == s.state
     np.testing.assert_array_equal(LabSession(s.state).X, s.X)
+
+
+def test_an_unexpected_failure_is_an_error_frame_and_the_session_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    s = LabSession()
+    s.handle(Train(steps=3))
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(s, "_objective", broken)
+    reply = s.handle(Train(steps=1, seq=8))
+    assert isinstance(reply, ErrorFrame) and reply.seq == 8
+    assert "internal error" in reply.message and "simulated bug" in reply.message
+    assert "simulated bug" in caplog.text
+    assert s.steps == 3
+    monkeypatch.undo()
+    f = frame_of(s.handle(Train(steps=1)))
+    assert f.steps == 4 and f.points is not None  # everything is sent again

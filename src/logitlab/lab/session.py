@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
 import math
 import secrets
 import time
@@ -98,6 +99,8 @@ from logitlab.lab.protocol import (
 from logitlab.lab.scenarios import FIT_LAMBDA, SCENARIOS
 
 Reply: TypeAlias = Frame | ProbeResult | ErrorFrame
+
+_log = logging.getLogger(__name__)
 
 DIVERGENCE_WINDOW = 20
 """Optimizer steps looked back over to call training diverging or separable."""
@@ -169,7 +172,7 @@ class FrameTiming:
     steps: float = 0.0
     """Optimizer steps."""
     field: float = 0.0
-    """Probability field."""
+    """View, points payload and probability field."""
     metrics: float = 0.0
     """Metrics, boundary, curve, divergence, formula."""
     serialize: float = 0.0
@@ -379,10 +382,20 @@ class LabSession:
         """Apply one validated command and answer it (see the module docstring)."""
         self.timing = FrameTiming()
         start = time.perf_counter()
+        saved = self.__dict__.copy()
         try:
             reply = self._dispatch(command)
         except CommandError as exc:
             reply = ErrorFrame(seq=command.seq, message=str(exc))
+        except Exception as exc:  # a bug must not end the user's session
+            _log.exception("Lab command %r failed", command.type)
+            self.__dict__.update(saved)
+            self._sent = _Sent()  # the next frame carries everything again
+            reply = ErrorFrame(
+                seq=command.seq,
+                message=f"internal error while handling {command.type!r} "
+                f"({type(exc).__name__}: {exc}); the command was not applied",
+            )
         self.timing.total = time.perf_counter() - start
         return reply
 
