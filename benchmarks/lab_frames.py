@@ -15,6 +15,11 @@ Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
 
 Targets (issue 3): server ≤ 2 ms at 1,000 and ≤ 8 ms at 10,000; ≥ 50 frames per
 second at 10,000; a slider drag repaints within one frame (≈ 16.7 ms).
+
+ROC page (issue 4), at N = 10,000: a τ drag recomputes only the τ-dependent parts (the
+ScoreSweep stays cached while points and model are unchanged). Measured in process
+(``set_view`` τ frames against frames that also change the model, i.e. rebuild the
+sweep and curves) and in Chromium (τ slider input → the paint showing the new τ).
 """
 
 from __future__ import annotations
@@ -168,6 +173,83 @@ def browser_run(seconds: float) -> dict[int, dict[str, float]]:
     return results
 
 
+ROC_N = 10_000
+
+
+def roc_server_work(n_points: int = ROC_N) -> dict[str, float]:
+    """Median milliseconds (with JSON) of a τ-drag frame and of a model-change frame on /roc."""
+    session = LabSession()
+    session.handle(Hello(state=lab_state(n_points), curve_width=16, page="roc"))
+    drag, rebuild = [], []
+    for i in range(FRAMES):
+        message = f'{{"type": "set_view", "tau": {0.2 + 0.6 * i / FRAMES!r}, "seq": {i + 1}}}'
+        start = time.perf_counter()
+        session.handle_json(message)
+        drag.append(time.perf_counter() - start)
+    for i in range(FRAMES // 3):
+        message = f'{{"type": "set_model", "w0": {1.0 + 0.001 * i!r}, "seq": {i + 1}}}'
+        start = time.perf_counter()
+        session.handle_json(message)
+        rebuild.append(time.perf_counter() - start)
+    return {
+        "drag": 1e3 * statistics.median(drag),
+        "rebuild": 1e3 * statistics.median(rebuild),
+    }
+
+
+ROC_TAU_SCRIPT = """async (n) => {
+  const slider = document.getElementById("tau");
+  const perf = window.logitlabPerf;
+  const latencies = [];
+  for (let i = 0; i < n; i += 1) {
+    const t0 = performance.now();
+    slider.value = String(0.2 + 0.005 * i);
+    const wanted = Number(slider.value);
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+    await new Promise((done) => {
+      const check = () =>
+        perf.roc !== null && perf.roc.at_tau.tau === wanted ? done() : requestAnimationFrame(check);
+      requestAnimationFrame(check);
+    });
+    latencies.push(perf.lastPaint - t0);
+  }
+  return latencies;
+}"""
+
+
+def roc_browser_run(n_points: int = ROC_N) -> dict[str, float]:
+    """τ slider drag on the ROC page in Chromium: input event → paint with the new τ (ms)."""
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from logitlab.lab.server import create_app
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{port}/roc#preset=overlap&n={n_points}")
+            page.wait_for_function(
+                "n => { const p = window.logitlabPerf; return p && p.curves !== null"
+                " && p.curves.n_negative + p.curves.n_positive === n; }",
+                arg=n_points,
+            )
+            latencies = page.evaluate(ROC_TAU_SCRIPT, 100)
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return {"median": statistics.median(latencies), "max": max(latencies)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="Auto-train time per size")
@@ -198,6 +280,17 @@ def main() -> None:
             f"slider drag -> repaint median {r['slider_median']:.1f} ms, "
             f"max {r['slider_max']:.1f} ms (one frame ≈ 16.7 ms)"
         )
+    r = roc_server_work()
+    print(
+        f"ROC page, N = {ROC_N:,}: τ-drag frame {r['drag']:.2f} ms with JSON (sweep cached) vs "
+        f"{r['rebuild']:.2f} ms when the model changes (sweep and curves rebuilt) -> "
+        f"{r['drag'] / 16.7:.2f} of one frame (16.7 ms)"
+    )
+    r = roc_browser_run()
+    print(
+        f"ROC page, N = {ROC_N:,}: τ slider -> repaint median {r['median']:.1f} ms, "
+        f"max {r['max']:.1f} ms (one frame ≈ 16.7 ms)"
+    )
 
 
 if __name__ == "__main__":

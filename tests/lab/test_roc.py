@@ -37,6 +37,7 @@ from logitlab.lab.protocol import (
     ViewSpec,
 )
 from logitlab.lab.roc import (
+    CURVE_DECIMALS,
     CURVE_RESOLUTION,
     HIST_BINS,
     RocTracker,
@@ -115,8 +116,9 @@ def test_small_curves_are_sklearns_roc_curve_and_pr_points_lie_on_it() -> None:
     y, p = tied_data(60, 3)
     curves = curves_of(ScoreSweep(y, p), y, p, version=1)
     fpr, tpr, thr = roc_curve(y, p)
-    np.testing.assert_allclose(curves.roc_fpr, fpr, atol=TOL)
-    np.testing.assert_allclose(curves.roc_tpr, tpr, atol=TOL)
+    # Coordinates travel rounded to CURVE_DECIMALS; thresholds exactly.
+    np.testing.assert_allclose(curves.roc_fpr, fpr, atol=10.0**-CURVE_DECIMALS)
+    np.testing.assert_allclose(curves.roc_tpr, tpr, atol=10.0**-CURVE_DECIMALS)
     assert curves.roc_tau[0] is None
     np.testing.assert_allclose(curves.roc_tau[1:], thr[1:], atol=TOL)
     # Each PR point is the (recall, precision) of "p ≥ its τ".
@@ -125,8 +127,8 @@ def test_small_curves_are_sklearns_roc_curve_and_pr_points_lie_on_it() -> None:
             assert (r, prec) == (0.0, 1.0)
             continue
         pred = p >= tau
-        assert r == pytest.approx(recall_score(y, pred), abs=TOL)
-        assert prec == pytest.approx(precision_score(y, pred), abs=TOL)
+        assert r == pytest.approx(recall_score(y, pred), abs=10.0**-CURVE_DECIMALS)
+        assert prec == pytest.approx(precision_score(y, pred), abs=10.0**-CURVE_DECIMALS)
 
 
 def test_decimation_keeps_the_ends_and_drops_only_points_within_a_cell() -> None:

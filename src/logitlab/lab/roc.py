@@ -22,7 +22,9 @@ Decisions the issue left open, recorded here:
   highest τ.
 - **Curves** are decimated to :data:`CURVE_RESOLUTION` of the unit square:
   a run of points inside one cell of that grid keeps only its first and last
-  point, so the drawing moves by less than a cell (under a pixel on screen).
+  point, so the drawing moves by less than a cell (under a pixel on screen);
+  coordinates travel rounded to :data:`CURVE_DECIMALS` decimals. The areas and
+  every score are computed on the full curves.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ from logitlab.lab.protocol import (
 
 HIST_BINS = 40
 """Bins of the score histograms on [0, 1] (width 0.025)."""
-CURVE_RESOLUTION = 1.0 / 1024
-"""Cell size of the decimation grid on the unit square."""
+CURVE_RESOLUTION = 1.0 / 600
+"""Cell size of the decimation grid on the unit square (charts are at most ~450 px wide)."""
+CURVE_DECIMALS = 6
+"""Curve coordinates are rounded to this many decimals for the wire (thresholds are not)."""
 
 GRADES: tuple[tuple[float, GradeName], ...] = (
     (0.9, "excellent"),
@@ -166,8 +170,18 @@ def decimate(x: FloatArray, y: FloatArray, resolution: float = CURVE_RESOLUTION)
     return np.flatnonzero(keep)
 
 
+def _coords(v: FloatArray) -> list[float]:
+    out: list[float] = np.round(v, CURVE_DECIMALS).tolist()
+    return out
+
+
 def _taus(t: FloatArray) -> list[float | None]:
-    return [float(v) if math.isfinite(v) else None for v in t]
+    """Thresholds as a list, ±inf (only ever at the ends of a curve) as None."""
+    out: list[float | None] = list(t.tolist())
+    for i in (0, -1):
+        if out and not math.isfinite(t[i]):
+            out[i] = None
+    return out
 
 
 def operating_point(c: CoreConfusion, tau: float, value: float | None = None) -> OperatingPoint:
@@ -245,7 +259,8 @@ def curves_of(sweep: ScoreSweep, y: FloatArray, p: FloatArray, version: int) -> 
     if both:
         fpr, tpr, thr = sweep.roc(drop_intermediate=True)
         keep = decimate(fpr, tpr)
-        roc_fpr, roc_tpr, roc_tau = fpr[keep].tolist(), tpr[keep].tolist(), _taus(thr[keep])
+        roc_fpr, roc_tpr = _coords(fpr[keep]), _coords(tpr[keep])
+        roc_tau = _taus(thr[keep])
     pr_recall: list[float] = []
     pr_precision: list[float] = []
     pr_tau: list[float | None] = []
@@ -254,11 +269,12 @@ def curves_of(sweep: ScoreSweep, y: FloatArray, p: FloatArray, version: int) -> 
         keep = decimate(rec, prec)
         # The last PR point (recall 0, precision 1) is a convention with no threshold.
         thr_full = np.concatenate([thr, [np.inf]])
-        pr_recall, pr_precision = rec[keep].tolist(), prec[keep].tolist()
+        pr_recall, pr_precision = _coords(rec[keep]), _coords(prec[keep])
         pr_tau = _taus(thr_full[keep])
     _, neg, pos = score_histograms(y, p, n_bins=HIST_BINS)
     prevalence = sweep.prevalence
-    return RocCurves(
+    # Built from computed values only: skip re-validating thousands of floats.
+    return RocCurves.model_construct(
         version=version,
         roc_fpr=roc_fpr,
         roc_tpr=roc_tpr,
