@@ -16,6 +16,20 @@ Routes
     message is validated as a command; an invalid one is answered with an error
     frame and the connection stays open. The numeric work runs in a worker
     thread so the event loop stays free.
+
+Safety (issue 6)
+----------------
+Every response goes through :class:`~logitlab.lab.security.SecurityMiddleware`
+(Content-Security-Policy and other headers; WebSocket handshakes from another
+origin refused with 403; under :func:`serve` on a loopback address, requests
+for other host names refused against DNS rebinding). Each WebSocket holds a slot
+of :class:`~logitlab.lab.limits.SessionRegistry`: at most ``limits.max_sessions``
+at once (one more gets an error frame, then close code 1013), closed with code
+4000 after ``limits.idle_timeout`` seconds without a message, and rate-limited
+(an excess command gets an error frame saying to slow down). A text message over
+``max_message_bytes`` (1 MiB) gets an error frame and the connection stays
+open; :func:`serve` lets the WebSocket layer cut off anything over four times
+that (close code 1009). Binary messages get an error frame.
 """
 
 from __future__ import annotations
