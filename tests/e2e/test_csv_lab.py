@@ -51,7 +51,7 @@ def test_load_csv_choose_columns_reload_and_export(lab: Lab, tmp_path: Path) -> 
     page.get_by_role("button", name="Load points").click()
     expect(page.get_by_role("dialog")).to_be_hidden()
     expect(lab.stat("n-points")).to_have_text(str(N_ROWS))
-    expect(lab.stat("preset")).to_have_text("shells.csv")
+    expect(lab.stat("preset")).to_have_text("shells")
     expect(page.locator("#csv-note")).to_contain_text("kind = 'large' is class 1")
     lab.wait_hash("csv=")
     view = page.evaluate("() => window.logitlabPerf.view")
@@ -66,7 +66,7 @@ def test_load_csv_choose_columns_reload_and_export(lab: Lab, tmp_path: Path) -> 
     page.reload()
     lab.ready()
     expect(lab.stat("n-points")).to_have_text(str(N_ROWS + 1))
-    expect(lab.stat("preset")).to_have_text("shells.csv (edited)")
+    expect(lab.stat("preset")).to_have_text("shells (edited)")
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Export JSON").click()
@@ -104,7 +104,7 @@ def test_exported_json_restores_the_points_in_a_fresh_browser(
         expect(other.stat("n-points")).to_have_text("120")
         fresh.locator("#import-json").set_input_files(str(exported))
         expect(other.stat("n-points")).to_have_text(str(N_ROWS))
-        expect(other.stat("preset")).to_have_text("shells.csv")
+        expect(other.stat("preset")).to_have_text("shells")
         other.wait_hash("csv=")
         fresh.wait_for_timeout(400)
         fresh.reload()  # now from this browser's storage
@@ -135,7 +135,7 @@ def test_a_link_to_data_only_the_server_has_loads_them(lab: Lab, browser: Browse
         fresh = Lab(page, lab.url)
         fresh.ready()
         expect(fresh.stat("n-points")).to_have_text("37")
-        expect(fresh.stat("preset")).to_have_text("cli.csv")
+        expect(fresh.stat("preset")).to_have_text("cli")
     finally:
         context.close()
 

@@ -224,6 +224,8 @@ def test_load_csv_command_new_sample_and_presets() -> None:
         session.handle_json(json.dumps({"type": "load_csv", "data": stub.model_dump(), "seq": 4}))
     )
     assert reply["type"] == "frame" and reply["metrics"]["n_points"] == 25
+    np.testing.assert_array_equal(session.coef, [0.0, 0.0, 0.0])  # p̂ = 0.5 to start
+    assert reply["metrics"]["log_loss"] == pytest.approx(np.log(2.0), rel=1e-12)
     error = json.loads(session.handle_json('{"type":"new_sample","seq":5}'))
     assert error["type"] == "error" and "load a preset first" in error["message"]
     assert session.state.data.custom is not None
@@ -256,6 +258,10 @@ def test_upload_summary_then_points(client: TestClient) -> None:
     data = reply.json()["data"]
     assert data["cls"] == [1, 0, 1, 0] and data["x"] == [1.5, 3.0, 5.0, -2.0]
     assert "kind = 'yes' is class 1" in reply.json()["message"]
+    assert "learning rate" not in reply.json()["message"]
+    far = CSV.replace("1.5,2,", "150,2,").encode()
+    message = client.post("/api/csv?x=length&y=width&target=kind", content=far).json()["message"]
+    assert "Values reach 150: plain gradient descent needs a small learning rate" in message
     assert client.get(f"/api/data/{data['hash']}").json() == data
     with client.websocket_connect("/ws") as ws:
         ws.send_text(

@@ -94,6 +94,8 @@ MAX_STORED_POINTS = 2_000_000
 """Points the process-wide :data:`STORE` keeps at most (about 34 MB)."""
 MAX_VALUES = 12
 """A column with at most this many distinct values lists them in the summary."""
+LARGE_FEATURE = 10.0
+"""Feature values beyond this size make the load message advise a small η or Newton."""
 VIEW_MARGIN = 0.08
 """Share of the data's range added on each side of the view of custom data."""
 
@@ -482,8 +484,14 @@ def _handle_csv(body: bytes, source: str, choice: dict[str, str | None]) -> dict
         c0, c1 = data.class_names
         message = (
             f"{data.n_points:,} points from {source}: x = {x}, y = {y}; "
-            f"{target} = {c0!r} is class 0, {target} = {c1!r} is class 1."
+            f"{target} = {c0!r} is class 0, {target} = {c1!r} is class 1. Weights start at 0."
         )
+        reach = max(max(map(abs, data.x or [0.0])), max(map(abs, data.y or [0.0])))
+        if reach > LARGE_FEATURE:
+            message += (
+                f" Values reach {reach:.3g}: plain gradient descent needs a small learning "
+                "rate η here (or use Newton's method)."
+            )
         return {"data": full.model_dump(), "message": message}
     finally:
         os.unlink(tmp)

@@ -463,6 +463,9 @@ class LabSession:
         self._data = data.model_copy(update={"custom": _custom_stub(custom)})
         self._custom_view = data_view(self._points.X) if self._points.n else None
         self._view_cache = None
+        # Weights fitted to other data mean nothing here: start from p̂ = 0.5 everywhere.
+        self._coef = np.zeros(3)
+        self._after_weights_set()
 
     def _new_sample(self) -> None:
         if self._data.custom is not None:

@@ -146,6 +146,8 @@ export class CsvPanel {
     this.confirm = doc.getElementById("csv-confirm");
     this.note = doc.getElementById("csv-note");
     this.source = doc.getElementById("csv-source");
+    // The preset's own controls do not apply to CSV points: shown as inactive while they are loaded.
+    this.presetControls = [...doc.querySelectorAll('[data-control="n-points"], [data-control="noise"]')];
     this.file = null;
     this.summary = null;
     this.loadSeq = -1;
@@ -261,6 +263,7 @@ export class CsvPanel {
 
   update(frame) {
     const custom = frame.state.data.custom;
+    for (const control of this.presetControls) control.classList.toggle("inactive", Boolean(custom));
     if (!custom) {
       this.source.textContent = "";
       return;

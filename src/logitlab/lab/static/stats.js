@@ -40,7 +40,7 @@ export class StatsPanel {
       steps: String(frame.steps),
       "n-points": String(m.n_points ?? frame.points?.n ?? "—"),
       preset:
-        (d.custom ? d.custom.source || "CSV data" : (PRESET_NAMES[d.preset] ?? d.preset)) +
+        (d.custom ? d.custom.source.replace(/\.csv$/i, "") || "CSV data" : (PRESET_NAMES[d.preset] ?? d.preset)) +
         (d.edits.length > 0 ? " (edited)" : ""),
       "weight-norm": formatNumber(m.weight_norm, 4),
       baseline: formatPercent(m.baseline),
