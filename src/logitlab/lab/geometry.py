@@ -27,7 +27,19 @@ def _nice_ceil(v: float) -> float:
 
 
 def fit_view(X: FloatArray) -> View:
-    """[-5, 5]², grown to a round size when points lie outside it (stays square, centred)."""
+    """[-5, 5]², grown to a round size when points lie outside it (stays square, centred).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_points, 2)
+        The points (may be empty).
+
+    Returns
+    -------
+    View
+        [-h, h]² with h = 5, or the smallest of 1, 2, 2.5, 5 × 10ᵏ that holds every
+        point with a 5 % margin.
+    """
     half = BASE_HALF_WIDTH
     if X.shape[0]:
         reach = float(np.max(np.abs(X))) * 1.05
@@ -37,7 +49,14 @@ def fit_view(X: FloatArray) -> View:
 
 
 def clip_line(w0: float, w1: float, c: float, view: View) -> Segment | None:
-    """The part of the line w₀x + w₁y = c inside ``view``, or None when it misses."""
+    """The part of the line w₀x + w₁y = c inside ``view``.
+
+    Returns
+    -------
+    Segment or None
+        Both ends on the view's border; None when the line misses the view, when
+        w₀ = w₁ = 0 (no line) or when a number is not finite.
+    """
     norm2 = w0 * w0 + w1 * w1
     if not (math.isfinite(norm2) and math.isfinite(c)) or norm2 == 0.0:
         return None
@@ -61,7 +80,17 @@ def clip_line(w0: float, w1: float, c: float, view: View) -> Segment | None:
 def probability_field(coef: FloatArray, view: View, size: int = FIELD_SIZE) -> str:
     """p̂ at the centres of a ``size`` × ``size`` grid over ``view``, row 0 at ymax.
 
-    Returns base64 of uint8 round(255·p̂), row-major.
+    Parameters
+    ----------
+    coef : ndarray of shape (3,)
+        [w₀, w₁, b].
+    view : View
+    size : int, default=FIELD_SIZE
+
+    Returns
+    -------
+    str
+        base64 of the uint8 values round(255·p̂), row-major (size² bytes).
     """
     dx = (view.xmax - view.xmin) / size
     dy = (view.ymax - view.ymin) / size
