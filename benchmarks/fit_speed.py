@@ -10,7 +10,8 @@ fits the same problem:
 - scikit-learn ``newton-cholesky`` and ``lbfgs`` at ``tol=1e-8``, large ``max_iter``;
 - statsmodels ``Logit(...).fit(method="newton", tol=1e-8)`` (``add_constant`` counts).
 
-Printed per method: median wall time of several fits, time ratio to
+Printed per method: median wall time of several fits (up to ``--repeats``,
+fewer once a method has used ``--budget`` seconds), time ratio to
 scikit-learn's newton-cholesky and lbfgs, max relative coefficient error
 (max|Δ| / max|ref|) against the most accurate result (the one with the smallest
 largest gradient entry of the mean log-loss), that gradient entry, and the
@@ -105,10 +106,11 @@ class Row:
     peak: float
 
 
-def measure(name: str, fit: Fit, X: np.ndarray, y: np.ndarray, repeats: int) -> Row:
-    times = []
+def measure(name: str, fit: Fit, X: np.ndarray, y: np.ndarray, repeats: int, budget: float) -> Row:
+    """Median of up to ``repeats`` timed fits (fewer once ``budget`` seconds are spent)."""
+    times: list[float] = []
     coef = np.empty(0)
-    for _ in range(repeats):
+    while len(times) < repeats and sum(times) < budget:
         gc.collect()
         start = time.perf_counter()
         coef = fit(X, y)
@@ -122,7 +124,7 @@ def measure(name: str, fit: Fit, X: np.ndarray, y: np.ndarray, repeats: int) -> 
     return Row(name, float(np.median(times)), coef, optimality, peak / X.nbytes)
 
 
-def run(n_samples: int, n_features: int, repeats: int) -> None:
+def run(n_samples: int, n_features: int, repeats: int, budget: float) -> None:
     X, y = make_problem(n_samples, n_features, seed=n_features)
     label, ours = logitlab_fit()
     methods: list[tuple[str, Fit, int]] = [
@@ -130,19 +132,20 @@ def run(n_samples: int, n_features: int, repeats: int) -> None:
         ("logitlab solve() (core)", core_fit, repeats),
         ("sklearn newton-cholesky", sklearn_fit("newton-cholesky"), repeats),
         ("sklearn lbfgs", sklearn_fit("lbfgs"), repeats),
-        ("statsmodels Logit newton", statsmodels_fit, max(1, repeats // 3)),
+        ("statsmodels Logit newton", statsmodels_fit, repeats),
     ]
     rows = []
     for name, fit, k in methods:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a ConvergenceWarning shows up as a large error
-            rows.append(measure(name, fit, X, y, k))
+            rows.append(measure(name, fit, X, y, k, budget))
     ref = min(rows, key=lambda r: r.optimality)
     by_name = {r.name: r for r in rows}
     newton, lbfgs = by_name["sklearn newton-cholesky"], by_name["sklearn lbfgs"]
     print(
         f"\n{n_samples:,} x {n_features}, unpenalized, with intercept; X is "
-        f"{X.nbytes / 2**20:.1f} MiB; reference = {ref.name}; {repeats} repeats"
+        f"{X.nbytes / 2**20:.1f} MiB; reference = {ref.name}; "
+        f"up to {repeats} timed fits per method ({budget:g} s budget each)"
     )
     header = (
         f"{'method':26s} {'median s':>9s} {'/ newton-ch':>11s} {'/ lbfgs':>8s} "
@@ -160,7 +163,10 @@ def run(n_samples: int, n_features: int, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="timed fits per method")
+    parser.add_argument("--repeats", type=int, default=5, help="timed fits per method, at most")
+    parser.add_argument(
+        "--budget", type=float, default=3.0, help="stop repeating a method after this many seconds"
+    )
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
     parser.add_argument(
         "--threads", type=int, default=None, help="limit BLAS/OpenMP threads (default: as is)"
@@ -174,7 +180,7 @@ def main() -> None:
     )
     with threadpool_limits(args.threads):
         for n_samples, n_features in [(1_000_000, 2), (100_000, 50)]:
-            run(n_samples // scale, n_features, args.repeats)
+            run(n_samples // scale, n_features, args.repeats, args.budget)
 
 
 if __name__ == "__main__":
