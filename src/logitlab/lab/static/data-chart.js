@@ -66,6 +66,12 @@ export class DataChart {
       this.view = { ...frame.view };
       this.dirty.layout = true;
     }
+    const custom = frame.state.data.custom; // CSV points: the axes carry the column names
+    const [xName, yName] = custom ? [custom.x_name, custom.y_name] : ["x", "y"];
+    if (xName !== this.axisNames?.[0] || yName !== this.axisNames?.[1]) {
+      this.axisNames = [xName, yName];
+      this.dirty.layout = true;
+    }
     if (frame.points !== null && frame.points.version !== this.pointsVersion) {
       this.pointsVersion = frame.points.version;
       this.xy = new Float32Array(decodeBase64(frame.points.xy).buffer);
@@ -107,8 +113,8 @@ export class DataChart {
     drawAxes(ctx, this.frame, {
       xTicks: niceTicks(v.xmin, v.xmax, Math.max(3, Math.floor(this.frame.width / 60))),
       yTicks: niceTicks(v.ymin, v.ymax, Math.max(3, Math.floor(this.frame.height / 50))),
-      xLabel: "x",
-      yLabel: "y",
+      xLabel: this.axisNames?.[0] ?? "x",
+      yLabel: this.axisNames?.[1] ?? "y",
     });
     this.dirty.field = this.dirty.points = this.dirty.overlay = true;
   }
