@@ -306,3 +306,22 @@ def test_register_data_answers_the_stub_and_refuses_bad_data(client: TestClient)
     assert bad.status_code == 400 and "cls" in bad.json()["detail"]
     missing = client.get("/api/data/" + "f" * 32)
     assert missing.status_code == 404 and "load the CSV file" in missing.json()["detail"]
+
+
+def test_frames_stay_valid_json_whatever_the_names_hold() -> None:
+    tricky = '}"data":{"x":]'
+    data = custom_from_labels(
+        X,
+        np.array([0.0, 1.0, 1.0, 0.0]),
+        source=tricky,
+        x_name="{",
+        y_name='"}',
+        target_name=tricky,
+    )
+    assert data.class_names == ["0", "1"]  # integer-valued floats read as integers
+    session = LabSession(LabState(data=DataSpec(custom=data)))
+    session.handle_json('{"type":"edit","edit":{"op":"add","x":1,"y":2,"cls":1}}')
+    reply = json.loads(session.handle_json('{"type":"set_view","tau":0.4}'))
+    assert reply["state"] == session.state.model_dump(mode="json")
+    assert reply["state"]["data"]["custom"]["source"] == tricky
+    assert len(reply["state"]["data"]["edits"]) == 1
