@@ -241,3 +241,31 @@ def test_scaling_a_feature_scales_its_unpenalized_coefficient_inversely(
     expected = a.coef.reshape(3, -1).copy()
     expected[:, column] /= factor
     np.testing.assert_allclose(b.coef.reshape(3, -1), expected, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(("n_classes", "n_features", "C"), [(2, 20, np.inf), (3, 6, 1.0)])
+def test_sketched_hessians_far_from_the_optimum_keep_the_answer(
+    n_classes: int, n_features: int, C: float
+) -> None:
+    """Many rows per coefficient: early Newton steps use a Hessian from every k-th row."""
+    rng = np.random.default_rng(9)
+    n = 30_000
+    X = rng.standard_normal((n, n_features)) * rng.uniform(0.5, 3.0, n_features)
+    B = rng.normal(scale=0.4, size=(n_classes, n_features))
+    y = np.argmax(X @ B.T + rng.gumbel(size=(n, n_classes)), axis=1)
+    sw = rng.uniform(0.5, 2.0, n)
+    result, obj = fit_ours(X, y, sw, n_classes, C, 0.0)
+    strides: list[int] = []
+    original = obj.smooth_hessian
+
+    def spy(coef: np.ndarray, *, stride: int = 1) -> np.ndarray:
+        strides.append(stride)
+        return original(coef, stride=stride)
+
+    obj.smooth_hessian = spy  # type: ignore[method-assign]
+    again = solve(obj)
+    assert max(strides) > 1 and strides[-1] == 1  # sketches first, the exact Hessian last
+    np.testing.assert_array_equal(again.coef, result.coef)
+    assert result.converged
+    reference = fit_sklearn(X, y, sw, C, 0.0, "newton-cholesky", 1e-12)
+    assert_close(result.coef, reference)

@@ -110,9 +110,15 @@ class Objective:
             hess[idx, idx] += self.penalty.l2
         return value, grad, hess
 
-    def smooth_hessian(self, coef: FloatArray) -> FloatArray:
-        """Hessian of the cross-entropy + L2 term alone (one pass over the data)."""
-        hess = self.model.hessian(coef, self.X, self.y, self.sample_weight)
+    def smooth_hessian(self, coef: FloatArray, *, stride: int = 1) -> FloatArray:
+        """Hessian of the cross-entropy + L2 term alone (one pass over the data).
+
+        ``stride`` > 1 estimates it from every stride-th row (views, no copy):
+        a cheap sketch for Newton steps far from the optimum.
+        """
+        sl = slice(None, None, stride)
+        sw = None if self.sample_weight is None else self.sample_weight[sl]
+        hess = self.model.hessian(coef, self.X[sl], self.y[sl], sw)
         if self.penalty.l2:
             idx = np.flatnonzero(self.penalized)
             hess[idx, idx] += self.penalty.l2
