@@ -140,6 +140,30 @@ def test_a_link_to_data_only_the_server_has_loads_them(lab: Lab, browser: Browse
         context.close()
 
 
+def test_full_browser_storage_is_said_and_the_export_still_holds_the_points(
+    lab: Lab, tmp_path: Path
+) -> None:
+    page = lab.page
+    page.evaluate(
+        """() => {
+          Storage.prototype.setItem = function () {
+            throw new DOMException("quota", "QuotaExceededError");
+          };
+        }"""
+    )
+    path, X = write_csv(tmp_path)
+    open_dialog(page, path)
+    choose(page, "length", "width", "kind")
+    page.get_by_role("button", name="Load points").click()
+    expect(lab.stat("n-points")).to_have_text(str(N_ROWS))
+    expect(page.locator("#csv-note")).to_contain_text("storage is full")
+    expect(page.locator("#csv-note")).to_contain_text("use Export JSON to keep them")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export JSON").click()
+    state = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    np.testing.assert_array_equal(np.array(state["data"]["custom"]["x"]), X[:, 0])
+
+
 def test_bad_choices_say_what_is_needed_and_keep_the_points(lab: Lab, tmp_path: Path) -> None:
     page = lab.page
     path, _ = write_csv(tmp_path)
