@@ -342,3 +342,20 @@ def test_roc_page_is_served_with_its_text() -> None:
         "<math",
     ):
         assert needle in r.text
+
+
+def test_moving_b_moves_the_operating_point_but_not_the_curves() -> None:
+    """What the "The area ignores b" card promises."""
+    s = LabSession()
+    s.handle(Hello(page="roc"))
+    f = frame_of(s.handle(RunScenario(name="roc-overlap")))
+    assert f.roc is not None and f.roc.curves is not None
+    auc, ap = f.roc.curves.roc_auc.value, f.roc.curves.average_precision.value
+    points = set()
+    for b in (-3.0, 3.0):
+        f = frame_of(s.handle(SetModel(b=b)))
+        assert f.roc is not None and f.roc.curves is not None
+        assert f.roc.curves.roc_auc.value == pytest.approx(auc, abs=TOL)
+        assert f.roc.curves.average_precision.value == pytest.approx(ap, abs=TOL)
+        points.add((f.roc.at_tau.fpr, f.roc.at_tau.recall))
+    assert len(points) == 2

@@ -339,9 +339,10 @@ CARDS: tuple[RocCard, ...] = (
     RocCard(
         "roc-overlap",
         "The area ignores b",
-        "Move the b slider a long way. The boundary slides, the confusion matrix changes and "
-        "the dot moves — but the curves and the AUC stay put, because adding to z keeps the "
-        "order of the points. Now move w₁: the order changes, and so does the AUC.",
+        "Move the b slider from −3 to 3. The boundary slides, the confusion matrix changes "
+        "and the dot moves — but the curves and the AUC stay put, because adding the same "
+        "number to every z keeps the order of the points. Now move w₁: the order changes, "
+        "and so does the AUC.",
     ),
     RocCard(
         "anti-classifier",
