@@ -135,6 +135,7 @@ def test_server_restart_during_auto_train_loses_nothing(
     page.wait_for_timeout(400)  # the URL writer's throttle (300 ms)
     before = settings_in_hash(page)
     model = lab.painted("model")
+    steps = lab.painted("steps")
     loss = lab.number("log-loss")
     assert before["edits"].startswith("a") and before["n"] == "200"
 
@@ -143,6 +144,7 @@ def test_server_restart_during_auto_train_loses_nothing(
     hellos: list[dict[str, Any]] = page.evaluate("window.sentHellos")
     assert len(hellos) >= 1
     state = hellos[-1]["state"]
+    assert hellos[-1]["steps"] == steps  # the step counter goes on too
     # The new session was rebuilt from exactly what the page had: points and weights.
     assert state["model"] == model
     assert state["data"]["preset"] == "moons" and state["data"]["seed"] == 7
@@ -152,7 +154,7 @@ def test_server_restart_during_auto_train_loses_nothing(
 
     # Auto-train resumed by itself, from the restored weights.
     expect(auto).to_have_attribute("aria-pressed", "true")
-    page.wait_for_function("() => window.logitlabPerf.steps > 20")
+    page.wait_for_function("s => window.logitlabPerf.steps > s + 20", arg=steps)
     expect(lab.stat("n-points")).to_have_text("201")
     assert lab.number("log-loss") <= loss + 1e-9  # it went on; it did not start over
     page.wait_for_timeout(400)
@@ -205,7 +207,7 @@ def test_an_idle_session_comes_back_when_the_page_is_used(
         page.keyboard.press("Shift")  # any sign of the user wakes it up
         expect(notice).to_contain_text("Reconnected")
         page.get_by_role("button", name="Train 100 steps").click()
-        expect(lab.stat("steps")).to_have_text("100")  # a fresh session, same weights
+        expect(lab.stat("steps")).to_have_text("101")  # a new session that goes on counting
         assert problems == []
     finally:
         lab_server.stop()

@@ -393,6 +393,19 @@ def test_binary_frames_and_oversized_messages_get_errors(client: TestClient) -> 
         assert _snapshot(conn) == before
 
 
+def test_a_rebuilt_session_goes_on_counting_steps(client: TestClient) -> None:
+    """What a reconnecting page sends: its state and the step count it showed."""
+    with client.websocket_connect("/ws") as first:
+        points = call(first, {"type": "load_preset", "preset": "xor", "n_points": 40})["points"]
+        frame = call(first, {"type": "train", "steps": 25})
+    with client.websocket_connect("/ws") as second:
+        again = call(second, {"type": "hello", "state": frame["state"], "steps": frame["steps"]})
+        assert again["steps"] == 25 and again["state"] == frame["state"]
+        assert again["points"]["xy"] == points["xy"] and again["points"]["cls"] == points["cls"]
+        assert again["metrics"] == frame["metrics"] | {"delta_loss": None}
+        assert call(second, {"type": "train", "steps": 5})["steps"] == 30
+
+
 def test_at_most_max_points_per_session(client: TestClient) -> None:
     with client.websocket_connect("/ws") as conn:
         frame = call(conn, {"type": "load_preset", "preset": "blobs", "n_points": MAX_POINTS})

@@ -243,6 +243,9 @@ class Hello(_Command):
     """How many horizontal pixels the loss chart has; the curve is decimated to this."""
     page: PageName = "lab"
     """The page asking: ``"roc"`` adds the ROC analysis (``Frame.roc``) to every frame."""
+    steps: Annotated[int, Field(ge=0, le=2**53)] = 0
+    """The step count to go on from: a page rebuilding its session after a lost connection
+    sends the count it showed, so the counter does not restart (the loss curve does)."""
 
 
 class ImportState(_Command):

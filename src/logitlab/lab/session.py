@@ -408,6 +408,7 @@ class LabSession:
         if isinstance(command, Hello):
             self._replace_state(command.state if command.state is not None else LabState())
             self.curve_width = command.curve_width
+            self._steps = command.steps  # a page rebuilding its session goes on counting
             full = True
         elif isinstance(command, ImportState):
             self._replace_state(command.state)

@@ -59,6 +59,7 @@ export class Connection {
     this.retryMs = FIRST_RETRY_MS;
     this.ready = false; // true once this socket's hello is sent: commands may follow
     this.lost = false; // a connection was lost since the last hello answered
+    this.steps = 0; // the step count of the last frame: a rebuilt session goes on from it
     this.toSave = null;
     this.saveTimer = null;
     addEventListener("pagehide", () => this.save());
@@ -85,6 +86,7 @@ export class Connection {
         state,
         curve_width: this.curveWidth(),
         ...(this.page ? { page: this.page } : {}),
+        ...(this.steps > 0 ? { steps: this.steps } : {}),
       });
     });
     socket.addEventListener("message", (event) => this.receive(event.data));
@@ -201,6 +203,7 @@ export class Connection {
       this.settle(message.seq);
       this.onFrame(message);
       this.remember(message.state);
+      this.steps = message.steps;
       if (message.seq === this.helloSeq) {
         this.retryMs = FIRST_RETRY_MS;
         if (this.lost) {
