@@ -9,11 +9,11 @@ import { Frame2D, drawAxes, fitCanvas, niceTicks, watchSize } from "./geometry.j
 import {
   BOUNDARY_COLOR,
   CLASS_COLORS,
-  CLASS_OUTLINE,
   FIELD_LUT,
   HALF_LINE_COLOR,
   markerPath,
   markerRadius,
+  markerSprite,
 } from "./palette.js";
 
 const MARGIN = { left: 34, right: 8, top: 8, bottom: 24 };
@@ -159,23 +159,40 @@ export class DataChart {
     const f = this.frame;
     const n = this.cls.length;
     const r = markerRadius(n);
+    const outline = n <= 300 ? 1.2 : n <= 3000 ? 0.7 : 0;
+    const ratio = window.devicePixelRatio || 1;
+    const sprites = [0, 1].map((cls) => markerSprite(cls, r, outline, ratio));
     ctx.save();
     ctx.beginPath();
     ctx.rect(f.left, f.top, f.width, f.height);
     ctx.clip();
-    for (const cls of [0, 1]) {
-      ctx.beginPath();
-      for (let i = 0; i < n; i += 1) {
-        if (this.cls[i] !== cls || i === skip) continue;
-        markerPath(ctx, cls, f.px(this.xy[2 * i]), f.py(this.xy[2 * i + 1]), r);
+    if (n > 20000) {
+      // Dense: plain rectangles, a square for class 0 and a plus for class 1.
+      const a = r * 1.5;
+      for (const cls of [0, 1]) {
+        ctx.fillStyle = CLASS_COLORS[cls];
+        for (let i = 0; i < n; i += 1) {
+          if (this.cls[i] !== cls || i === skip) continue;
+          const x = f.px(this.xy[2 * i]);
+          const y = f.py(this.xy[2 * i + 1]);
+          if (cls === 0) {
+            ctx.fillRect(x - a / 2, y - a / 2, a, a);
+          } else {
+            ctx.fillRect(x - a, y - a / 4, 2 * a, a / 2);
+            ctx.fillRect(x - a / 4, y - a, a / 2, 2 * a);
+          }
+        }
       }
-      ctx.fillStyle = CLASS_COLORS[cls];
-      ctx.fill();
-      if (n <= 3000) {
-        ctx.strokeStyle = CLASS_OUTLINE[cls];
-        ctx.lineWidth = n <= 300 ? 1.2 : 0.7;
-        ctx.stroke();
-      }
+      ctx.restore();
+      return;
+    }
+    for (let i = 0; i < n; i += 1) {
+      if (i === skip) continue;
+      const sprite = sprites[this.cls[i]];
+      // Whole device pixels: the stamp stays crisp.
+      const x = Math.round((f.px(this.xy[2 * i]) - sprite.half) * ratio) / ratio;
+      const y = Math.round((f.py(this.xy[2 * i + 1]) - sprite.half) * ratio) / ratio;
+      ctx.drawImage(sprite.canvas, x, y, sprite.size, sprite.size);
     }
     ctx.restore();
   }

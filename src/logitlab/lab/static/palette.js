@@ -43,3 +43,26 @@ export function markerRadius(n) {
   if (n <= 20000) return 2;
   return 1.3;
 }
+
+/**
+ * One marker drawn once onto a small canvas at the device pixel ratio; stamping it with
+ * drawImage is far cheaper than building a path of thousands of shapes.
+ */
+export function markerSprite(cls, r, outline, ratio) {
+  const half = Math.ceil(r * 1.4 + outline + 1);
+  const size = 2 * half;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = Math.ceil(size * ratio);
+  const ctx = canvas.getContext("2d");
+  ctx.scale(ratio, ratio);
+  ctx.beginPath();
+  markerPath(ctx, cls, half, half, r);
+  ctx.fillStyle = CLASS_COLORS[cls];
+  ctx.fill();
+  if (outline > 0) {
+    ctx.strokeStyle = CLASS_OUTLINE[cls];
+    ctx.lineWidth = outline;
+    ctx.stroke();
+  }
+  return { canvas, half, size };
+}
