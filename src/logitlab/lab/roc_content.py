@@ -79,30 +79,31 @@ def _sum(*names: str) -> Node:
 
 
 def _counts_math() -> list[Node]:
+    rows = (
+        ("TP", 1, "≥", "TP counts class-1 points with p-hat at least tau"),
+        ("FN", 1, "<", "FN counts class-1 points with p-hat below tau"),
+        ("FP", 0, "≥", "FP counts class-0 points with p-hat at least tau"),
+        ("TN", 0, "<", "TN counts class-0 points with p-hat below tau"),
+    )
+    return [math(_count(name, label, rule), label=text) for name, label, rule, text in rows]
+
+
+def _rates_math() -> list[Node]:
     return [
         math(
-            mrow(_count("TP", 1, "≥"), _gap(), _count("FN", 1, "<")),
-            label="TP counts class-1 points with p-hat at least tau, FN class-1 points below tau",
+            _ratio("TPR = recall", _n("TP"), _sum("TP", "FN")),
+            label="TPR, the recall, = TP / (TP + FN)",
+        ),
+        math(_ratio("FPR", _n("FP"), _sum("FP", "TN")), label="FPR = FP / (FP + TN)"),
+        math(
+            _ratio("precision", _n("TP"), _sum("TP", "FP")),
+            label="precision = TP / (TP + FP)",
         ),
         math(
-            mrow(_count("FP", 0, "≥"), _gap(), _count("TN", 0, "<")),
-            label="FP counts class-0 points with p-hat at least tau, TN class-0 points below tau",
+            _ratio("specificity", _n("TN"), _sum("TN", "FP")),
+            label="specificity = TN / (TN + FP)",
         ),
     ]
-
-
-def _rates_math() -> Node:
-    return math(
-        _ratio("TPR = recall", _n("TP"), _sum("TP", "FN")),
-        _gap(),
-        _ratio("FPR", _n("FP"), _sum("FP", "TN")),
-        _gap(),
-        _ratio("precision", _n("TP"), _sum("TP", "FP")),
-        _gap(),
-        _ratio("specificity", _n("TN"), _sum("TN", "FP")),
-        label="TPR (recall) = TP / (TP + FN); FPR = FP / (FP + TN); "
-        "precision = TP / (TP + FP); specificity = TN / (TN + FP)",
-    )
 
 
 def _pos() -> Node:
@@ -218,7 +219,7 @@ def math_html() -> str:
             "Rates that ignore the class sizes",
             "Dividing by the size of the true class gives rates between 0 and 1; dividing by "
             "the size of the called class gives precision:",
-            [_rates_math()],
+            _rates_math(),
             "TPR and FPR each look at one true class only, so the balance of the classes does "
             "not move them. Precision mixes both classes and does depend on that balance.",
         ),
@@ -265,7 +266,11 @@ def math_html() -> str:
     ]
     out = []
     for k, (title, before, formulas, after) in enumerate(steps, start=1):
-        shown = "".join(f'<div class="formula">{f}</div>' for f in formulas)
+        shown = (
+            '<div class="formulas">'
+            + "".join(f'<div class="formula">{f}</div>' for f in formulas)
+            + "</div>"
+        )
         out.append(
             f'<section class="step"><h3><span class="step-n">{k}</span> {escape(title)}</h3>'
             f"{_p(before)}{shown}{_p(after)}</section>"
