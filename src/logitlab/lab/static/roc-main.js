@@ -2,7 +2,7 @@
 // the URL fragment (state.js, url.js) and the hello names page "roc", so every frame
 // carries the ROC analysis. Views take the latest frame; one commit per animation frame.
 
-import { Connection } from "./connection.js";
+import { Connection, savedState } from "./connection.js";
 import { NumberControl } from "./controls.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
@@ -37,7 +37,8 @@ let curves = null;
 let dirty = false;
 let hovering = false;
 let errorSeq = -1;
-let urlState = parseState(location.hash);
+// Without a state in the link, start where the Lab last stopped in this browser.
+let urlState = parseState(location.hash) ?? savedState();
 
 /** What the last paint showed, for the benchmark and the browser tests (read-only). */
 const perf = { paints: 0, lastPaint: 0, roc: null, curves: null, state: null };
@@ -65,10 +66,15 @@ const connection = new Connection({
     notice.textContent = message.message;
     notice.hidden = false;
   },
-  onStatus: (status) => {
-    if (status === "closed") {
-      notice.textContent = "Lost the connection to the Lab server; reconnecting…";
-      notice.hidden = false;
+  onStatus: (status, text) => {
+    // "closed" / "idle" stay until a frame arrives; "reconnected" for a few seconds.
+    if (status === "open") return;
+    notice.textContent = text || "Lost the connection to the Lab server; reconnecting…";
+    notice.hidden = false;
+    if (status === "reconnected") {
+      setTimeout(() => {
+        if (notice.textContent === text) notice.hidden = true;
+      }, 5000);
     }
   },
 });
