@@ -28,6 +28,11 @@ def test_number_of_points_and_new_sample(lab: Lab) -> None:
     box.fill("500")
     box.press("Enter")
     expect(lab.stat("n-points")).to_have_text("500")
+    noise = page.get_by_label("noise value")
+    noise.fill("0.5")
+    noise.press("Enter")
+    lab.wait_hash("noise=0.5")
+    expect(lab.stat("n-points")).to_have_text("500")
     seed = page.locator("#seed-note").inner_text()
     loss = lab.stat("log-loss").inner_text()
     page.get_by_role("button", name="New sample").click()
@@ -116,10 +121,26 @@ def test_json_export_then_import(lab: Lab, tmp_path) -> None:  # type: ignore[no
     expect(lab.stat("preset")).to_have_text("Moons (edited)")
 
 
-def test_download_png(lab: Lab) -> None:
+def test_download_png(lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with lab.page.expect_download() as info:
         lab.page.get_by_role("button", name="Download PNG").click()
     assert info.value.suggested_filename.endswith(".png")
+    saved = tmp_path / "charts.png"
+    info.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(data[16:20], "big")
+    chart = lab.chart.bounding_box()
+    assert chart is not None and width >= chart["width"]  # both charts side by side
+
+
+def test_a_link_with_a_bad_state_says_so_and_loads_the_defaults(lab: Lab) -> None:
+    lab.page.goto("about:blank")
+    lab.page.goto(f"{lab.url}/#preset=spirals&n=50")
+    lab.ready()
+    expect(lab.page.get_by_text("This link's lab state was not valid")).to_be_visible()
+    expect(lab.stat("preset")).to_have_text("Blobs")
+    expect(lab.stat("n-points")).to_have_text("120")
 
 
 def test_try_this_card_sets_up_its_scenario(lab: Lab) -> None:

@@ -74,7 +74,8 @@ const connection = new Connection({
       urlState = null;
       notice.textContent = `This link's lab state was not valid (${message.message}); loaded the defaults.`;
       notice.hidden = false;
-      connection.send({ type: "hello", state: null, curve_width: lossChart.columns });
+      // Keep the notice up past the answer to this hello (until the user's next action).
+      errorSeq = connection.send({ type: "hello", state: null, curve_width: lossChart.columns });
       return;
     }
     files.error(message);
