@@ -230,14 +230,13 @@ class LogisticLoss:
         b = float(coef[p]) if fi else 0.0
         total = 0.0
         grad = np.zeros(p + int(fi)) if gradient else None
-        # The weight block of the Hessian is accumulated by rank-k updates
-        # (BLAS syrk on the rows scaled by sqrt(h)): half the flops of a general
-        # product, into one reused buffer.
-        gram = np.zeros((p, p), order="F") if hessian else None
-        scaled = np.empty((min(n_samples, _block_rows(p)), p)) if hessian else None
-        cross = np.zeros(p)
-        corner = 0.0
-        for sl in _blocks(n_samples, p):
+        # The Hessian is accumulated by rank-k updates (BLAS syrk) of the rows
+        # [x·sqrt(h), sqrt(h)]: half the flops of a general product, the
+        # intercept's row and column included, into one reused buffer.
+        m = p + int(fi)
+        gram = np.zeros((m, m), order="F") if hessian else None
+        scaled = np.empty((min(n_samples, _block_rows(m)), m)) if hessian else None
+        for sl in _blocks(n_samples, m):
             Xb = X[sl]
             yb = y[sl]
             swb = None if sw is None else sw[sl]
@@ -271,22 +270,16 @@ class LogisticLoss:
                 h *= inv  # sigmoid'(z) = sigmoid(z)·sigmoid(−z)
                 if swb is not None:
                     h *= swb
-                if fi:
-                    cross += Xb.T @ h
-                    corner += float(np.sum(h))
                 np.sqrt(h, out=h)
-                if p:
-                    Xs = scaled[: Xb.shape[0]]
-                    np.multiply(Xb, h[:, None], out=Xs)
+                Xs = scaled[: Xb.shape[0]]
+                np.multiply(Xb, h[:, None], out=Xs[:, :p])
+                if fi:
+                    Xs[:, p] = h
+                if m:
                     gram = dsyrk(1.0, Xs.T, beta=1.0, c=gram, overwrite_c=1)
         hess = None
         if gram is not None:
-            hess = np.empty((p + int(fi), p + int(fi)))
-            hess[:p, :p] = np.triu(gram) + np.triu(gram, 1).T
-            if fi:
-                hess[:p, p] = cross
-                hess[p, :p] = cross
-                hess[p, p] = corner
+            hess = np.triu(gram) + np.triu(gram, 1).T
         return total, grad, hess
 
     def _multinomial_pass(
