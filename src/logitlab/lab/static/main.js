@@ -151,12 +151,12 @@ function receive(frame) {
   dirty = true;
   // Auto-train: the answer is in, so the next batch can go now rather than at the next
   // animation frame; the server works while the browser draws this one.
-  trainer.tick(performance.now());
+  trainer.tick();
 }
 
 function commit(now) {
   const start = performance.now();
-  trainer.tick(now);
+  trainer.tick();
   if (dirty) {
     dirty = false;
     for (const panel of panels) panel.update(latest);

@@ -46,9 +46,12 @@ export class Trainer {
     this.autoButton.setAttribute("aria-pressed", String(on));
   }
 
-  /** Called once per animation frame. */
-  tick(now) {
+  /** Called every animation frame and when a frame arrives. */
+  tick() {
     if (!this.auto) return;
+    // One clock for both callers: rAF timestamps lag performance.now() within a frame,
+    // and mixing them would count some time twice.
+    const now = performance.now();
     const elapsed = Math.min(Math.max(now - this.last, 0), 250) / 1000;
     this.last = now;
     this.budget = Math.min(this.budget + this.speed * elapsed, MAX_STEPS);
