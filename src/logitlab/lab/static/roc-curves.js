@@ -143,6 +143,7 @@ export class CurveChart {
       ctx.stroke();
     }
     ctx.restore();
+    this.drawBest(ctx, f);
     if (this.name === "pr" && prevalence !== null) {
       ctx.font = "11px system-ui, sans-serif";
       ctx.fillStyle = "#444";
@@ -152,6 +153,47 @@ export class CurveChart {
       ctx.fillText(`chance = prevalence ${formatNumber(prevalence, 3)}`, f.left + 4, y);
     }
     this.dirty.overlay = true;
+  }
+
+  /** Hollow markers at the best-F1 point (square) and, on the ROC, Youden's J (diamond). */
+  drawBest(ctx, f) {
+    const marks = [["square", this.curves.best_f1, "F1"]];
+    if (this.name === "roc") marks.push(["diamond", this.curves.youden, "J"]);
+    ctx.font = "10px system-ui, sans-serif";
+    for (const [shape, best, label] of marks) {
+      if (best === null) continue;
+      const p = this.name === "roc" ? { x: best.fpr, y: best.tpr } : { x: best.tpr, y: best.precision };
+      if (p.x === null || p.y === null) continue;
+      const x = f.px(p.x);
+      const y = f.py(p.y);
+      const r = 5;
+      ctx.beginPath();
+      if (shape === "square") {
+        ctx.rect(x - r, y - r, 2 * r, 2 * r);
+      } else {
+        ctx.moveTo(x, y - r - 1.5);
+        ctx.lineTo(x + r + 1.5, y);
+        ctx.lineTo(x, y + r + 1.5);
+        ctx.lineTo(x - r - 1.5, y);
+        ctx.closePath();
+      }
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1.3;
+      ctx.stroke();
+      // F1 labelled below the marker, J above it, on the side away from the right edge.
+      // (J goes to the left of its marker when there is no room above it).
+      const left = x > f.left + f.width - 24;
+      ctx.fillStyle = "#000";
+      if (shape === "diamond" && y < f.top + 14) {
+        ctx.textAlign = "right";
+        ctx.textBaseline = "middle";
+        ctx.fillText(label, x - r - 4, y);
+        continue;
+      }
+      ctx.textAlign = left ? "right" : "left";
+      ctx.textBaseline = shape === "square" ? "top" : "bottom";
+      ctx.fillText(label, x + (left ? -r - 3 : r + 3), y + (shape === "square" ? 2 : -2));
+    }
   }
 
   paint() {
