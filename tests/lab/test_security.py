@@ -179,12 +179,14 @@ def test_cli_binds_loopback_by_default() -> None:
 def test_serve_warns_off_loopback_and_pins_loopback_hosts(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str, warned: bool
 ) -> None:
-    apps: list[Any] = []
-    monkeypatch.setattr(uvicorn.Server, "run", lambda self: apps.append(self.config.app))
+    configs: list[Any] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: configs.append(self.config))
     assert server_module.serve(host, _free_port(), open_browser=False, max_sessions=3) == 0
     out = capsys.readouterr().out
     assert ("WARNING" in out and "reachable from other machines" in out) is warned
-    app = apps[0]
+    # Frames are compressed only when they cross a network.
+    assert configs[0].ws_per_message_deflate is warned
+    app = configs[0].app
     assert app.state.registry.limits.max_sessions == 3
     evil = TestClient(app, base_url="http://rebound.example:8765").get("/")
     local = TestClient(app, base_url="http://127.0.0.1:8765").get("/")

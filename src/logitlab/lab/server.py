@@ -256,6 +256,9 @@ def serve(
         port=port,
         log_level="warning",
         ws_max_size=WS_MAX_FRAME_FACTOR * settings.max_message_bytes,
+        # Compressing every frame costs the event loop more than the session's own work
+        # (benchmarks/load.py); worth it only when frames cross a real network.
+        ws_per_message_deflate=not local,
     )
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
