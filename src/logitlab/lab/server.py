@@ -6,6 +6,10 @@ Routes
     The Lab page: the template ``lab/pages/lab.html`` with every
     ``<!-- slot:NAME -->`` comment replaced by the HTML of
     :data:`logitlab.lab.content.SLOTS` (derivation, try-this, in-one-glance, faq).
+``GET /roc``
+    The ROC & AUC page: ``lab/pages/roc.html`` with the slots of
+    :data:`logitlab.lab.roc_content.SLOTS`. Its WebSocket ``hello`` names
+    ``page="roc"``; the session is the same kind as the Lab's.
 ``POST /api/csv``, ``POST /api/data``, ``GET /api/data/{hash}``
     The user's own data (CSV upload, points by content hash): see
     :mod:`logitlab.lab.csv_data`.
@@ -59,6 +63,7 @@ from logitlab.lab.limits import (
     peek_command,
 )
 from logitlab.lab.protocol import MAX_CSV_BYTES, MAX_MESSAGE_BYTES, ErrorFrame
+from logitlab.lab.roc_content import SLOTS as ROC_SLOTS
 from logitlab.lab.security import LOOPBACK_HOSTS, SecurityMiddleware, is_loopback
 
 SLOT = re.compile(r"<!--\s*slot:([a-z0-9-]+)\s*-->")
@@ -146,6 +151,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"The Lab page template is missing: {template}", status_code=500
             )
         return HTMLResponse(render_page(text))
+
+    @app.get("/roc", response_class=HTMLResponse)
+    def roc_page() -> Response:
+        template = pages_dir / "roc.html"
+        try:
+            text = template.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return PlainTextResponse(
+                f"The ROC page template is missing: {template}", status_code=500
+            )
+        return HTMLResponse(render_page(text, ROC_SLOTS))
 
     app.include_router(csv_data.router)  # POST /api/csv, POST /api/data, GET /api/data/{hash}
     app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")

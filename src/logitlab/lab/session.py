@@ -83,9 +83,11 @@ from logitlab.lab.protocol import (
     ModelSpec,
     MovePoint,
     NewSample,
+    PageName,
     Probe,
     ProbeResult,
     ResetWeights,
+    RocPayload,
     RunScenario,
     ScenarioName,
     SetModel,
@@ -96,6 +98,7 @@ from logitlab.lab.protocol import (
     Undo,
     View,
 )
+from logitlab.lab.roc import RocTracker
 from logitlab.lab.scenarios import FIT_LAMBDA, SCENARIOS
 
 Reply: TypeAlias = Frame | ProbeResult | ErrorFrame
@@ -227,6 +230,9 @@ class LabSession:
     def __init__(self, state: LabState | None = None, *, curve_width: int = 600) -> None:
         self.curve_width = curve_width
         self.timing = FrameTiming()
+        self.page: PageName = "lab"
+        """The page this session serves (set by ``hello``); ``"roc"`` adds ``Frame.roc``."""
+        self._roc = RocTracker()
         self._load(state if state is not None else LabState())
 
     # ----------------------------------------------------------- state
@@ -409,6 +415,7 @@ class LabSession:
             self._replace_state(command.state if command.state is not None else LabState())
             self.curve_width = command.curve_width
             self._steps = command.steps  # a page rebuilding its session goes on counting
+            self.page = command.page
             full = True
         elif isinstance(command, ImportState):
             self._replace_state(command.state)
@@ -610,6 +617,7 @@ class LabSession:
         """The frame showing the current state; payloads only where changed unless ``full``."""
         if full:
             self._sent = _Sent()
+            self._roc.resend()
         t0 = time.perf_counter()
         view = self._view()
         pts = self._points
@@ -690,11 +698,22 @@ class LabSession:
             scenario=scenario,
             penalty_note=penalty_note(self._training, n),
             model_math=mathml.model_formula(w0, w1, b),
+            roc=self._roc_payload(p if n else None),
         )
         t2 = time.perf_counter()
         self.timing.field += t1 - t0
         self.timing.metrics += t2 - t1
         return frame
+
+    def _roc_payload(self, p: FloatArray | None) -> RocPayload | None:
+        """The ROC page's analysis (:mod:`logitlab.lab.roc`), for ``page="roc"`` sessions."""
+        if self.page != "roc":
+            return None
+        w0, w1, b = (float(v) for v in self._coef)
+        v = self._view_spec
+        probs = p if p is not None else np.empty(0)
+        key = (self._points.version, w0, w1, b)
+        return self._roc.payload(key, self._points.y, probs, v.tau, v.cost_fp, v.cost_fn)
 
     def _field_payload(self, view: View) -> FieldPayload | None:
         if not self._view_spec.show_field:
