@@ -153,3 +153,24 @@ def test_penalty_optimizer_and_log_scale(lab: Lab) -> None:
     expect(lab.stat("steps")).to_have_text("1")
     page.get_by_role("checkbox", name="log scale").check()
     lab.wait_hash("logy=1")
+
+
+def test_separable_data_says_the_weights_keep_growing(lab: Lab) -> None:
+    page = lab.page
+    page.get_by_role("button", name="Near-perfect").click()
+    expect(lab.stat("preset")).to_have_text("Near-perfect")
+    page.get_by_role("button", name="Train 100 steps").click()
+    banner = page.get_by_role("status").filter(has_text="Separable")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("L2")
+    norm = lab.number("weight-norm")
+    page.get_by_role("button", name="Train 100 steps").click()
+    expect(lab.stat("steps")).to_have_text("200")
+    assert lab.number("weight-norm") > norm
+    # An L2 penalty gives a finite optimum: the banner goes away.
+    page.get_by_role("combobox", name="penalty").select_option("l2")
+    lam = page.get_by_label("regularization strength λ value")
+    lam.fill("0.05")
+    lam.press("Enter")
+    page.get_by_role("button", name="Train 100 steps").click()
+    expect(banner).to_be_hidden()
