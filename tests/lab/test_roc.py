@@ -359,3 +359,17 @@ def test_moving_b_moves_the_operating_point_but_not_the_curves() -> None:
         assert f.roc.curves.average_precision.value == pytest.approx(ap, abs=TOL)
         points.add((f.roc.at_tau.fpr, f.roc.at_tau.recall))
     assert len(points) == 2
+
+
+def test_ap_skill_words_never_cross_a_grade_cut_off() -> None:
+    from logitlab.lab.roc import average_precision_score
+
+    # Skill just under 0.7 must read below 70 % and grade "fair", not "70 %" and "fair".
+    prevalence = 100 / 120
+    value = prevalence + 0.6996 * (1 - prevalence)
+    score = average_precision_score(value, prevalence)
+    assert score.grade == "fair"
+    assert "69.9 %" in score.text
+    below = average_precision_score(prevalence - 0.38 * (1 - prevalence), prevalence)
+    assert "below chance, by 38.0 %" in below.text
+    assert "-" not in below.text.split(";")[-1]

@@ -93,6 +93,14 @@ def grade(skill: float) -> GradeName:
     return "reversed"
 
 
+def _skill_words(skill: float) -> str:
+    """The skill in words, rounded towards zero so it never seems to cross a grade's cut-off."""
+    tenths = math.floor(abs(skill) * 1000.0) / 10.0
+    if skill >= 0.0:
+        return f"AP covers {tenths:.1f} % of the distance from chance to perfect."
+    return f"AP is below chance, by {tenths:.1f} % of the distance from chance to perfect."
+
+
 def roc_auc_score(value: float) -> Score:
     """ROC AUC with its grade; ``value`` is nan when a class is missing."""
     if not math.isfinite(value):
@@ -134,7 +142,7 @@ def average_precision_score(value: float, prevalence: float) -> Score:
     g = grade(skill)
     text = (
         f"{g.capitalize()}: {_GRADE_WORDS[g]}. Chance is the share of class 1, "
-        f"{_pct(prevalence)}; AP is {_pct(skill, 0)} of the way from chance to perfect."
+        f"{_pct(prevalence)}; {_skill_words(skill)}"
     )
     return Score(value=value, chance=prevalence, skill=skill, grade=g, text=text)
 

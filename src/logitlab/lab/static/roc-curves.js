@@ -268,7 +268,7 @@ export class CurveChart {
       const tau = formatNumber(this.roc.at_tau.tau, 4);
       text =
         p.y === null
-          ? `At τ = ${tau} nothing is predicted class 1, so precision is undefined.`
+          ? `At τ = ${tau} nothing is predicted class 1, so precision has no value (0 of 0).`
           : `Operating point: ${this.kind.read(`= ${tau}`, p.x, p.y)}`;
     }
     if (this.readout.textContent !== text) this.readout.textContent = text;
