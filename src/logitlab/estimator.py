@@ -264,20 +264,27 @@ class LogisticRegression:
         Xa = check_array(X, owner=type(self).__name__)
         n_samples, n_features = Xa.shape
         labels = check_target(y, n_samples, owner=type(self).__name__)
-        classes, y_index = np.unique(labels, return_inverse=True)
-        y_index = y_index.reshape(-1)
+        classes = np.unique(labels)
         if classes.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
                 f"the data contains only one class: {_label(classes[0])!r}."
             )
-        sw = self._sample_weight(sample_weight, classes, y_index)
         K = classes.shape[0]
+        # Encode the labels without np.unique(return_inverse=True): its sort buffers and
+        # int64 inverse cost more than X itself on tall, narrow data.
+        if K == 2:
+            positive = labels == classes[1]
+            y_index: np.ndarray = positive.view(np.uint8)
+            target = positive.astype(np.float64)
+        else:
+            y_index = np.searchsorted(classes, labels)
+            target = y_index.astype(np.float64)
+        sw = self._sample_weight(sample_weight, classes, y_index)
         sw_sum = float(n_samples) if sw is None else float(np.sum(sw))
         C = float(self.C)
         alpha = 0.0 if math.isinf(C) else 1.0 / (C * sw_sum)
         penalty = Penalty(alpha=alpha, l1_ratio=float(self.l1_ratio) if alpha else 0.0)
-        target = (y_index == 1).astype(np.float64) if K == 2 else y_index.astype(np.float64)
         objective = Objective(
             Xa,
             target,
