@@ -8,8 +8,9 @@ stops everything. Prints frames per second per session, the p50 / p99 latency of
 frame (command sent → frame received), the number of errors (must be 0), and the
 server process's memory (RSS) and CPU time.
 
-Bounded and self-stopping: at most 200 sessions and 600 s, loopback only, and the
-server is stopped however the run ends.
+Bounded and self-stopping: at most 200 sessions, 600 s per round and 5 rounds (``--rounds``
+runs again on the same server, to tell reused memory from leaked memory), loopback only,
+and the server is stopped however the run ends.
 
     .venv/bin/python benchmarks/load.py                 # 50 sessions, 60 s
     .venv/bin/python benchmarks/load.py --sessions 10 --seconds 5
@@ -40,7 +41,7 @@ GRACE_S = 60.0
 HEAD = re.compile(r'^\{"type":"(\w+)","seq":(\d+)')
 """The start of every reply: its type and seq (the client does not parse whole frames)."""
 SPEED = 100.0
-"""Steps per second, the page's default Auto-train speed."""
+"""Steps per second, the page's default Auto-train speed (``--speed``)."""
 
 
 @dataclass
@@ -68,7 +69,7 @@ def _proc_status(pid: int) -> tuple[float, float]:
     return rss_kib / 1024.0, cpu
 
 
-async def _session(url: str, stop_at: float, points: int, stats: Stats) -> None:
+async def _session(url: str, stop_at: float, points: int, speed: float, stats: Stats) -> None:
     """One page in Auto-train until ``stop_at`` (time.monotonic)."""
     async with connect(url, max_size=None, open_timeout=30, proxy=None) as ws:
         seq = 1
@@ -85,7 +86,7 @@ async def _session(url: str, stop_at: float, points: int, stats: Stats) -> None:
             now = time.monotonic()
             if now >= stop_at:
                 return
-            budget = min(budget + SPEED * (now - last), 10_000.0)
+            budget = min(budget + speed * (now - last), 10_000.0)
             last = now
             if budget >= 1.0:
                 steps = int(budget)
@@ -112,10 +113,12 @@ async def _session(url: str, stop_at: float, points: int, stats: Stats) -> None:
             await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
 
 
-async def _run_clients(url: str, sessions: int, seconds: float, points: int) -> list[Stats]:
+async def _run_clients(
+    url: str, sessions: int, seconds: float, points: int, speed: float = SPEED
+) -> list[Stats]:
     stats = [Stats() for _ in range(sessions)]
     stop_at = time.monotonic() + seconds
-    tasks = [asyncio.create_task(_session(url, stop_at, points, s)) for s in stats]
+    tasks = [asyncio.create_task(_session(url, stop_at, points, speed, s)) for s in stats]
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for s, result in zip(stats, results, strict=True):
         if isinstance(result, BaseException):
@@ -144,11 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (≤ 200)")
     parser.add_argument("--seconds", type=float, default=60.0, help="run time (≤ 600)")
     parser.add_argument("--points", type=int, default=120, help="points per session (Blobs)")
+    parser.add_argument("--speed", type=float, default=SPEED, help="Auto-train steps per second")
+    parser.add_argument("--rounds", type=int, default=1, help="runs on the same server (≤ 5)")
     args = parser.parse_args(argv)
-    if not 1 <= args.sessions <= 200 or not 0 < args.seconds <= 600:
-        parser.error("--sessions must be 1–200 and --seconds in (0, 600]")
-    if not 10 <= args.points <= 100_000:
-        parser.error("--points must be 10–100,000")
+    if not 1 <= args.sessions <= 200 or not 0 < args.seconds <= 600 or not 1 <= args.rounds <= 5:
+        parser.error("--sessions must be 1–200, --seconds in (0, 600] and --rounds 1–5")
+    if not 10 <= args.points <= 100_000 or not 1 <= args.speed <= 2000:
+        parser.error("--points must be 10–100,000 and --speed 1–2,000")
 
     port = _free_port()
     command = [sys.executable, "-m", "logitlab.cli", "serve", "--no-browser"]
@@ -160,15 +165,22 @@ def main(argv: list[str] | None = None) -> int:
         url = f"ws://127.0.0.1:{port}/ws"
         print(
             f"{args.sessions} sessions × {args.seconds:g} s of Auto-train "
-            f"(N = {args.points:,}, {SPEED:g} steps/s, ≤ 60 frames/s each) on 127.0.0.1:{port}"
+            f"(N = {args.points:,}, {args.speed:g} steps/s, ≤ 60 frames/s each) "
+            f"on 127.0.0.1:{port}"
         )
         wall, client_cpu = time.perf_counter(), time.process_time()
-        stats = asyncio.run(_run_clients(url, args.sessions, args.seconds, args.points))
+        stats = asyncio.run(_run_clients(url, args.sessions, args.seconds, args.points, args.speed))
         wall, client_cpu = time.perf_counter() - wall, time.process_time() - client_cpu
         rss1, cpu1 = _proc_status(server.pid)
         # The sessions are closed now; give the server a moment to drop them.
         time.sleep(1.0)
         rss2, _ = _proc_status(server.pid)
+        # More rounds on the same server: freed sessions' memory is reused, not leaked.
+        later = []
+        for _ in range(args.rounds - 1):
+            asyncio.run(_run_clients(url, args.sessions, args.seconds, args.points, args.speed))
+            time.sleep(1.0)
+            later.append(_proc_status(server.pid)[0])
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -197,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         f"server memory (RSS): {rss0:.1f} MiB idle → {rss1:.1f} MiB after the run "
         f"(+{rss1 - rss0:.1f} MiB) → {rss2:.1f} MiB with the sessions closed"
     )
+    if later:
+        print("  after each further round: " + ", ".join(f"{r:.1f} MiB" for r in later))
     print(
         f"server CPU: {cpu1 - cpu0:.1f} s over {wall:.1f} s wall "
         f"({(cpu1 - cpu0) / wall:.2f} cores; this machine has {os.cpu_count()}); "
