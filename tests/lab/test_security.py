@@ -37,6 +37,7 @@ from starlette.websockets import WebSocketDisconnect
 from logitlab.cli import build_parser
 from logitlab.lab import server as server_module
 from logitlab.lab.limits import (
+    FIRST_AUTO_STEPS,
     FULL_CLOSE_CODE,
     IDLE_CLOSE_CODE,
     Limits,
@@ -450,6 +451,26 @@ def test_training_faster_than_the_limit_is_refused(client: TestClient) -> None:
         assert call(conn, {"type": "train", "steps": 1_000})["steps"] == 10_000
         # Other commands are not training: they still work.
         assert call(conn, {"type": "set_view", "tau": 0.3})["state"]["view"]["tau"] == 0.3
+
+
+def test_auto_train_ticks_fit_a_time_budget_and_buttons_run_exactly() -> None:
+    limits = Limits(auto_frame_seconds=1e-6)  # less than any step: one step per tick
+    with TestClient(create_app(Settings(limits=limits))).websocket_connect("/ws") as conn:
+        call(conn, {"type": "load_preset", "preset": "moons", "n_points": 2000})
+        # Before any step has been timed, a tick may take the first allowance.
+        first = call(conn, {"type": "train", "steps": 5000, "auto": True})
+        assert first["steps"] == FIRST_AUTO_STEPS
+        tick = call(conn, {"type": "train", "steps": 5000, "auto": True, "seq": 3})
+        assert tick["seq"] == 3 and tick["steps"] == FIRST_AUTO_STEPS + 1
+        # "Train 100 steps" is not Auto-train: exactly what was asked.
+        assert call(conn, {"type": "train", "steps": 300})["steps"] == FIRST_AUTO_STEPS + 301
+        # An invalid tick is not made valid by cutting it down.
+        bad = call(conn, {"type": "train", "steps": 10**6, "auto": True})
+        assert bad["type"] == "error" and "steps" in bad["message"]
+    roomy = Limits(auto_frame_seconds=10.0)
+    with TestClient(create_app(Settings(limits=roomy))).websocket_connect("/ws") as conn:
+        call(conn, {"type": "train", "steps": 3})
+        assert call(conn, {"type": "train", "steps": 800, "auto": True})["steps"] == 803
 
 
 def test_message_floods_are_refused() -> None:

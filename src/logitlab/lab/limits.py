@@ -17,6 +17,13 @@ Decisions the issue left open, recorded here:
   and the connection stays open. The page never gets there by itself: it keeps
   one ``train`` command in flight, and the defaults allow twice the fastest
   Auto-train speed (2,000 steps per second) and bursts of two maximal commands.
+- **Auto-train is coalesced to a time budget.** An Auto-train tick
+  (``train`` with ``auto: true``) runs at most as many steps as fit in
+  :attr:`Limits.auto_frame_seconds` of this session's measured step time; the
+  frame reports the steps actually taken. An overloaded server thus answers every
+  tick promptly with fewer steps, instead of the page asking for ever larger
+  batches that take ever longer (and hold up its slider drags and probes behind
+  them). "Train 1 step" / "Train 100 steps" (``auto: false``) run exactly.
 - **Idle** means no message for :attr:`Limits.idle_timeout` seconds; the server
   then closes the socket with :data:`IDLE_CLOSE_CODE` and drops the session, so
   its memory is returned. The page reconnects when it is used again and rebuilds
@@ -57,6 +64,8 @@ class Limits:
         Token bucket over every incoming message of one session.
     train_steps_per_second, train_step_burst : float, int, default=4000.0, 20000
         Token bucket over the optimizer steps ``train`` commands ask for.
+    auto_frame_seconds : float, default=0.05
+        Work one Auto-train tick may take (see the module notes).
     """
 
     max_sessions: int = 100
@@ -65,6 +74,7 @@ class Limits:
     message_burst: int = 2000
     train_steps_per_second: float = 4000.0
     train_step_burst: int = 2 * MAX_STEPS_PER_COMMAND
+    auto_frame_seconds: float = 0.05
 
     def __post_init__(self) -> None:
         checks = {
@@ -74,6 +84,7 @@ class Limits:
             "message_burst": self.message_burst >= 1,
             "train_steps_per_second": self.train_steps_per_second > 0.0,
             "train_step_burst": self.train_step_burst >= MAX_STEPS_PER_COMMAND,
+            "auto_frame_seconds": self.auto_frame_seconds > 0.0,
         }
         for name, ok in checks.items():
             if not ok:
@@ -141,6 +152,10 @@ def peek_command(text: str | bytes) -> tuple[str | None, int, int]:
     return kind, seq, min(steps, MAX_STEPS_PER_COMMAND)
 
 
+FIRST_AUTO_STEPS = 100
+"""Steps an Auto-train tick may take before the session's step time has been measured."""
+
+
 @dataclass
 class SessionSlot:
     """One open WebSocket's session and its rate limits."""
@@ -148,8 +163,40 @@ class SessionSlot:
     session: LabSession
     messages: TokenBucket
     steps: TokenBucket
+    auto_frame_seconds: float = 0.05
     busy: bool = False
     """True while the session's work runs in a worker thread."""
+    step_seconds: float | None = None
+    """Moving average of the time one optimizer step takes in this session."""
+
+    def auto_steps(self, steps: int) -> int:
+        """How many of the ``steps`` an Auto-train tick asks for fit its time budget."""
+        if self.step_seconds is None:
+            return min(steps, FIRST_AUTO_STEPS)
+        return max(1, min(steps, int(self.auto_frame_seconds / self.step_seconds)))
+
+    def coalesce_auto_train(self, text: str, steps: int) -> tuple[str, int]:
+        """An Auto-train tick asking for ``steps`` (as peeked) cut to :meth:`auto_steps`.
+
+        Returns the message to handle and the steps it asks for; anything but a
+        well-formed Auto-train tick is returned as it is (validation judges it).
+        """
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("auto") is not True or data["steps"] != steps:
+            return text, steps
+        allowed = self.auto_steps(steps)
+        if allowed >= steps:
+            return text, steps
+        return json.dumps({**data, "steps": allowed}), allowed
+
+    def observe(self) -> None:
+        """Update :attr:`step_seconds` from the session's last command."""
+        timing = self.session.timing
+        if timing.n_steps <= 0:
+            return
+        cost = timing.steps / timing.n_steps
+        old = self.step_seconds
+        self.step_seconds = cost if old is None else 0.7 * old + 0.3 * cost
 
     def admit_message(self) -> str | None:
         """None if one more message may be handled now, else why not (for an error frame)."""
@@ -201,6 +248,7 @@ class SessionRegistry:
                 session=LabSession(),
                 messages=TokenBucket(lim.messages_per_second, lim.message_burst, self._clock),
                 steps=TokenBucket(lim.train_steps_per_second, lim.train_step_burst, self._clock),
+                auto_frame_seconds=lim.auto_frame_seconds,
             )
             self._live[id(slot)] = slot
             return slot

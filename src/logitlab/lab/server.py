@@ -213,10 +213,14 @@ async def _run_session(websocket: WebSocket, slot: SessionSlot, settings: Settin
 def _handle(slot: SessionSlot, text: str) -> str:
     """One message's reply, after the rate limits (runs in a worker thread)."""
     _, seq, steps = peek_command(text)
+    if steps > 0:
+        text, steps = slot.coalesce_auto_train(text, steps)
     refusal = slot.admit_message() or slot.admit_training(steps)
     if refusal is not None:
         return _error(refusal, seq)
-    return slot.session.handle_json(text)
+    reply = slot.session.handle_json(text)
+    slot.observe()
+    return reply
 
 
 def _error(message: str, seq: int = 0) -> str:
