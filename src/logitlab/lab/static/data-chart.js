@@ -146,7 +146,7 @@ export class DataChart {
     ctx.rect(f.left, f.top, f.width, f.height);
     ctx.clip();
     ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = "high";
+    ctx.imageSmoothingQuality = "low"; // bilinear: smooth when enlarging, and cheap
     // Grid samples sit on cell centres: stretch the image so texel centres land on them.
     ctx.drawImage(image, f.left, f.top, f.width, f.height);
     ctx.restore();
