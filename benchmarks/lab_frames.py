@@ -109,6 +109,16 @@ FPS_SCRIPT = """async (ms) => {
            draw: (perf.drawMs - draw0) / Math.max(1, perf.commits - commits0) };
 }"""
 
+BLANK_RAF_SCRIPT = """async (ms) => {
+  let ticks = 0, running = true;
+  const count = () => { ticks += 1; if (running) requestAnimationFrame(count); };
+  requestAnimationFrame(count);
+  const t0 = performance.now();
+  await new Promise((done) => setTimeout(done, ms));
+  running = false;
+  return ticks / ((performance.now() - t0) / 1000);
+}"""
+
 SLIDER_SCRIPT = """async (n) => {
   const slider = document.getElementById("w0");
   const perf = window.logitlabPerf;
@@ -146,6 +156,10 @@ def browser_run(seconds: float) -> dict[int, dict[str, float]]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            # Reference: how many animation frames this browser gets on an empty page now.
+            blank = browser.new_page(viewport={"width": 1280, "height": 800})
+            results[0] = {"raf": blank.evaluate(BLANK_RAF_SCRIPT, int(seconds * 1000))}
+            blank.close()
             for n_points in SIZES:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={n_points}")
@@ -272,7 +286,9 @@ def main() -> None:
         print(f"{CHROMIUM} is missing: no browser measurements")
         return
     print(f"headless Chromium, Auto-train for {args.seconds:g} s per size:")
-    for n_points, r in browser_run(args.seconds).items():
+    runs = browser_run(args.seconds)
+    print(f"  empty page: {runs.pop(0)['raf']:.1f} animation frames per second (the ceiling now)")
+    for n_points, r in runs.items():
         print(
             f"  N = {n_points:>6,}: {r['paints']:.1f} new frames painted per second "
             f"(animation frames {r['raf']:.1f}/s; {r['steps']:.0f} steps/s; "
