@@ -6,6 +6,13 @@ import { CURVE_COLOR } from "./palette.js";
 import { formatNumber } from "./format.js";
 
 const MARGIN = { left: 48, right: 10, top: 10, bottom: 22 };
+const ROOMY = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+
+/** The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ that is ≥ v (v > 0). */
+function roomyCeil(v) {
+  const power = 10 ** Math.floor(Math.log10(v));
+  return (ROOMY.find((m) => m * power >= v - 1e-9 * power) ?? 10) * power;
+}
 const LOG_FLOOR = 1e-12;
 
 export class LossChart {
@@ -18,6 +25,8 @@ export class LossChart {
     this.size = { width: 0, height: 0 };
     this.hoverColumn = -1;
     this.dirty = true;
+    this.axesCache = document.createElement("canvas");
+    this.axesKey = "";
     this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     watchSize(this.canvas, (width, height) => {
       this.cssSize = { width, height };
@@ -90,27 +99,41 @@ export class LossChart {
       lo -= 0.5;
       hi += 0.5;
     }
-    const pad = (hi - lo) * 0.06;
     const first = c.steps[0];
     const last = c.steps[c.steps.length - 1];
-    const view = {
-      xmin: first,
-      xmax: last > first ? last : first + 1,
-      ymin: this.logScale ? lo - pad : Math.max(0, lo - pad),
-      ymax: hi + pad,
-    };
+    // Round the box outward to tick values: it stays put for many frames, so the axes
+    // are drawn once into a cache and the curve grows into them.
+    let ymin;
+    let ymax;
+    if (this.logScale) {
+      ymin = Math.floor(lo);
+      ymax = Math.max(Math.ceil(hi), ymin + 1);
+    } else {
+      const ticks = niceTicks(lo, hi, 4);
+      const unit = ticks.length > 1 ? ticks[1] - ticks[0] : Math.abs(hi - lo) || 1;
+      ymin = Math.max(lo >= 0 ? 0 : -Infinity, Math.floor(lo / unit) * unit);
+      ymax = Math.max(Math.ceil(hi / unit) * unit, ymin + unit);
+    }
+    const view = { xmin: first, xmax: roomyCeil(Math.max(last, first + 1)), ymin, ymax };
     const f = new Frame2D(width, height, MARGIN, view);
     this.frame = f;
-    const yTicks = this.logScale
-      ? niceTicks(Math.ceil(view.ymin), Math.floor(view.ymax), 4).filter(Number.isInteger)
-      : niceTicks(view.ymin, view.ymax, Math.max(2, Math.floor(f.height / 40)));
-    drawAxes(ctx, f, {
-      xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(f.width / 80))).filter(
-        Number.isInteger,
-      ),
-      yTicks,
-      yFormat: this.logScale ? (t) => `1e${t}` : tickLabel,
-    });
+    const key = [width, height, view.xmin, view.xmax, ymin, ymax, this.logScale].join();
+    if (key !== this.axesKey) {
+      this.axesKey = key;
+      const axes = fitCanvas(this.axesCache, width, height).ctx;
+      axes.clearRect(0, 0, width, height);
+      const yTicks = this.logScale
+        ? niceTicks(ymin, ymax, 4).filter(Number.isInteger)
+        : niceTicks(ymin, ymax, Math.max(2, Math.floor(f.height / 40)));
+      drawAxes(axes, f, {
+        xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(f.width / 80))).filter(
+          Number.isInteger,
+        ),
+        yTicks,
+        yFormat: this.logScale ? (t) => `1e${t}` : tickLabel,
+      });
+    }
+    ctx.drawImage(this.axesCache, 0, 0, width, height);
     ctx.save();
     ctx.beginPath();
     ctx.rect(f.left, f.top, f.width, f.height);
