@@ -175,7 +175,8 @@ def test_cli_binds_loopback_by_default() -> None:
 
 
 @pytest.mark.parametrize(
-    ("host", "warned"), [("127.0.0.1", False), ("localhost", False), ("0.0.0.0", True)]
+    ("host", "warned"),
+    [("127.0.0.1", False), ("localhost", False), ("127.0.0.2", False), ("0.0.0.0", True)],
 )
 def test_serve_warns_off_loopback_and_pins_loopback_hosts(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str, warned: bool
@@ -192,6 +193,7 @@ def test_serve_warns_off_loopback_and_pins_loopback_hosts(
     evil = TestClient(app, base_url="http://rebound.example:8765").get("/")
     local = TestClient(app, base_url="http://127.0.0.1:8765").get("/")
     assert local.status_code == 200
+    assert TestClient(app, base_url=f"http://{host}:8765").get("/").status_code == 200
     # On loopback, a page served under another name (DNS rebinding) is refused.
     assert evil.status_code == (200 if warned else 400)
     if not warned:

@@ -260,7 +260,10 @@ def serve(
     local = is_loopback(host)
     limits = Limits() if max_sessions is None else Limits(max_sessions=max_sessions)
     settings = Settings(
-        host=host, port=port, limits=limits, allowed_hosts=LOOPBACK_HOSTS if local else ()
+        host=host,
+        port=port,
+        limits=limits,
+        allowed_hosts=(*LOOPBACK_HOSTS, host) if local else (),
     )
     if not local:
         print(
