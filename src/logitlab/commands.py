@@ -12,15 +12,13 @@ import math
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from logitlab.core import metrics
 from logitlab.core.features import Standardizer
-from logitlab.core.inference import Inference, infer
-from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray
 from logitlab.estimator import ConvergenceWarning, LogisticRegression
 from logitlab.progress import Progress
@@ -137,10 +135,7 @@ def fit_csv(options: FitOptions, progress: Progress | None = None) -> FitOutcome
     progress.done(f"{n_iter} Newton iterations")
 
     progress.start("computing standard errors and metrics")
-    if options.l1_ratio > 0.0:
-        inference = _inference_without_errors(model, X, data.y, options)
-    else:
-        inference = model.summary()
+    inference = model.summary()  # L1 / elastic net: estimates with NaN standard errors
     if inference.separation is not None and not inference.penalized:
         raise DataError(
             f"perfect separation: the features predict {data.target!r} "
@@ -180,51 +175,6 @@ def _in_sample_metrics(classes: Any, y: Any, proba: FloatArray) -> tuple[float, 
     ]
     auc = aucs[1] if len(classes) == 2 else float(np.mean(aucs))
     return accuracy, auc
-
-
-def _inference_without_errors(
-    model: LogisticRegression, X: FloatArray, y: Any, options: FitOptions
-) -> Inference:
-    """Likelihood statistics for an L1 / elastic-net fit, with no standard errors.
-
-    Standard errors are not defined at the kink of the L1 penalty, so only the
-    estimates, odds ratios, log-likelihood, pseudo-R², AIC and BIC are reported.
-    """
-    classes, index = np.unique(np.asarray(y), return_inverse=True)
-    K = classes.shape[0]
-    weights = None
-    if options.class_weight == "balanced":
-        counts = np.bincount(index, minlength=K)
-        weights = (index.size / (K * counts))[index]
-    target = (index == 1).astype(np.float64) if K == 2 else index.astype(np.float64)
-    coef = np.column_stack([model.coef_, model.intercept_]).ravel()
-    objective = Objective(X, target, n_classes=K, sample_weight=weights)
-    base = infer(
-        objective,
-        coef,
-        feature_names=[str(n) for n in model.feature_names_in_],
-        class_names=[str(c) for c in classes],
-        check_separation=False,
-    )
-    blank = np.full(base.blocks[0].estimate.shape, np.nan)
-    blocks = tuple(
-        replace(b, std_error=blank, z=blank, p_value=blank, ci_low=blank, ci_high=blank)
-        for b in base.blocks
-    )
-    note = (
-        f"Penalized fit with an L1 part (l1_ratio={options.l1_ratio:g}, C={options.C:g}): "
-        "standard errors, z, p-values and intervals are not defined for it and are not "
-        "reported; refit with --l1-ratio 0 for a table with standard errors."
-    )
-    return replace(
-        base,
-        blocks=blocks,
-        penalized=True,
-        C=float(options.C),
-        separation=None,
-        separation_checked=False,
-        notes=(note,),
-    )
 
 
 @dataclass(frozen=True)
