@@ -8,9 +8,9 @@ text is escaped where it is built. Headings inside the slots start at ``<h3>``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
+from logitlab.lab import text_blocks
 from logitlab.lab.mathml import (
     Node,
     fenced,
@@ -30,7 +30,7 @@ from logitlab.lab.mathml import (
     sub,
     times,
 )
-from logitlab.lab.protocol import ScenarioName
+from logitlab.lab.text_blocks import Card, FaqItem
 
 # ----------------------------------------------------------------- formula pieces
 
@@ -74,8 +74,9 @@ def _gap() -> Node:
     return mspace("2em")
 
 
-def _model() -> Node:
-    z = mrow(
+def _score() -> tuple[Node, ...]:
+    """z = w₀ × x + w₁ × y + b, as a row of nodes."""
+    return (
         mi("z"),
         mo("="),
         sub("w", "0"),
@@ -88,14 +89,16 @@ def _model() -> Node:
         mo("+"),
         mi("b"),
     )
-    p = mrow(
-        hat("p"),
-        mo("="),
-        mi("σ"),
-        fenced(mi("z")),
-        mo("="),
-        mfrac(mn("1"), mrow(mn("1"), mo("+"), msup(mi("e"), mrow(mo("−"), mi("z"))))),
-    )
+
+
+def _logistic() -> Node:
+    """1 / (1 + e⁻ᶻ)."""
+    return mfrac(mn("1"), mrow(mn("1"), mo("+"), msup(mi("e"), mrow(mo("−"), mi("z")))))
+
+
+def _model() -> Node:
+    z = mrow(*_score())
+    p = mrow(hat("p"), mo("="), mi("σ"), fenced(mi("z")), mo("="), _logistic())
     return math(z, _gap(), p, label="z equals w0 x plus w1 y plus b; p-hat equals sigma of z")
 
 
@@ -274,15 +277,6 @@ def derivation_html() -> str:
 # ----------------------------------------------------------------- try this
 
 
-@dataclass(frozen=True)
-class Card:
-    """One "Try this" card: its scenario, title and text."""
-
-    scenario: ScenarioName
-    title: str
-    text: str
-
-
 CARDS: tuple[Card, ...] = (
     Card(
         "xor-wall",
@@ -355,19 +349,8 @@ CARDS: tuple[Card, ...] = (
 
 
 def try_this_html(cards: tuple[Card, ...] = CARDS) -> str:
-    """The cards, each with a button that sets its experiment up."""
-    out = []
-    for card in cards:
-        title = escape(card.title)
-        out.append(
-            f'<article class="try-card" id="try-{card.scenario}">'
-            f"<h3>{title}</h3>"
-            f"<p>{escape(card.text)}</p>"
-            f'<button type="button" data-scenario="{card.scenario}" '
-            f'aria-label="Set up: {title}">Set it up</button>'
-            "</article>"
-        )
-    return f'<div class="try-cards">{"".join(out)}</div>'
+    """The cards, each with a button that sets its experiment up (id ``try-SCENARIO``)."""
+    return text_blocks.try_cards_html(cards, [f"try-{card.scenario}" for card in cards])
 
 
 # ----------------------------------------------------------------- chips
@@ -409,27 +392,9 @@ def in_one_glance_html() -> str:
 # ----------------------------------------------------------------- FAQ
 
 
-def _faq_items() -> list[tuple[str, tuple[str | Node, ...]]]:
-    z = _inline(
-        mi("z"),
-        mo("="),
-        sub("w", "0"),
-        times(),
-        mi("x"),
-        mo("+"),
-        sub("w", "1"),
-        times(),
-        mi("y"),
-        mo("+"),
-        mi("b"),
-        label="z = w0 x + w1 y + b",
-    )
-    sigma = _inline(
-        hat("p"),
-        mo("="),
-        mfrac(mn("1"), mrow(mn("1"), mo("+"), msup(mi("e"), mrow(mo("−"), mi("z"))))),
-        label="p-hat = 1 / (1 + e^-z)",
-    )
+def _faq_items() -> list[FaqItem]:
+    z = _inline(*_score(), label="z = w0 x + w1 y + b")
+    sigma = _inline(hat("p"), mo("="), _logistic(), label="p-hat = 1 / (1 + e^-z)")
     rule = _inline(hat("p"), mo("≥"), mi("τ"), label="p-hat at least tau")
     l2 = _inline(
         mi("λ"),
@@ -518,19 +483,8 @@ def msubsup_sq(index: str) -> Node:
     return msubsup(mi("w"), mn(index), mn("2"))
 
 
-def _html(*parts: str | Node) -> str:
-    """Text (escaped) and MathML nodes (kept) joined."""
-    return "".join(p if isinstance(p, Node) else escape(p, quote=False) for p in parts)
-
-
 def faq_html() -> str:
-    parts = []
-    for question, answer in _faq_items():
-        parts.append(
-            f'<details class="faq-item"><summary>{escape(question)}</summary>'
-            f"<p>{_html(*answer)}</p></details>"
-        )
-    return f'<div class="faq">{"".join(parts)}</div>'
+    return text_blocks.faq_html(_faq_items())
 
 
 SLOTS: dict[str, str] = {

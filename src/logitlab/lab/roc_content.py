@@ -7,9 +7,9 @@ where it is built. Headings inside the slots start at ``<h3>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
+from logitlab.lab import text_blocks
 from logitlab.lab.mathml import (
     Node,
     fenced,
@@ -27,8 +27,9 @@ from logitlab.lab.mathml import (
     mtext,
     munder,
 )
-from logitlab.lab.protocol import ScenarioName
 from logitlab.lab.roc import GRADES
+from logitlab.lab.text_blocks import Card
+from logitlab.lab.text_blocks import paragraph as _p
 
 # ----------------------------------------------------------------- formula pieces
 
@@ -200,10 +201,6 @@ def _cost_math() -> Node:
     )
 
 
-def _p(text: str) -> str:
-    return f"<p>{escape(text, quote=False)}</p>"
-
-
 def math_html() -> str:
     """The math of the page: counts, rates, AUC, AP, F1, MCC, costs."""
     steps: list[tuple[str, str, list[Node], str]] = [
@@ -323,17 +320,8 @@ def grades_html() -> str:
 # ----------------------------------------------------------------- try this
 
 
-@dataclass(frozen=True)
-class RocCard:
-    """One "Try this" card of the ROC page: the scenario its button sets up, title, text."""
-
-    scenario: ScenarioName
-    title: str
-    text: str
-
-
-CARDS: tuple[RocCard, ...] = (
-    RocCard(
+CARDS: tuple[Card, ...] = (
+    Card(
         "roc-overlap",
         "Walk the operating point",
         "The model is fitted to Overlap. Drag τ from 0 to 1: the dot runs down the ROC curve "
@@ -341,7 +329,7 @@ CARDS: tuple[RocCard, ...] = (
         "right of the line is a false positive, every bar of class 1 left of it a false "
         "negative.",
     ),
-    RocCard(
+    Card(
         "roc-overlap",
         "The area ignores b",
         "Move the b slider from −3 to 3. The boundary slides, the confusion matrix changes "
@@ -349,7 +337,7 @@ CARDS: tuple[RocCard, ...] = (
         "number to every z keeps the order of the points. Now move w₁: the order changes, "
         "and so does the AUC.",
     ),
-    RocCard(
+    Card(
         "anti-classifier",
         "An anti-classifier",
         "The fitted weights of Blobs, with their signs flipped. The ranking is perfectly "
@@ -358,7 +346,7 @@ CARDS: tuple[RocCard, ...] = (
         "labels or a sign error in a feature — so fix that cause rather than flipping the "
         "output. Press Train 100 steps and watch gradient descent turn the line around.",
     ),
-    RocCard(
+    Card(
         "roc-imbalanced",
         "Judge AP against its chance level",
         "Imbalanced has 100 points of class 1 and 20 of class 0, and the starting weights are "
@@ -366,14 +354,14 @@ CARDS: tuple[RocCard, ...] = (
         "already reach the share of class 1, 0.83 (the dashed line on the PR chart). A grade "
         "with the ROC cut-offs would have called it excellent.",
     ),
-    RocCard(
+    Card(
         "threshold-tradeoff",
         "Three best thresholds",
         "Overlap, fitted, τ at 0.3. Press Best F1, Youden's J and Minimum cost in turn. Then "
         "set the FN cost to 5 and press Minimum cost again: a missed class-1 point now costs "
         "five false alarms, so τ drops, recall rises and the iso-cost line gets flatter.",
     ),
-    RocCard(
+    Card(
         "roc-near-perfect",
         "A near-perfect ranking",
         "Near-perfect, fitted: the two histograms do not overlap, the ROC curve hugs the top-"
@@ -383,20 +371,9 @@ CARDS: tuple[RocCard, ...] = (
 )
 
 
-def try_this_html(cards: tuple[RocCard, ...] = CARDS) -> str:
-    """The cards, each with a button that sets its experiment up."""
-    out = []
-    for k, card in enumerate(cards, start=1):
-        title = escape(card.title)
-        out.append(
-            f'<article class="try-card" id="roc-try-{k}">'
-            f"<h3>{title}</h3>"
-            f"<p>{escape(card.text, quote=False)}</p>"
-            f'<button type="button" data-scenario="{card.scenario}" '
-            f'aria-label="Set up: {title}">Set it up</button>'
-            "</article>"
-        )
-    return f'<div class="try-cards">{"".join(out)}</div>'
+def try_this_html(cards: tuple[Card, ...] = CARDS) -> str:
+    """The cards, each with a button that sets its experiment up (ids ``roc-try-1`` ...)."""
+    return text_blocks.try_cards_html(cards, [f"roc-try-{k}" for k in range(1, len(cards) + 1)])
 
 
 # ----------------------------------------------------------------- FAQ
@@ -441,12 +418,7 @@ FAQ: tuple[tuple[str, str], ...] = (
 
 
 def faq_html() -> str:
-    parts = [
-        f'<details class="faq-item"><summary>{escape(q)}</summary>'
-        f"<p>{escape(a, quote=False)}</p></details>"
-        for q, a in FAQ
-    ]
-    return f'<div class="faq">{"".join(parts)}</div>'
+    return text_blocks.faq_html((question, (answer,)) for question, answer in FAQ)
 
 
 SLOTS: dict[str, str] = {
