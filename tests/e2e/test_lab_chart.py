@@ -110,3 +110,25 @@ def test_clear_points_and_the_field_toggle(lab: Lab) -> None:
     lab.wait_hash("field=0")
     lab.page.get_by_role("checkbox", name="probability field").check()
     lab.wait_hash("field=1")
+
+
+def test_add_then_drag_at_the_same_spot_moves_that_point(lab: Lab) -> None:
+    # A user clicks, then drags from where the pointer already is: nothing on the page
+    # may move between the two, so the pixel position is measured once, before the click.
+    box = lab.chart.bounding_box()
+    assert box is not None
+    start, end = lab.to_pixel(4, -4), lab.to_pixel(2, -3)
+    mouse = lab.page.mouse
+    mouse.click(box["x"] + start["x"], box["y"] + start["y"])
+    expect(lab.stat("n-points")).to_have_text("121")
+    expect(lab.stat("preset")).to_have_text("Blobs (edited)")
+    assert lab.chart.bounding_box() == box
+    mouse.move(box["x"] + start["x"], box["y"] + start["y"])
+    mouse.down()
+    mouse.move(box["x"] + end["x"], box["y"] + end["y"], steps=8)
+    mouse.up()
+    lab.wait_hash("~m120_")
+    index, x, y = (float(v) for v in last_edit(lab)[1:].split("_"))
+    assert index == 120
+    assert x == pytest.approx(2, abs=0.05) and y == pytest.approx(-3, abs=0.05)
+    expect(lab.stat("n-points")).to_have_text("121")

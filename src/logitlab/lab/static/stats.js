@@ -47,6 +47,7 @@ export class StatsPanel {
     };
     for (const [name, text] of Object.entries(values)) {
       setText(this.stat[name], text);
+      setAttr(this.stat[name], "title", text); // the whole value when one line cuts it
     }
     const div = frame.divergence;
     setHidden(this.banner, div.state === "ok");
