@@ -277,11 +277,20 @@ def _binary_truth(y_true: npt.ArrayLike, pos_label: object | None) -> npt.NDArra
     return np.asarray(labels == pos_label, dtype=np.float64)
 
 
-def _square_unit_axes(ax: Axes) -> None:
+def _finish_unit_square(
+    ax: Axes, *, xlabel: str, ylabel: str, title: str | None, legend_loc: str
+) -> Axes:
+    """Label a diagnostic chart drawn on [0, 1]², square it, grid it, title it, add the legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(0.0, 1.02)
     ax.set_aspect("equal")
     ax.grid(True, alpha=0.3)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc=legend_loc)
+    return ax
 
 
 def plot_roc(
@@ -319,13 +328,13 @@ def plot_roc(
         ax = _new_axes()
     ax.plot(fpr, tpr, color=CLASS_COLORS[0], lw=2, label=f"{label} (AUC = {auc:.3f})")
     ax.plot([0, 1], [0, 1], color="0.5", ls="--", lw=1, label="chance (AUC = 0.5)")
-    ax.set_xlabel("false-positive rate (1 − specificity)")
-    ax.set_ylabel("true-positive rate (recall)")
-    _square_unit_axes(ax)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="lower right")
-    return ax
+    return _finish_unit_square(
+        ax,
+        xlabel="false-positive rate (1 − specificity)",
+        ylabel="true-positive rate (recall)",
+        title=title,
+        legend_loc="lower right",
+    )
 
 
 def plot_precision_recall(
@@ -375,13 +384,13 @@ def plot_precision_recall(
         lw=1,
         label=f"chance (share of positives = {prevalence:.3f})",
     )
-    ax.set_xlabel("recall (true-positive rate)")
-    ax.set_ylabel("precision")
-    _square_unit_axes(ax)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="lower left")
-    return ax
+    return _finish_unit_square(
+        ax,
+        xlabel="recall (true-positive rate)",
+        ylabel="precision",
+        title=title,
+        legend_loc="lower left",
+    )
 
 
 def plot_calibration(
@@ -437,10 +446,10 @@ def plot_calibration(
         alpha=0.35,
         label="samples per bin",
     )
-    ax.set_xlabel("mean predicted probability")
-    ax.set_ylabel("observed share of positives")
-    _square_unit_axes(ax)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper left")
-    return ax
+    return _finish_unit_square(
+        ax,
+        xlabel="mean predicted probability",
+        ylabel="observed share of positives",
+        title=title,
+        legend_loc="upper left",
+    )
