@@ -196,3 +196,34 @@ def test_multinomial_hessian_is_accurate_when_one_class_is_nearly_certain() -> N
     p0 = 1.0 / (1.0 + 2.0 * np.exp(-z))
     expected = np.mean(p0 * others * X[:, 0] ** 2)
     assert hess[0, 0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [True, False])
+def test_narrow_pass_matches_the_general_pass(
+    monkeypatch: pytest.MonkeyPatch, fit_intercept: bool, weighted: bool
+) -> None:
+    """Few features take the transposed-block path; it must agree with the row-block path,
+    also for extreme scores where residuals are tiny (kept exactly, not rounded to 0)."""
+    import logitlab.core.loss as loss_module
+
+    rng = np.random.default_rng(5)
+    n = loss_module.CHUNK_ROWS + 1234  # more than one block
+    X = rng.normal(size=(n, 3)) * [1.0, 30.0, 0.01]
+    y = (rng.random(n) < 0.4).astype(float)
+    sw = rng.random(n) if weighted else None
+    model = LogisticLoss(fit_intercept=fit_intercept)
+    coefs = [rng.normal(size=model.n_coef(3)), np.r_[0.0, 40.0, 0.0, 1.0][: model.n_coef(3)]]
+    for coef in coefs:
+        narrow = model.loss_gradient_hessian(coef, X, y, sw)
+        monkeypatch.setattr(loss_module, "NARROW_MAX_FEATURES", 0)
+        general = model.loss_gradient_hessian(coef, X, y, sw)
+        monkeypatch.undo()
+        assert narrow[0] == pytest.approx(general[0], rel=1e-13)
+        np.testing.assert_allclose(narrow[1], general[1], rtol=1e-11, atol=1e-300)
+        np.testing.assert_allclose(narrow[2], general[2], rtol=1e-11, atol=1e-300)
+    # a residual far below rounding of 1 survives: σ(-40) - 0 for a well-classified row
+    one = model.loss_gradient(
+        np.r_[-40.0, 0.0, 0.0, 0.0][: model.n_coef(3)], X[:1] * 0 + [1, 0, 0], y[:1] * 0
+    )
+    assert one[1][0] == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14)

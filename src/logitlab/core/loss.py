@@ -25,6 +25,8 @@ from logitlab.core.types import FloatArray
 CHUNK_ROWS = 32_768
 #: Matrix entries per block: wide data gets fewer rows so a block stays in cache.
 CHUNK_ENTRIES = 1 << 18
+#: Up to this many features the binary pass works on transposed row blocks.
+NARROW_MAX_FEATURES = 8
 
 
 def _block_rows(n_features: int) -> int:
@@ -225,6 +227,8 @@ class LogisticLoss:
         hessian: bool,
     ) -> tuple[float, FloatArray | None, FloatArray | None]:
         n_samples, p = X.shape
+        if p <= NARROW_MAX_FEATURES:
+            return self._binary_pass_narrow(coef, X, y, sw, gradient=gradient, hessian=hessian)
         fi = self.fit_intercept
         w = coef[:p]
         b = float(coef[p]) if fi else 0.0
@@ -280,6 +284,81 @@ class LogisticLoss:
         hess = None
         if gram is not None:
             hess = np.triu(gram) + np.triu(gram, 1).T
+        return total, grad, hess
+
+    def _binary_pass_narrow(
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sw: FloatArray | None,
+        *,
+        gradient: bool,
+        hessian: bool,
+    ) -> tuple[float, FloatArray | None, FloatArray | None]:
+        """The binary pass for tall, narrow data (few features).
+
+        Products with a row block of shape (rows, p) for small p run far below
+        BLAS speed, and broadcasting over its rows is slow too; each block is
+        therefore copied once into a transposed (p, rows) buffer, on which the
+        scores, the gradient and the Hessian are contiguous products.
+        """
+        n_samples, p = X.shape
+        fi = self.fit_intercept
+        w = coef[:p]
+        b = float(coef[p]) if fi else 0.0
+        m = p + int(fi)
+        total = 0.0
+        grad = np.zeros(m) if gradient else None
+        hess = np.zeros((m, m)) if hessian else None
+        rows = min(n_samples, CHUNK_ROWS)
+        xt_buf = np.empty((p, rows))
+        for sl in _blocks(n_samples):
+            nb = sl.stop - sl.start
+            XT = xt_buf[:, :nb]
+            np.copyto(XT, X[sl].T)
+            yb = y[sl]
+            swb = None if sw is None else sw[sl]
+            z = w @ XT
+            if fi:
+                z += b
+            e = np.abs(z)
+            np.negative(e, out=e)
+            np.exp(e, out=e)  # e = exp(-|z|) in (0, 1]: never overflows
+            # ℓ = log1p(e) + (max(z, 0) − y·z): the bracket is exact for 0/1 labels.
+            losses = np.maximum(z, 0.0)
+            losses -= yb * z
+            losses += np.log1p(e)
+            total += float(np.sum(losses)) if swb is None else float(swb @ losses)
+            if grad is None and hess is None:
+                continue
+            inv = e + 1.0
+            np.reciprocal(inv, out=inv)  # 1 / (1 + e)
+            q = e * inv  # sigmoid(−|z|) in (0, ½], accurate to the last bit
+            if grad is not None:
+                # σ(z) − y = (step(z) − y) ± σ(−|z|): the integer part first, so a
+                # well-classified row keeps its tiny residual exactly.
+                r = np.signbit(z).astype(np.float64)
+                np.subtract(1.0, r, out=r)
+                r -= yb
+                r += np.copysign(q, -z)
+                if swb is not None:
+                    r *= swb
+                grad[:p] += XT @ r
+                if fi:
+                    grad[p] += float(np.sum(r))
+            if hess is not None:
+                h = q
+                h *= inv  # σ'(z) = σ(z)·σ(−z)
+                if swb is not None:
+                    h *= swb
+                Xh = XT * h
+                hess[:p, :p] += Xh @ XT.T
+                if fi:
+                    hess[:p, p] += np.sum(Xh, axis=1)
+                    hess[p, p] += float(np.sum(h))
+        if hess is not None and fi:
+            hess[p, :p] = hess[:p, p]
         return total, grad, hess
 
     def _multinomial_pass(
