@@ -18,7 +18,7 @@ plot_roc, plot_precision_recall, plot_calibration
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -278,7 +278,12 @@ def _binary_truth(y_true: npt.ArrayLike, pos_label: object | None) -> npt.NDArra
 
 
 def _finish_unit_square(
-    ax: Axes, *, xlabel: str, ylabel: str, title: str | None, legend_loc: str
+    ax: Axes,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str | None,
+    legend_loc: Literal["lower right", "lower left", "upper left"],
 ) -> Axes:
     """Label a diagnostic chart drawn on [0, 1]², square it, grid it, title it, add the legend."""
     ax.set_xlabel(xlabel)
