@@ -38,11 +38,14 @@ def _matrix(X: npt.ArrayLike, name: str = "X") -> FloatArray:
     return out
 
 
-def _check_width(X: FloatArray, n_features: int, who: str) -> None:
-    if X.shape[1] != n_features:
+def _fitted_input(X: npt.ArrayLike, n_features: int, who: str, name: str = "X") -> FloatArray:
+    """:func:`_matrix`, and the number of columns ``who`` was fitted with."""
+    data = _matrix(X, name)
+    if data.shape[1] != n_features:
         raise ValueError(
-            f"X has {X.shape[1]} features, but {who} was fitted with {n_features} features"
+            f"X has {data.shape[1]} features, but {who} was fitted with {n_features} features"
         )
+    return data
 
 
 class Standardizer:
@@ -110,8 +113,7 @@ class Standardizer:
         ndarray of shape (n_samples, n_features)
         """
         self._fitted()
-        data = _matrix(X)
-        _check_width(data, self.n_features_in_, "Standardizer")
+        data = _fitted_input(X, self.n_features_in_, "Standardizer")
         out: FloatArray = (data - self.mean_) / self.scale_
         return out
 
@@ -133,8 +135,7 @@ class Standardizer:
         ndarray of shape (n_samples, n_features)
         """
         self._fitted()
-        data = _matrix(Z, "Z")
-        _check_width(data, self.n_features_in_, "Standardizer")
+        data = _fitted_input(Z, self.n_features_in_, "Standardizer", "Z")
         out: FloatArray = data * self.scale_ + self.mean_
         return out
 
@@ -250,8 +251,7 @@ class PolynomialFeatures:
         """
         if not hasattr(self, "powers_"):
             raise ValueError("this PolynomialFeatures is not fitted yet; call fit(X) first")
-        data = _matrix(X)
-        _check_width(data, self.n_features_in_, "PolynomialFeatures")
+        data = _fitted_input(X, self.n_features_in_, "PolynomialFeatures")
         n, p = data.shape
         out = np.empty((n, self.n_output_features_), dtype=np.float64)
         out[:, :p] = data
