@@ -214,6 +214,11 @@ def test_elastic_net_reports_estimates_without_standard_errors(tmp_path: Path, c
         capsys, "fit", str(data), "--target", "group", "--C", "0.05", "--l1-ratio", "1"
     )
     assert code == 0 and "L1, C=0.05" in out and "not defined" in out
+    # the JSON says which penalty was fitted, and AIC counts only the non-zero terms
+    assert result["l1_ratio"] == 1.0
+    nonzero = int(np.count_nonzero(ref.coef_)) + 1
+    assert result["n_params"] == nonzero
+    assert result["aic"] == pytest.approx(2 * nonzero - 2 * result["log_likelihood"], rel=1e-12)
 
 
 def test_plot_writes_a_png(tmp_path: Path, capsys) -> None:
