@@ -149,6 +149,32 @@ def test_loading_a_preset_starts_a_new_experiment_but_point_edits_do_not() -> No
     assert f.curve is not None and len(f.curve.steps) == 1
 
 
+def test_the_state_carries_the_step_count_through_reload_link_and_import() -> None:
+    trained = LabSession()
+    trained.handle(Train(steps=7))
+    state = trained.state
+    assert state.model.steps == 7
+    # A reload or a shared link (hello) and an import go on counting from the state's
+    # steps, with the same weights; the loss history restarts at that step.
+    for command in (Hello(state=state), ImportState(state=state)):
+        s = LabSession()
+        f = frame_of(s.handle(command))
+        assert f.steps == 7 and f.state.model.steps == 7
+        assert f.state.model == state.model
+        assert f.curve is not None and f.curve.steps == [7]
+        f = frame_of(s.handle(Train(steps=2)))
+        assert f.steps == 9 and f.curve is not None and f.curve.steps[0] == 7
+    # The URL/JSON round trip keeps the field; an older state without it means 0 steps.
+    again = LabState.model_validate_json(state.model_dump_json())
+    assert again == state
+    old = state.model_dump(mode="json")
+    del old["model"]["steps"]
+    assert LabState.model_validate(old).model.steps == 0
+    # A reconnecting page that showed more steps than its state holds keeps its count.
+    f = frame_of(LabSession().handle(Hello(state=state, steps=12)))
+    assert f.steps == 12
+
+
 # ----------------------------------------------------------------- errors
 
 

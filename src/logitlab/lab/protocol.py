@@ -192,6 +192,8 @@ class ModelSpec(_Strict):
     w0: Weight = 1.0
     w1: Weight = -1.0
     b: Weight = 0.0
+    steps: Annotated[int, Field(ge=0, le=2**53)] = 0
+    """Optimizer steps that led to these weights (a reloaded or shared lab goes on counting)."""
 
 
 class TrainingSpec(_Strict):

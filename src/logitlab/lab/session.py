@@ -21,9 +21,12 @@ Decisions the issue left open, recorded here:
   elastic net. In core terms that is ``Penalty(alpha=(2 − ρ)λ,
   l1_ratio=ρ/(2 − ρ))`` — see :func:`lab_penalty`.
 - **Steps** are optimizer steps. Loading a preset, "New sample", "Clear
-  points", importing a state and a scenario start a new experiment: the step
-  counter, the loss history and the optimizer's memory are cleared (weights
-  are kept, except where a scenario sets them). Single point edits keep them.
+  points" and a scenario start a new experiment: the step counter, the loss
+  history and the optimizer's memory are cleared (weights are kept, except
+  where a scenario sets them). Single point edits keep them. The state holds
+  the step count (``ModelSpec.steps``): a reloaded page, a shared link or an
+  imported state goes on counting from it, with an empty loss history (the
+  page says the curve starts at the reload).
 - **ΔLoss** is the change of the objective over the last optimizer step.
 - **Accuracy** and the confusion matrix use the rule p̂ ≥ τ.
 - **Weights are never clamped.** A step whose result is not finite or leaves
@@ -252,7 +255,7 @@ class LabSession:
         self._view_spec = state.view
         self._history = LossHistory()
         self._recent = _Recent()
-        self._steps = 0
+        self._steps = state.model.steps
         self._halted: str | None = None
         self._objective_cache: tuple[tuple[int, Penalty], Objective] | None = None
         self._optimizer_cache: tuple[tuple[str, float, int, int], StepOptimizer] | None = None
@@ -305,7 +308,7 @@ class LabSession:
 
     def _model_spec(self) -> ModelSpec:
         w0, w1, b = (float(v) for v in self._coef)
-        return ModelSpec(w0=w0, w1=w1, b=b)
+        return ModelSpec(w0=w0, w1=w1, b=b, steps=self._steps)
 
     def _start_experiment(self) -> None:
         """New data: forget the step count, the loss history and the optimizer's memory."""
@@ -414,7 +417,8 @@ class LabSession:
         if isinstance(command, Hello):
             self._replace_state(command.state if command.state is not None else LabState())
             self.curve_width = command.curve_width
-            self._steps = command.steps  # a page rebuilding its session goes on counting
+            if command.steps > self._steps:  # a page rebuilding its session goes on counting
+                self._steps = command.steps
             self.page = command.page
             full = True
         elif isinstance(command, ImportState):
@@ -675,7 +679,7 @@ class LabSession:
         half_line = clip_line(w0, w1, -b, view) if tau != 0.5 else None
         curve = self._curve_payload(value)
         divergence = self._divergence(value, norm, separated, objective.penalty.alpha)
-        model = ModelSpec.model_construct(w0=w0, w1=w1, b=b)
+        model = ModelSpec.model_construct(w0=w0, w1=w1, b=b, steps=self._steps)
         frame = Frame.model_construct(
             seq=seq,
             state=LabState.model_construct(

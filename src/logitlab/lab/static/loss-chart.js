@@ -74,13 +74,19 @@ export class LossChart {
     this.size = { width, height };
     ctx.clearRect(0, 0, width, height);
     const c = this.curve;
+    // The server keeps the history of this connection only: after a reload, a shared link
+    // or an import the count goes on (it is in the state) but the curve starts there.
+    const since = c !== null && c.steps.length > 0 ? c.steps[0] : 0;
     if (c === null || c.steps.length < 2) {
       this.frame = null;
       ctx.fillStyle = "#666";
       ctx.font = "13px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.fillText("Train to draw the loss curve.", width / 2, height / 2);
-      this.readout.textContent = "Hover the curve to read a step's loss.";
+      if (since > 0) {
+        ctx.fillText(`(${since} steps were taken before this page loaded.)`, width / 2, height / 2 + 20);
+      }
+      if (this.readout.textContent !== this.hint(since)) this.readout.textContent = this.hint(since);
       return;
     }
     let lo = Infinity;
@@ -175,6 +181,7 @@ export class LossChart {
     }
     ctx.stroke();
     const h = this.hoverColumn;
+    let readout = this.hint(since);
     if (h >= 0 && h < n) {
       const x = f.px(c.steps[h]);
       ctx.strokeStyle = "rgba(0,0,0,0.5)";
@@ -190,13 +197,28 @@ export class LossChart {
         ctx.arc(x, f.py(v), 4, 0, 2 * Math.PI);
         ctx.fill();
       }
-      this.readout.textContent =
+      readout =
         `step ${c.steps[h]}: loss ${formatNumber(c.last[h], 5)}` +
         (c.low[h] !== c.high[h]
           ? ` (this column spans ${formatNumber(c.low[h], 4)} – ${formatNumber(c.high[h], 4)})`
           : "");
     }
     ctx.restore();
+    if (since > 0) {
+      ctx.fillStyle = "#5a5a66";
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.textAlign = "right";
+      ctx.textBaseline = "top";
+      ctx.fillText(`history since step ${since} (page load)`, f.left + f.width - 4, f.top + 3);
+    }
+    if (this.readout.textContent !== readout) this.readout.textContent = readout;
+  }
+
+  /** The readout's text when no step is hovered. */
+  hint(since) {
+    return since > 0
+      ? `History since this page loaded (step ${since}); hover the curve to read a step's loss.`
+      : "Hover the curve to read a step's loss.";
   }
 
   hover(event) {

@@ -15,6 +15,7 @@ const FIELDS = [
   ["w0", "model", "w0", "float"],
   ["w1", "model", "w1", "float"],
   ["b", "model", "b", "float"],
+  ["steps", "model", "steps", "int"], // steps so far: a reload goes on counting
   ["eta", "training", "learning_rate", "float"],
   ["pen", "training", "penalty", "text"],
   ["lam", "training", "lam", "float"],
