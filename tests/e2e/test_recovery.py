@@ -104,9 +104,9 @@ def open_lab(context: BrowserContext, url: str, problems: list[str]) -> Lab:
 
 
 def settings_in_hash(page: Page) -> dict[str, str]:
-    """The URL's state without the weights (which Auto-train keeps changing)."""
+    """The URL's state without the weights and the step count (which Auto-train keeps changing)."""
     fragment = page.evaluate("location.hash").lstrip("#")
-    return {k: v for k, v in parse_qsl(fragment) if k not in ("w0", "w1", "b")}
+    return {k: v for k, v in parse_qsl(fragment) if k not in ("w0", "w1", "b", "steps")}
 
 
 def test_server_restart_during_auto_train_loses_nothing(
