@@ -132,3 +132,17 @@ def test_add_then_drag_at_the_same_spot_moves_that_point(lab: Lab) -> None:
     assert index == 120
     assert x == pytest.approx(2, abs=0.05) and y == pytest.approx(-3, abs=0.05)
     expect(lab.stat("n-points")).to_have_text("121")
+
+
+def test_an_error_message_goes_away_on_the_next_action_or_by_itself(lab: Lab) -> None:
+    page = lab.page
+    notice = page.get_by_role("status").filter(has_text="nothing to undo")
+    page.keyboard.press("Control+z")
+    expect(notice).to_be_visible()
+    page.get_by_role("button", name="Train 1 step").click()
+    expect(lab.stat("steps")).to_have_text("1")
+    expect(notice).to_be_hidden()
+    page.keyboard.press("Control+z")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_hidden()  # after a few seconds without any action
+    expect(lab.stat("steps")).to_have_text("1")

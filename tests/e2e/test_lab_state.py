@@ -150,3 +150,19 @@ def test_try_this_card_sets_up_its_scenario(lab: Lab) -> None:
         "aria-pressed", "true"
     )
     lab.page.get_by_role("button", name="Auto-train").click()
+
+
+def test_a_number_box_shows_the_value_actually_used(lab: Lab) -> None:
+    page = lab.page
+    box = page.get_by_label("number of points value")
+    box.fill("5")
+    box.press("Enter")
+    expect(lab.stat("n-points")).to_have_text("10")
+    expect(box).to_have_value("10")
+    note = page.get_by_role("status").filter(has_text="5 is below the minimum 10: using 10.")
+    expect(note).to_be_visible()
+    box.fill("40")
+    box.press("Enter")
+    expect(lab.stat("n-points")).to_have_text("40")
+    expect(box).to_have_value("40")
+    expect(note).to_be_hidden()

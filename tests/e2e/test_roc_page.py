@@ -237,6 +237,26 @@ def test_best_tau_buttons_and_the_iso_cost_line(roc: Roc) -> None:
     page.wait_for_function("() => location.hash.includes('cfn=5')")
 
 
+def test_a_cost_of_zero_or_less_is_corrected_and_says_so(roc: Roc) -> None:
+    page = roc.page
+    fp_cost = page.get_by_label("cost of a false positive (FP cost)")
+    fp_cost.fill("3")
+    fp_cost.press("Enter")
+    roc.wait("p.state.view.cost_fp === 3")
+    note = page.get_by_role("status").filter(has_text="FP cost must be above 0")
+    expect(note).to_be_hidden()
+    for typed in ("0", "-2"):
+        fp_cost.fill(typed)
+        fp_cost.press("Enter")
+        expect(note).to_be_visible()
+        expect(fp_cost).to_have_value("0.001")
+        roc.wait("p.state.view.cost_fp === 0.001")
+    fp_cost.fill("2")
+    fp_cost.press("Enter")
+    roc.wait("p.state.view.cost_fp === 2")
+    expect(note).to_be_hidden()
+
+
 def test_data_chart_presets_weights_and_training(roc: Roc) -> None:
     page = roc.page
     chart = page.get_by_label("Data chart")

@@ -301,6 +301,17 @@ def test_the_c_in_the_penalty_note_gives_the_same_model_in_scikit_learn() -> Non
     np.testing.assert_allclose(ours.coef[2], sk.intercept_[0], rtol=1e-6)
 
 
+def test_delta_loss_of_a_converged_run_is_exactly_zero_not_rounding_noise() -> None:
+    s = LabSession()
+    s.handle(SetTraining(learning_rate=1.0, penalty="l2", lam=0.01))
+    early = frame_of(s.handle(Train(steps=3))).metrics.delta_loss
+    assert early is not None and early < -1e-6  # a real change is reported as it is
+    s.handle(Train(steps=1000))
+    # Converged: the raw differences are ±1e-17 rounding noise (the objective is ~0.1).
+    deltas = [frame_of(s.handle(Train(steps=1))).metrics.delta_loss for _ in range(12)]
+    assert deltas == [0.0] * 12
+
+
 def test_reset_weights_restores_the_start_and_clears_history() -> None:
     s = LabSession()
     s.handle(Train(steps=20))

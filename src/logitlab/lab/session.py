@@ -27,7 +27,9 @@ Decisions the issue left open, recorded here:
   the step count (``ModelSpec.steps``): a reloaded page, a shared link or an
   imported state goes on counting from it, with an empty loss history (the
   page says the curve starts at the reload).
-- **ΔLoss** is the change of the objective over the last optimizer step.
+- **ΔLoss** is the change of the objective over the last optimizer step; a
+  change below ``DELTA_NOISE`` times the objective (float rounding once a run
+  has converged) is reported as exactly 0.
 - **Accuracy** and the confusion matrix use the rule p̂ ≥ τ.
 - **Weights are never clamped.** A step whose result is not finite or leaves
   ±``WEIGHT_LIMIT`` (the range a state can hold) is not taken: training stops
@@ -110,6 +112,8 @@ _log = logging.getLogger(__name__)
 
 DIVERGENCE_WINDOW = 20
 """Optimizer steps looked back over to call training diverging or separable."""
+DELTA_NOISE = 1e-12
+"""A loss change smaller than this times the loss is float rounding: ΔLoss shows 0."""
 INITIAL_COEF = (1.0, -1.0, 0.0)
 """w₀, w₁, b after "Reset weights"."""
 
@@ -659,6 +663,8 @@ class LabSession:
         delta = None
         if self._steps and self._recent.values and value is not None:
             delta = _finite(value - self._recent.values[-1])
+            if delta is not None and abs(delta) < DELTA_NOISE * abs(value):
+                delta = 0.0  # rounding noise of a converged run, not a change
         norm = math.hypot(w0, w1)
         # Output models are built from values computed here: skip re-validating them.
         metrics = Metrics.model_construct(

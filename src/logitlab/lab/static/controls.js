@@ -49,8 +49,32 @@ export class NumberControl {
       }
       const clamped = Math.min(Math.max(value, this.o.min), this.o.max);
       this.choose(clamped);
-      this.place(clamped);
+      this.place(this.value);
+      // The box shows the value actually used, and says why when it differs from the typed one.
+      this.box.value = this.text(this.value);
+      this.say(this.value === value ? "" : this.correction(value, this.value));
     });
+    this.note = null;
+  }
+
+  correction(typed, used) {
+    const shown = this.text(used);
+    if (typed < this.o.min) return `${typed} is below the minimum ${this.text(this.o.min)}: using ${shown}.`;
+    if (typed > this.o.max) return `${typed} is above the maximum ${this.text(this.o.max)}: using ${shown}.`;
+    return `${typed} rounded to ${shown}.`;
+  }
+
+  /** A short note under the control (created on first use; hidden when empty). */
+  say(text) {
+    if (this.note === null) {
+      if (text === "") return;
+      this.note = document.createElement("p");
+      this.note.className = "control-note";
+      this.note.setAttribute("role", "status");
+      (this.box.closest(".control") ?? this.box.parentElement).append(this.note);
+    }
+    this.note.textContent = text;
+    this.note.hidden = text === "";
   }
 
   choose(value) {

@@ -33,15 +33,17 @@ let errorSeq = -1;
 // The state in the link; without one, the last Lab this browser had (closing the tab loses nothing).
 let urlState = parseState(location.hash) ?? savedState();
 let noticeUntil = 0; // a "reconnected" notice stays this long (performance.now() ms)
-const show = (text) => {
+let noticeTimer = 0;
+const NOTICE_SECONDS = 6; // an error or "reconnected" goes away by itself after this
+/** Show a status message; with `fade`, it goes away after NOTICE_SECONDS. */
+const show = (text, fade = false) => {
   notice.textContent = text;
   notice.hidden = false;
+  clearTimeout(noticeTimer);
+  if (fade) noticeTimer = setTimeout(() => (notice.hidden = true), NOTICE_SECONDS * 1000);
 };
 // A link naming CSV points (#csv=HASH): give them to the server before the first hello.
-urlState = await restoreCustomData(urlState, (text) => {
-  notice.textContent = text;
-  notice.hidden = false;
-});
+urlState = await restoreCustomData(urlState, (text) => show(text));
 
 /** What the last paint showed, for the benchmark and the browser tests (read-only). */
 const perf = {
@@ -72,8 +74,7 @@ const connection = new Connection({
     if (message.seq === connection.helloSeq && urlState !== null) {
       // The link's state did not validate: say so, and start from the defaults.
       urlState = null;
-      notice.textContent = `This link's lab state was not valid (${message.message}); loaded the defaults.`;
-      notice.hidden = false;
+      show(`This link's lab state was not valid (${message.message}); loaded the defaults.`);
       // Keep the notice up past the answer to this hello (until the user's next action).
       errorSeq = connection.send({ type: "hello", state: null, curve_width: lossChart.columns });
       return;
@@ -82,20 +83,13 @@ const connection = new Connection({
     trainer.error(message);
     csvPanel.failed(message);
     errorSeq = message.seq;
-    notice.textContent = message.message;
-    notice.hidden = false;
+    show(message.message, true); // cleared by the next frame or after a few seconds
   },
   onStatus: (status, text) => {
     // "closed" / "idle" stay until a frame arrives; "reconnected" for a few seconds.
     if (status === "open") return;
-    notice.textContent = text;
-    notice.hidden = false;
-    noticeUntil = status === "reconnected" ? performance.now() + 5000 : 0;
-    if (status === "reconnected") {
-      setTimeout(() => {
-        if (notice.textContent === text) notice.hidden = true;
-      }, 5000);
-    }
+    show(text, status === "reconnected");
+    noticeUntil = status === "reconnected" ? performance.now() + NOTICE_SECONDS * 1000 : 0;
   },
 });
 

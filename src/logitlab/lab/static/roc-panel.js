@@ -9,10 +9,14 @@ const BEST = [
   ["best-youden", "youden", "Youden's J"],
   ["best-cost", "min_cost", "total cost"],
 ];
+// Costs a box accepts: above 0 (a free mistake is never worth avoiding) up to the protocol's limit.
+const MIN_COST = 0.001;
+const MAX_COST = 1e6;
 
 export class ThresholdPanel {
   constructor(doc, connection) {
     this.connection = connection;
+    this.view = null;
     this.tau = new NumberControl(doc.getElementById("tau"), doc.getElementById("tau-box"), {
       min: 0,
       max: 1,
@@ -43,21 +47,32 @@ export class ThresholdPanel {
       });
     }
     this.costs = {};
-    for (const [id, field] of [
-      ["cost-fp", "cost_fp"],
-      ["cost-fn", "cost_fn"],
+    this.costFix = doc.getElementById("cost-correction");
+    for (const [id, field, name] of [
+      ["cost-fp", "cost_fp", "FP cost"],
+      ["cost-fn", "cost_fn", "FN cost"],
     ]) {
       const box = doc.getElementById(id);
       this.costs[field] = box;
       box.addEventListener("change", () => {
-        const v = Number(box.value);
-        if (box.value.trim() === "" || !Number.isFinite(v) || v < 0) {
-          box.setCustomValidity("Enter a cost of 0 or more.");
-          box.reportValidity();
-          return;
+        const typed = Number(box.value);
+        const current = this.view === null ? 1 : this.view[field];
+        let used = typed;
+        let fix = "";
+        if (box.value.trim() === "" || !Number.isFinite(typed)) {
+          used = current;
+          fix = `${name} must be a number: kept ${current}.`;
+        } else if (typed < MIN_COST) {
+          used = MIN_COST;
+          fix = `${name} must be above 0 (a free mistake would make τ meaningless): using ${MIN_COST}.`;
+        } else if (typed > MAX_COST) {
+          used = MAX_COST;
+          fix = `${name} is at most ${MAX_COST}: using ${MAX_COST}.`;
         }
-        box.setCustomValidity("");
-        connection.send({ type: "set_view", [field]: Math.min(v, 1e6) });
+        box.value = String(used);
+        this.costFix.textContent = fix;
+        this.costFix.hidden = fix === "";
+        if (used !== current) connection.send({ type: "set_view", [field]: used });
       });
     }
     this.costNote = doc.getElementById("cost-note");
@@ -69,6 +84,7 @@ export class ThresholdPanel {
 
   update(frame, curves) {
     const view = frame.state.view;
+    this.view = view;
     this.tau.set(view.tau);
     for (const [field, box] of Object.entries(this.costs)) {
       if (document.activeElement !== box) box.value = String(view[field]);
