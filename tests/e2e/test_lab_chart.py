@@ -146,3 +146,21 @@ def test_an_error_message_goes_away_on_the_next_action_or_by_itself(lab: Lab) ->
     expect(notice).to_be_visible()
     expect(notice).to_be_hidden()  # after a few seconds without any action
     expect(lab.stat("steps")).to_have_text("1")
+
+
+def test_the_keyboard_cursor_shows_only_for_keyboard_use(lab: Lab) -> None:
+    wrap = lab.page.locator("#data-chart")
+    lab.chart.click(position=lab.to_pixel(4, -4))
+    expect(lab.stat("n-points")).to_have_text("121")
+    expect(lab.chart).to_be_focused()
+    expect(wrap).to_have_attribute("data-keyboard-cursor", "off")
+    lab.page.keyboard.press("ArrowRight")
+    expect(wrap).to_have_attribute("data-keyboard-cursor", "on")
+    lab.chart.click(position=lab.to_pixel(-4, 4))
+    expect(lab.stat("n-points")).to_have_text("122")
+    expect(wrap).to_have_attribute("data-keyboard-cursor", "off")
+    # Tabbing onto the chart is keyboard focus: the cursor shows at once.
+    lab.page.get_by_role("button", name="Adding class 1").focus()
+    lab.page.keyboard.press("Tab")
+    expect(lab.chart).to_be_focused()
+    expect(wrap).to_have_attribute("data-keyboard-cursor", "on")

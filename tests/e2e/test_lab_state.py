@@ -6,6 +6,7 @@ import json
 
 import pytest
 from lab_page import Lab
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 pytestmark = pytest.mark.e2e
@@ -121,6 +122,8 @@ def test_json_export_then_import(lab: Lab, tmp_path) -> None:  # type: ignore[no
 
 
 def test_download_png(lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    lab.page.get_by_role("button", name="Train 100 steps").click()
+    expect(lab.stat("steps")).to_have_text("100")
     with lab.page.expect_download() as info:
         lab.page.get_by_role("button", name="Download PNG").click()
     assert info.value.suggested_filename.endswith(".png")
@@ -129,8 +132,18 @@ def test_download_png(lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-de
     data = saved.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
     chart = lab.chart.bounding_box()
     assert chart is not None and width >= chart["width"]  # both charts side by side
+    # Under the charts, a caption says what they show, with the model's numbers.
+    assert height >= chart["height"] + 36
+    caption = lab.painted("pngCaption")
+    w = lab.painted("model")
+    assert caption.startswith("Blobs · N = 120 · 100 steps (gd, η = 0.1, penalty none)")
+    assert f"z = {w['w0']:.4g}x" in caption and "τ = 0.5" in caption
+    image = Image.open(saved).convert("L")
+    strip = image.crop((0, int(chart["height"]) + 4, image.width, image.height))
+    assert strip.getextrema()[0] < 100  # dark text drawn on the white strip
 
 
 def test_a_link_with_a_bad_state_says_so_and_loads_the_defaults(lab: Lab) -> None:

@@ -51,6 +51,8 @@ export class DataChart {
     this.halfLine = null;
     this.drag = null; // {index, x, y, moved, startX, startY, add}
     this.cursor = null; // keyboard cursor in data coordinates
+    this.keyboard = false; // draw the cursor: the chart has keyboard (not pointer) focus
+    root.dataset.keyboardCursor = "off";
     this.dirty = { layout: true, points: true, field: true, overlay: true };
     this.cssSize = { width: 0, height: 0 };
     watchSize(root, (width, height) => {
@@ -230,7 +232,7 @@ export class DataChart {
       ctx.lineWidth = 1.5;
       ctx.stroke();
     }
-    if (this.cursor !== null && document.activeElement === this.overlay) {
+    if (this.cursor !== null && this.keyboard && document.activeElement === this.overlay) {
       const x = f.px(this.cursor.x);
       const y = f.py(this.cursor.y);
       ctx.strokeStyle = "#000";
@@ -292,6 +294,7 @@ export class DataChart {
       if (index >= 0) this.callbacks.onDelete(index);
     });
     el.addEventListener("pointerdown", (event) => {
+      this.useKeyboard(false); // a click focuses the chart too: no keyboard cursor then
       if (event.button !== 0 || this.frame === null) return;
       const { px, py } = this.local(event);
       if (!this.frame.contains(px, py)) return;
@@ -346,6 +349,7 @@ export class DataChart {
       if (this.cursor === null && this.view !== null) {
         this.cursor = { x: (this.view.xmin + this.view.xmax) / 2, y: (this.view.ymin + this.view.ymax) / 2 };
       }
+      this.useKeyboard(el.matches(":focus-visible"));
       this.dirty.overlay = true;
     });
     el.addEventListener("blur", () => {
@@ -353,8 +357,19 @@ export class DataChart {
     });
   }
 
+  /** Show or hide the keyboard cursor (the wrapper's data-keyboard-cursor says which). */
+  useKeyboard(on) {
+    if (this.keyboard === on) return;
+    this.keyboard = on;
+    this.root.dataset.keyboardCursor = on ? "on" : "off";
+    this.dirty.overlay = true;
+  }
+
   key(event) {
     if (this.view === null || this.cursor === null) return;
+    if (["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Enter", " ", "Delete", "Backspace"].includes(event.key)) {
+      this.useKeyboard(true);
+    }
     const v = this.view;
     const stepX = (v.xmax - v.xmin) * (event.shiftKey ? 0.1 : 0.02);
     const stepY = (v.ymax - v.ymin) * (event.shiftKey ? 0.1 : 0.02);

@@ -55,6 +55,7 @@ const perf = {
   halfLine: null,
   steps: 0,
   drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
+  pngCaption: "", // the caption of the last "Download PNG"
   commits: 0,
 };
 window.logitlabPerf = perf;
@@ -180,20 +181,45 @@ function commit(now) {
 }
 requestAnimationFrame(commit);
 
+/** The PNG's caption: what the charts show, so a saved image explains itself. */
+function captionLines() {
+  if (latest === null) return [];
+  const w = latest.true_weights;
+  const term = (v, name) => `${v < 0 ? "−" : "+"} ${formatNumber(Math.abs(v), 4)}${name}`;
+  const z = `z = ${formatNumber(w.w0, 4)}x ${term(w.w1, "y")} ${term(w.b, "")}`;
+  const preset = doc.querySelector('[data-stat="preset"]').textContent;
+  const t = latest.state.training;
+  return [
+    `${preset} · N = ${latest.metrics.n_points} · ${latest.steps} steps (${t.optimizer}, η = ${t.learning_rate}, ` +
+      `penalty ${t.penalty}${t.penalty === "none" ? "" : `, λ = ${t.lam}`})`,
+    `${z} · p̂ = σ(z) · τ = ${latest.state.view.tau} · log loss ${formatNumber(latest.metrics.log_loss, 4)}`,
+  ];
+}
+
 function composeCharts() {
   const a = doc.querySelector("#data-chart canvas");
   const b = doc.querySelector("#loss-chart canvas");
   const ratio = window.devicePixelRatio || 1;
   const out = doc.createElement("canvas");
   const gap = 16;
-  out.width = Math.round((a.clientWidth + gap + b.clientWidth) * ratio);
-  out.height = Math.round(Math.max(a.clientHeight, b.clientHeight) * ratio);
+  const lines = captionLines();
+  perf.pngCaption = lines.join("\n");
+  const lineHeight = 18;
+  const width = a.clientWidth + gap + b.clientWidth;
+  const chartHeight = Math.max(a.clientHeight, b.clientHeight);
+  const height = chartHeight + 8 + lines.length * lineHeight + 6;
+  out.width = Math.round(width * ratio);
+  out.height = Math.round(height * ratio);
   const ctx = out.getContext("2d");
   ctx.scale(ratio, ratio);
   ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillRect(0, 0, width, height);
   chart.composite(ctx, 0, 0);
   ctx.drawImage(b, a.clientWidth + gap, 0, b.clientWidth, b.clientHeight);
+  ctx.fillStyle = "#1b1b1f";
+  ctx.font = "13px system-ui, sans-serif";
+  ctx.textBaseline = "top";
+  lines.forEach((line, i) => ctx.fillText(line, 6, chartHeight + 8 + i * lineHeight, width - 12));
   return out;
 }
 
