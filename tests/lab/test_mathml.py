@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 from logitlab.lab import mathml
@@ -92,3 +93,15 @@ def test_model_formula_shows_the_numbers_with_signs() -> None:
 
 def test_number_keeps_small_values_plain() -> None:
     assert mathml.number(0.5) == "<mn>0.5</mn>"
+
+
+def test_model_formula_cache_returns_what_a_fresh_build_gives() -> None:
+    from logitlab.lab.mathml import _build_model_formula
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate(
+        [rng.normal(size=300), rng.normal(size=100) * 1e5, rng.normal(size=100) * 1e-4, [0.0, -0.0]]
+    )
+    for _ in range(3):  # a second and third round hit the cache
+        for w0, w1, b in zip(values, np.roll(values, 1), np.roll(values, 7), strict=True):
+            assert model_formula(w0, w1, b) == _build_model_formula(w0, w1, b)

@@ -166,8 +166,26 @@ def number(v: float, digits: int = 3) -> Node:
     return mn(fmt(a, digits))
 
 
+_FORMULA_CACHE: dict[tuple[tuple[bool, str, str], ...], Node] = {}
+_FORMULA_CACHE_SIZE = 1024
+
+
 def model_formula(w0: float, w1: float, b: float) -> Node:
-    """The current model with its numbers: z = w₀x + w₁y + b, p̂ = σ(z)."""
+    """The current model with its numbers: z = w₀x + w₁y + b, p̂ = σ(z).
+
+    The markup depends only on each weight's sign and its rounded digits, so
+    it is cached by those: during training most frames reuse it.
+    """
+    key = tuple((v < 0, fmt(abs(v)), f"{abs(v):.2e}") for v in (w0, w1, b))
+    node = _FORMULA_CACHE.get(key)
+    if node is None:
+        if len(_FORMULA_CACHE) >= _FORMULA_CACHE_SIZE:
+            _FORMULA_CACHE.clear()
+        node = _FORMULA_CACHE[key] = _build_model_formula(w0, w1, b)
+    return node
+
+
+def _build_model_formula(w0: float, w1: float, b: float) -> Node:
     terms: list[Node] = [mi("z"), mo("=")]
     first = True
     for coef, var in ((w0, "x"), (w1, "y"), (b, None)):
