@@ -146,6 +146,7 @@ function receive(frame) {
   dirty = true;
   // Auto-train: the answer is in, so the next batch can go now rather than at the next
   // animation frame; the server works while the browser draws this one.
+  trainer.answered(frame.seq);
   trainer.tick();
 }
 

@@ -62,6 +62,7 @@ const connection = new Connection({
       connection.send({ type: "hello", state: null, curve_width: 16, page: "roc" });
       return;
     }
+    trainer.error(message);
     errorSeq = message.seq;
     notice.textContent = message.message;
     notice.hidden = false;
@@ -122,6 +123,8 @@ function receive(frame) {
   latest = { ...frame, points, field };
   chart.update(latest);
   dirty = true;
+  trainer.answered(frame.seq);
+  trainer.tick();
 }
 
 function commit(now) {
