@@ -3,6 +3,25 @@
 import { NumberControl } from "./controls.js";
 import { setAttr, setText } from "./dom.js";
 
+const PRESET_NAMES = {
+  blobs: "Blobs",
+  balanced: "Balanced",
+  overlap: "Overlap",
+  imbalanced: "Imbalanced",
+  xor: "XOR",
+  "near-perfect": "Near-perfect",
+  moons: "Moons",
+  circles: "Circles",
+};
+
+/** What the data is, for the "preset" stat: "Moons", "Moons (edited)", "iris" (a CSV). */
+export function presetLabel(data) {
+  const name = data.custom
+    ? data.custom.source.replace(/\.csv$/i, "") || "CSV data"
+    : (PRESET_NAMES[data.preset] ?? data.preset);
+  return data.edits.length > 0 ? `${name} (edited)` : name;
+}
+
 export class DataPanel {
   constructor(doc, connection) {
     this.connection = connection;

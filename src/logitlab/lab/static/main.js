@@ -12,6 +12,7 @@ import { formatNumber } from "./format.js";
 import { HyperPanel } from "./hyper.js";
 import { LossChart } from "./loss-chart.js";
 import { ParamsPanel } from "./params.js";
+import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { StatsPanel } from "./stats.js";
 import { parseState, serializeState } from "./state.js";
 import { Trainer } from "./trainer.js";
@@ -224,24 +225,5 @@ function composeCharts() {
   return out;
 }
 
-function typing(target) {
-  if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
-  return target instanceof HTMLInputElement && !["range", "checkbox", "button"].includes(target.type);
-}
-
-doc.addEventListener("keydown", (event) => {
-  if (typing(event.target) || event.altKey) return;
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey) {
-    event.preventDefault();
-    connection.send({ type: "undo" });
-  } else if (!event.ctrlKey && !event.metaKey && event.key.toLowerCase() === "c") {
-    dataPanel.toggleClass();
-  }
-});
-
-for (const button of doc.querySelectorAll("[data-scenario]")) {
-  button.addEventListener("click", () => {
-    connection.send({ type: "scenario", name: button.dataset.scenario });
-    doc.getElementById("data-chart").scrollIntoView({ behavior: "smooth", block: "center" });
-  });
-}
+bindShortcuts(doc, connection, dataPanel);
+bindScenarios(doc, connection, doc.getElementById("data-chart"), "center");

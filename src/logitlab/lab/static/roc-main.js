@@ -5,12 +5,13 @@
 import { Connection, savedState } from "./connection.js";
 import { NumberControl } from "./controls.js";
 import { DataChart } from "./data-chart.js";
-import { DataPanel } from "./data-controls.js";
+import { DataPanel, presetLabel } from "./data-controls.js";
 import { formatNumber } from "./format.js";
 import { ParamsPanel } from "./params.js";
 import { CurveChart } from "./roc-curves.js";
 import { ScoreHistogram } from "./roc-hist.js";
 import { AtTauPanel, ThresholdPanel } from "./roc-panel.js";
+import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { parseState, serializeState } from "./state.js";
 import { Trainer } from "./trainer.js";
 import { UrlWriter } from "./url.js";
@@ -19,16 +20,6 @@ const doc = document;
 const notice = doc.getElementById("connection");
 const readout = doc.getElementById("hover-readout");
 const HOVER_HINT = readout.textContent;
-const PRESET_NAMES = {
-  blobs: "Blobs",
-  balanced: "Balanced",
-  overlap: "Overlap",
-  imbalanced: "Imbalanced",
-  xor: "XOR",
-  "near-perfect": "Near-perfect",
-  moons: "Moons",
-  circles: "Circles",
-};
 
 let latest = null;
 let points = null;
@@ -142,10 +133,7 @@ function commit(now) {
     params.update(latest);
     eta.set(latest.state.training.learning_rate);
     stepsStat.textContent = String(latest.steps);
-    const d = latest.state.data;
-    presetStat.textContent =
-      (d.custom ? d.custom.source || "CSV data" : (PRESET_NAMES[d.preset] ?? d.preset)) +
-      (d.edits.length > 0 ? " (edited)" : "");
+    presetStat.textContent = presetLabel(latest.state.data);
     url.want(serializeState(latest.state));
     perf.paints += 1;
     perf.lastPaint = now;
@@ -165,24 +153,5 @@ function commit(now) {
 }
 requestAnimationFrame(commit);
 
-function typing(target) {
-  if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
-  return target instanceof HTMLInputElement && !["range", "checkbox", "button"].includes(target.type);
-}
-
-doc.addEventListener("keydown", (event) => {
-  if (typing(event.target) || event.altKey) return;
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey) {
-    event.preventDefault();
-    connection.send({ type: "undo" });
-  } else if (!event.ctrlKey && !event.metaKey && event.key.toLowerCase() === "c") {
-    dataPanel.toggleClass();
-  }
-});
-
-for (const button of doc.querySelectorAll("[data-scenario]")) {
-  button.addEventListener("click", () => {
-    connection.send({ type: "scenario", name: button.dataset.scenario });
-    doc.getElementById("curves-title").scrollIntoView({ behavior: "smooth", block: "start" });
-  });
-}
+bindShortcuts(doc, connection, dataPanel);
+bindScenarios(doc, connection, doc.getElementById("curves-title"), "start");

@@ -1,18 +1,8 @@
 // Stats, the divergence banner and the model's formula with its numbers.
 
+import { presetLabel } from "./data-controls.js";
 import { setAttr, setHidden, setText } from "./dom.js";
 import { formatNumber, formatPercent, formatSigned } from "./format.js";
-
-const PRESET_NAMES = {
-  blobs: "Blobs",
-  balanced: "Balanced",
-  overlap: "Overlap",
-  imbalanced: "Imbalanced",
-  xor: "XOR",
-  "near-perfect": "Near-perfect",
-  moons: "Moons",
-  circles: "Circles",
-};
 
 const BANNER_TITLES = {
   diverging: "Diverging.",
@@ -39,9 +29,7 @@ export class StatsPanel {
       accuracy: formatPercent(m.accuracy),
       steps: String(frame.steps),
       "n-points": String(m.n_points ?? frame.points?.n ?? "—"),
-      preset:
-        (d.custom ? d.custom.source.replace(/\.csv$/i, "") || "CSV data" : (PRESET_NAMES[d.preset] ?? d.preset)) +
-        (d.edits.length > 0 ? " (edited)" : ""),
+      preset: presetLabel(d),
       "weight-norm": formatNumber(m.weight_norm, 4),
       baseline: formatPercent(m.baseline),
     };
