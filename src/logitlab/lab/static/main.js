@@ -11,6 +11,7 @@ import { FilesPanel } from "./files.js";
 import { formatNumber } from "./format.js";
 import { HyperPanel } from "./hyper.js";
 import { LossChart } from "./loss-chart.js";
+import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { StatsPanel } from "./stats.js";
@@ -20,7 +21,7 @@ import { UrlWriter } from "./url.js";
 
 const doc = document;
 const readout = doc.getElementById("hover-readout");
-const notice = doc.getElementById("connection");
+const notice = new Notice(doc.getElementById("connection"));
 const HOVER_HINT = readout.textContent;
 
 // The latest frame, with the parts the server sends only on change carried over.
@@ -33,16 +34,7 @@ let hovering = false;
 let errorSeq = -1;
 // The state in the link; without one, the last Lab this browser had (closing the tab loses nothing).
 let urlState = parseState(location.hash) ?? savedState();
-let noticeUntil = 0; // a "reconnected" notice stays this long (performance.now() ms)
-let noticeTimer = 0;
-const NOTICE_SECONDS = 6; // an error or "reconnected" goes away by itself after this
-/** Show a status message; with `fade`, it goes away after NOTICE_SECONDS. */
-const show = (text, fade = false) => {
-  notice.textContent = text;
-  notice.hidden = false;
-  clearTimeout(noticeTimer);
-  if (fade) noticeTimer = setTimeout(() => (notice.hidden = true), NOTICE_SECONDS * 1000);
-};
+const show = (text) => notice.show(text);
 // A link naming CSV points (#csv=HASH): give them to the server before the first hello.
 urlState = await restoreCustomData(urlState, (text) => show(text));
 
@@ -85,13 +77,13 @@ const connection = new Connection({
     trainer.error(message);
     csvPanel.failed(message);
     errorSeq = message.seq;
-    show(message.message, true); // cleared by the next frame or after a few seconds
+    notice.show(message.message, true); // cleared by the next frame or after a few seconds
   },
   onStatus: (status, text) => {
     // "closed" / "idle" stay until a frame arrives; "reconnected" for a few seconds.
     if (status === "open") return;
-    show(text, status === "reconnected");
-    noticeUntil = status === "reconnected" ? performance.now() + NOTICE_SECONDS * 1000 : 0;
+    if (status === "reconnected") notice.showFor(text);
+    else notice.show(text);
   },
 });
 
@@ -139,9 +131,7 @@ function receive(frame) {
   if (frame.points !== null) points = frame.points;
   if (frame.field !== null || !frame.state.view.show_field) field = frame.field;
   if (frame.curve !== null) curve = frame.curve;
-  if (frame.seq > errorSeq && !notice.hidden && connection.open && performance.now() > noticeUntil) {
-    notice.hidden = true;
-  }
+  if (frame.seq > errorSeq && connection.open) notice.clear();
   latest = { ...frame, points, field, curve };
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;

@@ -7,6 +7,7 @@ import { NumberControl } from "./controls.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel, presetLabel } from "./data-controls.js";
 import { formatNumber } from "./format.js";
+import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
 import { CurveChart } from "./roc-curves.js";
 import { ScoreHistogram } from "./roc-hist.js";
@@ -17,7 +18,7 @@ import { Trainer } from "./trainer.js";
 import { UrlWriter } from "./url.js";
 
 const doc = document;
-const notice = doc.getElementById("connection");
+const notice = new Notice(doc.getElementById("connection"));
 const readout = doc.getElementById("hover-readout");
 const HOVER_HINT = readout.textContent;
 
@@ -48,26 +49,20 @@ const connection = new Connection({
   onError: (message) => {
     if (message.seq === connection.helloSeq && urlState !== null) {
       urlState = null;
-      notice.textContent = `This link's lab state was not valid (${message.message}); loaded the defaults.`;
-      notice.hidden = false;
+      notice.show(`This link's lab state was not valid (${message.message}); loaded the defaults.`);
       connection.send({ type: "hello", state: null, curve_width: 16, page: "roc" });
       return;
     }
     trainer.error(message);
     errorSeq = message.seq;
-    notice.textContent = message.message;
-    notice.hidden = false;
+    notice.show(message.message, true); // cleared by the next frame or after a few seconds
   },
   onStatus: (status, text) => {
     // "closed" / "idle" stay until a frame arrives; "reconnected" for a few seconds.
     if (status === "open") return;
-    notice.textContent = text || "Lost the connection to the Lab server; reconnecting…";
-    notice.hidden = false;
-    if (status === "reconnected") {
-      setTimeout(() => {
-        if (notice.textContent === text) notice.hidden = true;
-      }, 5000);
-    }
+    const shown = text || "Lost the connection to the Lab server; reconnecting…";
+    if (status === "reconnected") notice.showFor(shown);
+    else notice.show(shown);
   },
 });
 // The page has no loss chart: ask for the smallest loss curve the protocol allows.
@@ -110,7 +105,7 @@ function receive(frame) {
   if (frame.points !== null) points = frame.points;
   if (frame.field !== null || !frame.state.view.show_field) field = frame.field;
   if (frame.roc !== null && frame.roc.curves !== null) curves = frame.roc.curves;
-  if (frame.seq > errorSeq && !notice.hidden && connection.open) notice.hidden = true;
+  if (frame.seq > errorSeq && connection.open) notice.clear();
   latest = { ...frame, points, field };
   chart.update(latest);
   dirty = true;
