@@ -148,19 +148,16 @@ def _objective() -> Node:
     )
 
 
-def _gradient() -> Node:
+def _gradient() -> list[Node]:
+    """One formula per derivative, so that they wrap onto lines of their own when narrow."""
     dw0 = mrow(_partial("L", sub("w", "0")), mo("="), _mean(), _residual(), times(), sub("x", "i"))
     dw1 = mrow(_partial("L", sub("w", "1")), mo("="), _mean(), _residual(), times(), sub("y", "i"))
     db = mrow(_partial("L", mi("b")), mo("="), _mean(), _residual())
-    return math(
-        dw0,
-        _gap(),
-        dw1,
-        _gap(),
-        db,
-        label="the derivative of L by w0 is the mean of (p-hat_i minus t_i) x_i; by w1 the "
-        "mean of (p-hat_i minus t_i) y_i; by b the mean of (p-hat_i minus t_i)",
-    )
+    return [
+        math(dw0, label="the derivative of L by w0 is the mean of (p-hat_i minus t_i) x_i"),
+        math(dw1, label="the derivative of L by w1 is the mean of (p-hat_i minus t_i) y_i"),
+        math(db, label="the derivative of L by b is the mean of (p-hat_i minus t_i)"),
+    ]
 
 
 def _penalty_gradient() -> Node:
@@ -215,6 +212,15 @@ def _inline(*children: Node, label: str) -> Node:
 # ----------------------------------------------------------------- derivation
 
 
+def _formulas(nodes: list[Node]) -> str:
+    """Display formulas side by side where they fit, each on its own line where not."""
+    return (
+        '<div class="formulas">'
+        + "".join(f'<div class="formula">{node}</div>' for node in nodes)
+        + "</div>"
+    )
+
+
 def derivation_html() -> str:
     """The four steps: model, loss, gradient, update."""
     steps = [
@@ -245,7 +251,7 @@ def derivation_html() -> str:
             "The gradient",
             "Differentiating the loss is short work: σ′(z) = p̂(1 − p̂) cancels against the "
             "derivative of the logarithm, leaving the prediction error p̂ − t times the input.",
-            [_gradient()],
+            _gradient(),
             "The penalty adds its own pull toward zero to each weight's derivative:",
             [_penalty_gradient()],
         ),
@@ -267,8 +273,8 @@ def derivation_html() -> str:
         items.append(
             f'<li class="derivation-step" id="derivation-{k}">'
             f"<h3>{escape(title)}</h3>"
-            f"<p>{escape(before)}</p>{''.join(first)}"
-            f"<p>{escape(after)}</p>{''.join(second)}"
+            f"<p>{escape(before)}</p>{_formulas(first)}"
+            f"<p>{escape(after)}</p>{_formulas(second)}"
             "</li>"
         )
     return f'<ol class="derivation">{"".join(items)}</ol>'
