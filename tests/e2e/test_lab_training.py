@@ -167,6 +167,12 @@ def test_separable_data_says_the_weights_keep_growing(lab: Lab) -> None:
     page.get_by_role("button", name="Train 100 steps").click()
     expect(lab.stat("steps")).to_have_text("200")
     assert lab.number("weight-norm") > norm
+    # The warning can be hidden; it stays hidden while the state stays "separable".
+    banner.get_by_role("button", name="Hide this message").click()
+    expect(banner).to_be_hidden()
+    page.get_by_role("button", name="Train 100 steps").click()
+    expect(lab.stat("steps")).to_have_text("300")
+    expect(banner).to_be_hidden()
     # An L2 penalty gives a finite optimum: the banner goes away.
     page.get_by_role("combobox", name="penalty").select_option("l2")
     lam = page.get_by_label("regularization strength λ value")

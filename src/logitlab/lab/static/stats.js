@@ -16,6 +16,13 @@ export class StatsPanel {
     this.banner = doc.getElementById("banner");
     this.bannerTitle = doc.getElementById("banner-title");
     this.bannerText = doc.getElementById("banner-text");
+    // A dismissed warning stays hidden until the state changes (back to "ok" or to another).
+    this.bannerState = "ok";
+    this.dismissed = null;
+    doc.getElementById("banner-close").addEventListener("click", () => {
+      this.dismissed = this.bannerState;
+      setHidden(this.banner, true);
+    });
     this.math = doc.getElementById("model-math");
     this.mathSource = null;
   }
@@ -38,7 +45,9 @@ export class StatsPanel {
       setAttr(this.stat[name], "title", text); // the whole value when one line cuts it
     }
     const div = frame.divergence;
-    setHidden(this.banner, div.state === "ok");
+    if (div.state !== this.dismissed) this.dismissed = null;
+    this.bannerState = div.state;
+    setHidden(this.banner, div.state === "ok" || div.state === this.dismissed);
     setAttr(this.banner, "data-state", div.state);
     setText(this.bannerTitle, BANNER_TITLES[div.state] ?? "");
     setText(this.bannerText, [div.message, div.hint ?? ""].join(" ").trim());
