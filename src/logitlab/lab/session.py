@@ -748,7 +748,8 @@ class LabSession:
             return None
         self._sent.curve = key
         steps, low, high, last = self._history.envelope(max(1, self.curve_width - 1))
-        s, lo, hi, la = steps.tolist(), low.tolist(), high.tolist(), last.tolist()
+        s = steps.tolist()
+        lo, hi, la = (_significant(a).tolist() for a in (low, high, last))
         if current is not None and (not s or s[-1] < self._steps):
             s.append(self._steps)
             lo.append(current)
@@ -829,6 +830,21 @@ def _dump_edit(edit: Edit) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+#: Significant digits of the loss values a curve carries: far below a pixel, and
+#: less than half the bytes of full precision (the curve is most of a training frame).
+CURVE_DIGITS = 7
+
+
+def _significant(values: FloatArray, digits: int = CURVE_DIGITS) -> FloatArray:
+    """``values`` rounded to ``digits`` significant decimal digits (zeros stay zero)."""
+    out = values.copy()
+    nonzero = out != 0.0
+    magnitude = np.floor(np.log10(np.abs(out[nonzero])))
+    scale = 10.0 ** (digits - 1 - magnitude)
+    out[nonzero] = np.round(out[nonzero] * scale) / scale
+    return out
 
 
 def _same_key(a: tuple[int, float, int, int], b: tuple[int, float, int, int]) -> bool:
