@@ -178,3 +178,24 @@ def test_serve_prints_the_address_and_opens_the_browser_once_listening(
         time.sleep(0.01)
     assert opened == ["http://127.0.0.1:8765/"]
     assert "http://127.0.0.1:8765/" in capsys.readouterr().out
+
+
+def test_both_pages_include_the_shared_parts_once() -> None:
+    from logitlab.lab.server import create_app
+
+    with TestClient(create_app()) as client:
+        for path in ("/", "/roc"):
+            html = client.get(path).text
+            assert "part:" not in html
+            for marker in ('data-cell="tn"', 'id="w0-box"', 'data-preset="circles"'):
+                assert html.count(marker) == 1, (path, marker)
+
+
+def test_a_missing_part_is_a_clear_server_error(tmp_path: Path) -> None:
+    from logitlab.lab.server import Settings, create_app
+
+    (tmp_path / "lab.html").write_text("<p><!-- part:nowhere --></p>", encoding="utf-8")
+    with TestClient(create_app(Settings(pages_dir=tmp_path))) as client:
+        response = client.get("/")
+    assert response.status_code == 500
+    assert "_nowhere.html" in response.text

@@ -67,6 +67,9 @@ from logitlab.lab.roc_content import SLOTS as ROC_SLOTS
 from logitlab.lab.security import LOOPBACK_HOSTS, SecurityMiddleware, is_loopback
 
 SLOT = re.compile(r"<!--\s*slot:([a-z0-9-]+)\s*-->")
+#: ``<!-- part:NAME -->`` in a page template stands for the markup of ``pages/_NAME.html``,
+#: shared by the Lab and the ROC page (the same controls, by the same ids).
+PART = re.compile(r"<!--\s*part:([a-z0-9-]+)\s*-->")
 """A place in a page template where :data:`logitlab.lab.content.SLOTS` HTML goes."""
 
 
@@ -106,6 +109,20 @@ class Settings:
     static_dir: Path | None = None
 
 
+def include_parts(template: str, pages_dir: Path) -> str:
+    """Replace every ``<!-- part:NAME -->`` in ``template`` by the file ``_NAME.html``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a named part has no file.
+    """
+    return PART.sub(
+        lambda match: (pages_dir / f"_{match.group(1)}.html").read_text(encoding="utf-8"),
+        template,
+    )
+
+
 def render_page(template: str, slots: dict[str, str] | None = None) -> str:
     """Replace every ``<!-- slot:NAME -->`` in ``template`` by ``slots[NAME]``.
 
@@ -141,27 +158,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=max(MAX_CSV_BYTES, csv_data.MAX_DATA_JSON_BYTES),
     )
 
+    def page(file_name: str, title: str, slots: dict[str, str]) -> Response:
+        template = pages_dir / file_name
+        try:
+            text = include_parts(template.read_text(encoding="utf-8"), pages_dir)
+        except FileNotFoundError as missing:
+            return PlainTextResponse(
+                f"The {title} page template is missing: {missing.filename}", status_code=500
+            )
+        return HTMLResponse(render_page(text, slots))
+
     @app.get("/", response_class=HTMLResponse)
     def lab_page() -> Response:
-        template = pages_dir / "lab.html"
-        try:
-            text = template.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return PlainTextResponse(
-                f"The Lab page template is missing: {template}", status_code=500
-            )
-        return HTMLResponse(render_page(text))
+        return page("lab.html", "Lab", content.SLOTS)
 
     @app.get("/roc", response_class=HTMLResponse)
     def roc_page() -> Response:
-        template = pages_dir / "roc.html"
-        try:
-            text = template.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return PlainTextResponse(
-                f"The ROC page template is missing: {template}", status_code=500
-            )
-        return HTMLResponse(render_page(text, ROC_SLOTS))
+        return page("roc.html", "ROC", ROC_SLOTS)
 
     app.include_router(csv_data.router)  # POST /api/csv, POST /api/data, GET /api/data/{hash}
     app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")
