@@ -187,7 +187,13 @@ def test_both_pages_include_the_shared_parts_once() -> None:
         for path in ("/", "/roc"):
             html = client.get(path).text
             assert "part:" not in html
-            for marker in ('data-cell="tn"', 'id="w0-box"', 'data-preset="circles"'):
+            for marker in (
+                'data-cell="tn"',
+                'id="w0-box"',
+                'data-preset="circles"',
+                'id="auto-train"',
+                'id="speed-box"',
+            ):
                 assert html.count(marker) == 1, (path, marker)
 
 
