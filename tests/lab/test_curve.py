@@ -52,6 +52,8 @@ def test_memory_stays_bounded_over_a_long_run() -> None:
     assert len(h) <= 16 and h.span >= 20_000 // 16
     steps, low, high, _ = h.envelope(600)
     assert steps[-1] == 19_999 and low.min() == pytest.approx(5e-5) and high.max() == 1.0
+    # Merging keeps where the history began, though no column's step says it any more.
+    assert h.first_step == 0 and steps[0] > 0
 
 
 def test_non_finite_values_are_skipped_and_clear_resets() -> None:
@@ -63,6 +65,9 @@ def test_non_finite_values_are_skipped_and_clear_resets() -> None:
     assert len(h) == 1 and h.version == v and h.last_step == 0
     h.clear()
     assert len(h) == 0 and h.last_step is None and h.version > v
+    assert h.first_step is None
+    h.append(5, 1.0)
+    assert h.first_step == 5
 
 
 @pytest.mark.parametrize("capacity", [0, 1, 3])

@@ -164,6 +164,7 @@ def test_the_state_carries_the_step_count_through_reload_link_and_import() -> No
         assert f.curve is not None and f.curve.steps == [7]
         f = frame_of(s.handle(Train(steps=2)))
         assert f.steps == 9 and f.curve is not None and f.curve.steps[0] == 7
+        assert f.curve.first == 7
     # The URL/JSON round trip keeps the field; an older state without it means 0 steps.
     again = LabState.model_validate_json(state.model_dump_json())
     assert again == state
@@ -377,6 +378,9 @@ def test_the_loss_curve_stays_within_the_chart_width() -> None:
     assert f.curve is not None
     assert len(f.curve.steps) <= 16
     assert f.curve.steps[-1] == 1000
+    # A column's step is its last one; where the history began is sent on its own (the
+    # page once read steps[0] and said "history since step 63" on a fresh page).
+    assert f.curve.steps[0] > 0 and f.curve.first == 0
     bands = zip(f.curve.low, f.curve.last, f.curve.high, strict=True)
     assert all(lo <= la <= hi for lo, la, hi in bands)
     assert s._history.n_buckets <= s._history.capacity

@@ -38,6 +38,8 @@ class LossHistory:
         self._count: IntArray = np.zeros(capacity, dtype=np.intp)
         self.span = 1
         self.n_buckets = 0
+        self.first_step: int | None = None
+        """Step index of the oldest value kept (merging buckets keeps it), None when empty."""
         self.version = 0
         """Increases whenever the history changes."""
 
@@ -52,6 +54,7 @@ class LossHistory:
     def clear(self) -> None:
         self.span = 1
         self.n_buckets = 0
+        self.first_step = None
         self.version += 1
 
     def append(self, step: int, value: float) -> None:
@@ -60,6 +63,8 @@ class LossHistory:
             return
         self.version += 1
         k = self.n_buckets
+        if not k:
+            self.first_step = step
         if k and self._count[k - 1] < self.span:
             i = k - 1
             self._low[i] = min(self._low[i], value)

@@ -21,7 +21,8 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
 - ``FieldPayload``: value (row r, column c) is p̂ at the centre of that cell, i.e.
   x = xmin + (c + ½)·(xmax − xmin)/size, y = ymax − (r + ½)·(ymax − ymin)/size.
 - ``CurvePayload``: one entry per pixel column (at most ``curve_width``); ``steps`` is
-  the step of each column's last value; the last entry is the current objective.
+  the step of each column's last value; the last entry is the current objective;
+  ``first`` is the step the history starts at (a column's step is its last one).
 - Added ``Metrics.n_points`` (points now on the chart), ``Divergence.hint`` (what to
   do about it), ``Frame.scenario`` (the scenario a frame has just set up) and
   ``ProbeResult.seq``.
@@ -442,6 +443,8 @@ class Metrics(_Strict):
 class CurvePayload(_Strict):
     """The loss curve decimated to the chart's width: envelope per pixel column."""
 
+    first: int
+    """The step of the first value in this history: 0 unless it began later (a reload)."""
     steps: list[int]
     low: list[float]
     high: list[float]

@@ -755,7 +755,14 @@ class LabSession:
             lo.append(current)
             hi.append(current)
             la.append(current)
-        return CurvePayload.model_construct(steps=s, low=lo, high=hi, last=la)
+        first = self._history.first_step
+        return CurvePayload.model_construct(
+            first=first if first is not None else (s[0] if s else self._steps),
+            steps=s,
+            low=lo,
+            high=hi,
+            last=la,
+        )
 
     def _divergence(
         self, value: float | None, norm: float, separated: bool, alpha: float

@@ -33,10 +33,13 @@ export class LossChart {
       this.dirty = true;
     });
     this.canvas.addEventListener("pointermove", (event) => this.hover(event));
-    this.canvas.addEventListener("pointerleave", () => {
-      this.hoverColumn = -1;
-      this.dirty = true;
-    });
+    // The readout goes back to its hint when the pointer or the keyboard leaves the curve.
+    for (const leave of ["pointerleave", "blur"]) {
+      this.canvas.addEventListener(leave, () => {
+        this.hoverColumn = -1;
+        this.dirty = true;
+      });
+    }
     // Keyboard: arrows walk the columns (Shift: ten at a time), Home / End jump.
     this.canvas.addEventListener("keydown", (event) => {
       const n = this.curve === null ? 0 : this.curve.steps.length;
@@ -76,7 +79,8 @@ export class LossChart {
     const c = this.curve;
     // The server keeps the history of this connection only: after a reload, a shared link
     // or an import the count goes on (it is in the state) but the curve starts there.
-    const since = c !== null && c.steps.length > 0 ? c.steps[0] : 0;
+    // (A column's step is its last one, so the first column's step is not where it began.)
+    const since = c !== null ? c.first : 0;
     if (c === null || c.steps.length < 2) {
       this.frame = null;
       ctx.fillStyle = "#666";
@@ -105,7 +109,7 @@ export class LossChart {
       lo -= 0.5;
       hi += 0.5;
     }
-    const first = c.steps[0];
+    const first = c.first;
     const last = c.steps[c.steps.length - 1];
     // Round the box outward to tick values: it stays put for many frames, so the axes
     // are drawn once into a cache and the curve grows into them.
