@@ -153,9 +153,7 @@ def _run_lab(args: argparse.Namespace) -> int:
     except DataError as exc:
         return _fail("fit", str(exc))
     print(f"logitlab fit: {launch.data.n_points:,} points from {launch.data.source} in the Lab")
-    return serve(
-        host=args.host, port=args.port, open_browser=not args.no_browser, path=launch.path
-    )
+    return serve(host=args.host, port=args.port, open_browser=not args.no_browser, path=launch.path)
 
 
 def _run_fit(args: argparse.Namespace) -> int:

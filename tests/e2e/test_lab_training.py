@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from lab_page import Lab
@@ -48,6 +49,42 @@ def test_step_hundred_auto_and_pause(lab: Lab) -> None:
     expect(lab.stat("steps")).to_have_text("0")
     expect(page.get_by_label("w₀ value")).to_have_value("1")
     expect(page.get_by_label("w₁ value")).to_have_value("-1")
+
+    # More steps than the chart has pixel columns: the curve is decimated, and its
+    # history still starts at step 0 on this page (it once said "since step 1").
+    for done in range(100, 700, 100):
+        page.get_by_role("button", name="Train 100 steps").click()
+        expect(lab.stat("steps")).to_have_text(str(done))
+    expect(page.locator("#loss-readout")).to_have_text("Hover the curve to read a step's loss.")
+
+
+def formula_weights(label: str) -> tuple[float, float, float]:
+    """w0, w1, b read from the formula's accessible name, "z = 1.2 x − 0.5 y + 0.1, …"."""
+    match = re.fullmatch(r"z = (−?[\d.]+) x ([+−]) ([\d.]+) y ([+−]) ([\d.]+), .*", label)
+    assert match is not None, label
+    a, s1, c, s2, d = match.groups()
+
+    def num(text: str) -> float:
+        return float(text.replace("−", "-"))
+
+    return num(a), num(s1 + c), num(s2 + d)
+
+
+def test_the_model_formula_shows_the_trained_weights(lab: Lab) -> None:
+    page = lab.page
+    math = page.get_by_label("Current model").locator("math")
+    expect(math).to_have_attribute("aria-label", re.compile(r"^z = 1 x − 1 y \+ 0, "))
+    page.evaluate("() => { window.shownFormula = document.querySelector('#model-math math'); }")
+    for steps in ("1", "2"):
+        page.get_by_role("button", name="Train 1 step").click()
+        expect(lab.stat("steps")).to_have_text(steps)
+    w = lab.painted("model")
+    shown = formula_weights(math.get_attribute("aria-label") or "")
+    assert shown == pytest.approx((w["w0"], w["w1"], w["b"]), rel=5e-3, abs=1e-9)
+    assert shown != (1.0, -1.0, 0.0)
+    # Only the numbers changed, so they were rewritten in the element already shown:
+    # rebuilding the formula every training frame cost the page a relayout of everything.
+    assert page.evaluate("() => document.querySelector('#model-math math') === window.shownFormula")
 
 
 def on_boundary(lab: Lab) -> float:
