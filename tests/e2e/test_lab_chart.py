@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import unquote
 
 import pytest
 from lab_page import Lab
+from PIL import Image
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -106,10 +108,28 @@ def test_clear_points_and_the_field_toggle(lab: Lab) -> None:
     auto.click()
     expect(lab.page.get_by_text("no points to train on")).to_be_visible()
     expect(auto).to_have_attribute("aria-pressed", "false")
+    # What the user sees (a screenshot): with z = x − y, orange where p̂ > 0.5, blue where
+    # p̂ < 0.5, and the chart's plain white once the field is switched off.
+    orange, blue = seen_colors(lab)
+    assert orange[0] > orange[2] + 60 and blue[2] > blue[0] + 60, (orange, blue)
     lab.page.get_by_role("checkbox", name="probability field").uncheck()
     lab.wait_hash("field=0")
+    lab.page.wait_for_function("() => document.querySelector('[data-layer=field]').hidden")
+    assert all(min(rgb) >= 245 for rgb in seen_colors(lab)), seen_colors(lab)
     lab.page.get_by_role("checkbox", name="probability field").check()
     lab.wait_hash("field=1")
+    lab.page.wait_for_function("() => !document.querySelector('[data-layer=field]').hidden")
+    assert seen_colors(lab) == (orange, blue)
+
+
+def seen_colors(lab: Lab) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The chart's colours at (3.5, −3.5) and (−3.5, 3.5), read from a screenshot."""
+    image = Image.open(io.BytesIO(lab.chart.screenshot())).convert("RGB")
+    out = []
+    for x, y in ((3.5, -3.5), (-3.5, 3.5)):
+        p = lab.to_pixel(x, y)
+        out.append(tuple(image.getpixel((round(p["x"]), round(p["y"])))))
+    return out[0], out[1]
 
 
 def test_add_then_drag_at_the_same_spot_moves_that_point(lab: Lab) -> None:

@@ -1,15 +1,18 @@
-// The data chart: four stacked canvases.
-//   field   — p̂ heatmap (redrawn when a new field arrives)
-//   axes    — frame, grid, ticks (redrawn on resize or a new view)
-//   points  — the markers (redrawn only when the points change: payload version)
+// The data chart: three stacked canvases.
+//   field   — p̂ heatmap over the plot rectangle only, opaque (the grid's 64 × 64 values
+//             stretched bilinearly; redrawn when a new field arrives)
+//   points  — frame, grid and ticks, then the markers (redrawn only when the points,
+//             the view or the size change; the axes are a cached image)
 //   overlay — boundary lines, drag ghost, keyboard cursor (cheap; every new frame)
+// Few canvases on purpose: the browser hands every canvas to its compositor on every
+// frame, changed or not, and each changed one costs a copy of its pixels.
 // The overlay takes the pointer and the keyboard and reports edits through callbacks.
 
 import { Frame2D, drawAxes, fitCanvas, niceTicks, watchSize } from "./geometry.js";
 import {
   BOUNDARY_COLOR,
   CLASS_COLORS,
-  FIELD_LUT,
+  FIELD_LUT32,
   HALF_LINE_COLOR,
   markerPath,
   markerRadius,
@@ -46,7 +49,8 @@ export class DataChart {
     this.cls = new Uint8Array(0);
     this.pointsVersion = -1;
     this.fieldPayload = null;
-    this.fieldImage = document.createElement("canvas");
+    this.fieldImage = document.createElement("canvas"); // the grid, one pixel per value
+    this.axesImage = document.createElement("canvas"); // frame, grid, ticks: drawn on layout // frame, grid, ticks: drawn on layout
     this.boundary = null;
     this.halfLine = null;
     this.drag = null; // {index, x, y, moved, startX, startY, add}
@@ -104,12 +108,20 @@ export class DataChart {
   layout() {
     this.dirty.layout = false;
     let ctx = null;
-    for (const canvas of Object.values(this.layers)) {
+    for (const canvas of [this.layers.points, this.layers.overlay, this.axesImage]) {
       const fit = fitCanvas(canvas, this.cssSize.width, this.cssSize.height);
       this.size = { width: fit.width, height: fit.height };
-      if (canvas === this.layers.axes) ctx = fit.ctx;
+      if (canvas === this.axesImage) ctx = fit.ctx;
     }
     this.frame = new Frame2D(this.size.width, this.size.height, MARGIN, this.view);
+    // The field canvas covers the plot rectangle only.
+    const f = this.frame;
+    Object.assign(this.layers.field.style, {
+      left: `${f.left}px`,
+      top: `${f.top}px`,
+      width: `${f.width}px`,
+      height: `${f.height}px`,
+    });
     const v = this.view;
     ctx.clearRect(0, 0, this.size.width, this.size.height);
     drawAxes(ctx, this.frame, {
@@ -124,40 +136,40 @@ export class DataChart {
   drawField() {
     this.dirty.field = false;
     const canvas = this.layers.field;
-    const ctx = canvas.getContext("2d");
-    ctx.clearRect(0, 0, this.size.width, this.size.height);
     const payload = this.fieldPayload;
+    canvas.hidden = payload === null; // field switched off: the chart's white shows
     if (payload === null) return;
+    // Grid value (r, c) is p̂ at the centre of cell (r, c): one pixel each of a small image,
+    // stretched bilinearly so the pixel centres land on the cell centres. (Letting the
+    // compositor stretch a 64 × 64 canvas instead cost its software renderer ~3 ms a frame.)
     const n = payload.size;
-    const values = decodeBase64(payload.data);
     const image = this.fieldImage;
-    if (image.width !== n) image.width = image.height = n;
-    const small = image.getContext("2d");
+    if (image.width !== n || image.height !== n) image.width = image.height = n;
+    const values = decodeBase64(payload.data);
+    const small = image.getContext("2d", { alpha: false });
     const pixels = small.createImageData(n, n);
-    for (let i = 0; i < values.length; i += 1) {
-      const k = values[i] * 4;
-      pixels.data[i * 4] = FIELD_LUT[k];
-      pixels.data[i * 4 + 1] = FIELD_LUT[k + 1];
-      pixels.data[i * 4 + 2] = FIELD_LUT[k + 2];
-      pixels.data[i * 4 + 3] = FIELD_LUT[k + 3];
-    }
+    const out = new Uint32Array(pixels.data.buffer);
+    for (let i = 0; i < values.length; i += 1) out[i] = FIELD_LUT32[values[i]];
     small.putImageData(pixels, 0, 0);
     const f = this.frame;
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(f.left, f.top, f.width, f.height);
-    ctx.clip();
+    const ratio = window.devicePixelRatio || 1;
+    const w = Math.round(f.width * ratio);
+    const h = Math.round(f.height * ratio);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    const ctx = canvas.getContext("2d", { alpha: false });
     ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = "low"; // bilinear: smooth when enlarging, and cheap
-    // Grid samples sit on cell centres: stretch the image so texel centres land on them.
-    ctx.drawImage(image, f.left, f.top, f.width, f.height);
-    ctx.restore();
+    ctx.imageSmoothingQuality = "low";
+    ctx.drawImage(image, 0, 0, w, h);
   }
 
   drawPoints(skip = -1) {
     this.dirty.points = false;
     const ctx = this.layers.points.getContext("2d");
     ctx.clearRect(0, 0, this.size.width, this.size.height);
+    ctx.drawImage(this.axesImage, 0, 0, this.size.width, this.size.height);
     const f = this.frame;
     const n = this.cls.length;
     const r = markerRadius(n);
@@ -400,7 +412,15 @@ export class DataChart {
 
   /** Paint the chart's layers onto a 2D context (for the PNG export). */
   composite(ctx, x, y) {
-    for (const name of ["field", "axes", "points", "overlay"]) {
+    const f = this.frame;
+    if (this.fieldPayload !== null) {
+      ctx.save();
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = "low"; // bilinear, as the page shows it
+      ctx.drawImage(this.layers.field, x + f.left, y + f.top, f.width, f.height);
+      ctx.restore();
+    }
+    for (const name of ["points", "overlay"]) {
       ctx.drawImage(this.layers[name], x, y, this.size.width, this.size.height);
     }
   }

@@ -189,7 +189,7 @@ function captionLines() {
 }
 
 function composeCharts() {
-  const a = doc.querySelector("#data-chart canvas");
+  const a = chart.size; // the data chart's CSS size (its layers differ in size)
   const b = doc.querySelector("#loss-chart canvas");
   const ratio = window.devicePixelRatio || 1;
   const out = doc.createElement("canvas");
@@ -197,8 +197,8 @@ function composeCharts() {
   const lines = captionLines();
   perf.pngCaption = lines.join("\n");
   const lineHeight = 18;
-  const width = a.clientWidth + gap + b.clientWidth;
-  const chartHeight = Math.max(a.clientHeight, b.clientHeight);
+  const width = a.width + gap + b.clientWidth;
+  const chartHeight = Math.max(a.height, b.clientHeight);
   const height = chartHeight + 8 + lines.length * lineHeight + 6;
   out.width = Math.round(width * ratio);
   out.height = Math.round(height * ratio);
@@ -207,7 +207,7 @@ function composeCharts() {
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, width, height);
   chart.composite(ctx, 0, 0);
-  ctx.drawImage(b, a.clientWidth + gap, 0, b.clientWidth, b.clientHeight);
+  ctx.drawImage(b, a.width + gap, 0, b.clientWidth, b.clientHeight);
   ctx.fillStyle = "#1b1b1f";
   ctx.font = "13px system-ui, sans-serif";
   ctx.textBaseline = "top";

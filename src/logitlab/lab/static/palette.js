@@ -9,18 +9,28 @@ export const CURVE_COLOR = "#009E73"; // bluish green
 const BLUE = [0, 114, 178];
 const ORANGE = [230, 159, 0];
 
-/** 256 RGBA entries: p̂ = 0 blue, 0.5 white (transparent), 1 orange. */
+/**
+ * 256 opaque RGBA entries, one per quantized p̂: 0 blue, 0.5 white, 1 orange. The
+ * tint is already blended over the chart's white background, so the field canvas is
+ * opaque (the browser need not draw what is under it). `FIELD_LUT32` views the same
+ * bytes as one 32-bit pixel per entry, in the byte order of ImageData.
+ */
 export const FIELD_LUT = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i += 1) {
     const p = i / 255;
     const side = p < 0.5 ? BLUE : ORANGE;
     const strength = Math.abs(p - 0.5) * 2; // 0 at the boundary, 1 at certainty
-    for (let c = 0; c < 3; c += 1) lut[i * 4 + c] = Math.round(255 + (side[c] - 255) * 0.85);
-    lut[i * 4 + 3] = Math.round(30 + 130 * strength);
+    const alpha = (30 + 130 * strength) / 255;
+    for (let c = 0; c < 3; c += 1) {
+      const tint = 255 + (side[c] - 255) * 0.85;
+      lut[i * 4 + c] = Math.round(255 + (tint - 255) * alpha);
+    }
+    lut[i * 4 + 3] = 255;
   }
   return lut;
 })();
+export const FIELD_LUT32 = new Uint32Array(FIELD_LUT.buffer);
 
 /** Draw one marker: class 0 a circle, class 1 a triangle (shape as well as colour). */
 export function markerPath(ctx, cls, x, y, r) {
