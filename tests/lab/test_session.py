@@ -99,6 +99,22 @@ def test_payloads_are_sent_only_when_they_change() -> None:
     assert f.points is None and f.field is not None and f.curve is not None
 
 
+def test_a_field_that_quantizes_to_the_same_bytes_is_not_sent_again() -> None:
+    s = LabSession()
+    s.handle(Hello())
+    shown = frame_of(s.handle(SetModel(w0=2.0))).field
+    assert shown is not None
+    # A change far below one of the 255 levels of p̂ anywhere on the grid: same bytes.
+    f = frame_of(s.handle(SetModel(w0=2.0 + 1e-9)))
+    assert f.true_weights.w0 == 2.0 + 1e-9 and f.field is None
+    f = frame_of(s.handle(SetModel(w0=2.5)))
+    assert f.field is not None and f.field.data != shown.data
+    # Switching the field off and on sends it again, though its bytes did not change.
+    frame_of(s.handle(SetView(show_field=False)))
+    again = frame_of(s.handle(SetView(show_field=True))).field
+    assert again is not None and again.data == f.field.data
+
+
 def test_presets_are_reproducible_and_new_sample_changes_the_seed() -> None:
     a, b = LabSession(), LabSession()
     fa = frame_of(a.handle(LoadPreset(preset="moons", n_points=300, noise=0.5, seed=9)))

@@ -202,6 +202,8 @@ class _Sent:
 
     points: int = -1
     field: tuple[float, ...] | None = None
+    field_data: str | None = None
+    """The last field sent: a field that quantizes to the same bytes is not sent again."""
     curve: tuple[int, float, int, int] | None = None
 
 
@@ -727,15 +729,19 @@ class LabSession:
 
     def _field_payload(self, view: View) -> FieldPayload | None:
         if not self._view_spec.show_field:
-            self._sent.field = None
+            self._sent.field = self._sent.field_data = None
             return None
         key = (*(float(v) for v in self._coef), view.xmin, view.xmax, view.ymin, view.ymax)
         if key == self._sent.field:
             return None
         self._sent.field = key
-        return FieldPayload.model_construct(
-            size=FIELD_SIZE, data=probability_field(self._coef, view)
-        )
+        # Late in training a step moves no grid value by a quantization level: the page
+        # keeps the field it has instead of receiving, decoding and drawing it again.
+        data = probability_field(self._coef, view)
+        if data == self._sent.field_data:
+            return None
+        self._sent.field_data = data
+        return FieldPayload.model_construct(size=FIELD_SIZE, data=data)
 
     def _curve_payload(self, current: float | None) -> CurvePayload | None:
         key = (
