@@ -94,10 +94,12 @@ export class DataPanel {
     this.nPoints.set(d.n_points);
     this.noise.set(d.noise);
     this.showClass(frame.state.view.active_class);
-    this.fieldBox.checked = frame.state.view.show_field;
-    for (const button of this.presetButtons) {
-      button.setAttribute("aria-current", String(button.dataset.preset === d.preset && !d.custom));
+    if (this.fieldBox.checked !== frame.state.view.show_field) {
+      this.fieldBox.checked = frame.state.view.show_field;
     }
-    this.seedNote.textContent = `seed ${d.seed}`;
+    for (const button of this.presetButtons) {
+      setAttr(button, "aria-current", String(button.dataset.preset === d.preset && !d.custom));
+    }
+    setText(this.seedNote, `seed ${d.seed}`);
   }
 }

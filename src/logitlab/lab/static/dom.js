@@ -10,52 +10,61 @@ export function setText(el, text) {
   }
 }
 
-const scratch = document.createElement("template");
+const TOKENS = /<\/?[a-zA-Z][^>]*>|[^<]+/g;
+const ATTRS = /([^\s=/]+)="([^"]*)"/g;
+const shown = new WeakMap(); // element -> what setMarkup put in it, for the fast path
+
+/** The markup's tags without attribute values, its texts, and each start tag's attributes. */
+function split(html) {
+  const shape = [];
+  const texts = [];
+  const attrs = [];
+  for (const [token] of html.matchAll(TOKENS)) {
+    if (token[0] === "<") {
+      shape.push(token.replace(ATTRS, "$1"));
+      if (token[1] !== "/") attrs.push([...token.matchAll(ATTRS)].map((m) => [m[1], m[2]]));
+    } else {
+      shape.push("#");
+      texts.push(token);
+    }
+  }
+  return { shape: shape.join(""), texts, attrs };
+}
 
 /**
  * Show server-made markup in `el`. When the new markup has the same elements as what
- * is shown (a formula whose numbers changed), only the changed text and attribute
- * values are rewritten, so the browser keeps its layout of the rest.
+ * is shown (a formula whose numbers changed), only the changed texts and attribute
+ * values are rewritten, in the nodes already there: no parsing, and the browser keeps
+ * its layout of the rest. Markup with character references takes the full path.
  */
 export function setMarkup(el, html) {
-  scratch.innerHTML = html;
-  const fresh = scratch.content;
-  if (sameChildren(el, fresh)) copyChildren(el, fresh);
-  else el.replaceChildren(fresh);
-}
-
-function sameChildren(a, b) {
-  if (a.childNodes.length !== b.childNodes.length) return false;
-  for (let i = 0; i < a.childNodes.length; i += 1) {
-    if (!sameShape(a.childNodes[i], b.childNodes[i])) return false;
-  }
-  return true;
-}
-
-function sameShape(a, b) {
-  if (a.nodeType !== b.nodeType || a.nodeName !== b.nodeName) return false;
-  if (a.nodeType === Node.ELEMENT_NODE) {
-    if (a.attributes.length !== b.attributes.length) return false;
-    for (const attr of b.attributes) if (!a.hasAttribute(attr.name)) return false;
-  }
-  return sameChildren(a, b);
-}
-
-function copyValues(a, b) {
-  if (a.nodeType === Node.TEXT_NODE) {
-    if (a.data !== b.data) a.data = b.data;
+  const parts = html.includes("&") ? null : split(html);
+  const last = shown.get(el);
+  if (parts !== null && last !== undefined && last.shape === parts.shape) {
+    parts.texts.forEach((text, i) => {
+      if (text !== last.texts[i]) last.textNodes[i].data = text;
+    });
+    parts.attrs.forEach((list, i) => {
+      for (const [name, value] of list) {
+        if (last.elements[i].getAttribute(name) !== value) last.elements[i].setAttribute(name, value);
+      }
+    });
+    last.texts = parts.texts;
     return;
   }
-  if (a.nodeType === Node.ELEMENT_NODE) {
-    for (const attr of b.attributes) {
-      if (a.getAttribute(attr.name) !== attr.value) a.setAttribute(attr.name, attr.value);
-    }
+  el.innerHTML = html;
+  shown.delete(el);
+  if (parts === null) return;
+  const textNodes = [];
+  const elements = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+    (node.nodeType === Node.TEXT_NODE ? textNodes : elements).push(node);
   }
-  copyChildren(a, b);
-}
-
-function copyChildren(a, b) {
-  for (let i = 0; i < a.childNodes.length; i += 1) copyValues(a.childNodes[i], b.childNodes[i]);
+  // Only when the parser made one node per token can later texts go straight to them.
+  if (textNodes.length === parts.texts.length && elements.length === parts.attrs.length) {
+    shown.set(el, { shape: parts.shape, texts: parts.texts, textNodes, elements });
+  }
 }
 
 export function setAttr(el, name, value) {
