@@ -6,6 +6,7 @@ import { Connection, savedState } from "./connection.js";
 import { NumberControl } from "./controls.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel, presetLabel } from "./data-controls.js";
+import { setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
@@ -33,7 +34,8 @@ let errorSeq = -1;
 let urlState = parseState(location.hash) ?? savedState();
 
 /** What the last paint showed, for the benchmark and the browser tests (read-only). */
-const perf = { paints: 0, lastPaint: 0, roc: null, curves: null, state: null };
+// lastPaint: the animation frame's timestamp; lastPaintTime: performance.now() once drawn.
+const perf = { paints: 0, lastPaint: 0, lastPaintTime: 0, roc: null, curves: null, state: null };
 window.logitlabPerf = perf;
 
 const connection = new Connection({
@@ -127,8 +129,8 @@ function commit(now) {
     trainer.update(latest);
     params.update(latest);
     eta.set(latest.state.training.learning_rate);
-    stepsStat.textContent = String(latest.steps);
-    presetStat.textContent = presetLabel(latest.state.data);
+    setText(stepsStat, String(latest.steps));
+    setText(presetStat, presetLabel(latest.state.data));
     url.want(serializeState(latest.state));
     perf.paints += 1;
     perf.lastPaint = now;
@@ -140,6 +142,7 @@ function commit(now) {
   rocChart.draw();
   prChart.draw();
   histogram.draw();
+  if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   perf.rocPoint = rocChart.painted;
   perf.prPoint = prChart.painted;
   perf.histTau = histogram.painted;
