@@ -14,8 +14,10 @@ Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
 
     .venv/bin/python benchmarks/lab_frames.py [--seconds 3] [--rounds 3]
 
-The machine may be shared: each size runs several Auto-train windows and the median
-window is reported, with the CPU time the hypervisor gave to others (steal) meanwhile.
+The machine may be shared: each size runs Auto-train windows until ``--rounds`` of them
+were quiet (CPU steal, the time the hypervisor gave to other machines, at most
+``--max-steal``; at most 4 × rounds windows) and reports the median quiet window. Every
+window is listed with its steal, so nothing is hidden.
 
 Targets (issue 3): server ≤ 2 ms at 1,000 and ≤ 8 ms at 10,000; ≥ 50 frames per
 second at 10,000; a slider drag repaints within one frame (≈ 16.7 ms).
@@ -182,7 +184,12 @@ def steal_share(before: list[int], after: list[int]) -> float | None:
     return delta[7] / sum(delta) if sum(delta) > 0 else None
 
 
-def browser_run(seconds: float, rounds: int) -> dict[int, dict[str, float]]:
+def quiet(window: dict, max_steal: float) -> bool:
+    """A window the hypervisor left alone (or where steal cannot be read)."""
+    return window["steal"] is None or window["steal"] <= max_steal
+
+
+def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict[str, float]]:
     import uvicorn
     from playwright.sync_api import sync_playwright
 
@@ -202,7 +209,9 @@ def browser_run(seconds: float, rounds: int) -> dict[int, dict[str, float]]:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             # Reference: how many animation frames this browser gets on an empty page now.
             blank = browser.new_page(viewport={"width": 1280, "height": 800})
+            before = cpu_times()
             results[0] = {"raf": blank.evaluate(BLANK_RAF_SCRIPT, int(seconds * 1000))}
+            results[0]["steal"] = steal_share(before, cpu_times())
             blank.close()
             for n_points in SIZES:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -213,22 +222,26 @@ def browser_run(seconds: float, rounds: int) -> dict[int, dict[str, float]]:
                 )
                 page.get_by_role("button", name="Auto-train").click()
                 page.wait_for_function("() => window.logitlabPerf.steps > 20")
-                windows = []
-                for _ in range(rounds):
+                # Windows until `rounds` of them were quiet (at most 4 × rounds in all).
+                windows: list[dict] = []
+                while len(windows) < 4 * rounds:
                     before = cpu_times()
                     rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
                     rates["steal"] = steal_share(before, cpu_times())
                     windows.append(rates)
+                    if sum(quiet(w, max_steal) for w in windows) >= rounds:
+                        break
                 page.get_by_role("button", name="Auto-train").click()
                 page.get_by_role("button", name="Reset weights").click()
                 page.wait_for_function("() => window.logitlabPerf.steps === 0")
                 values = [round(-2 + 0.05 * i, 2) for i in range(40)]
                 drag = page.evaluate(DRAG_SCRIPT, ["w0", values, "perf.model.w0 === wanted"])
-                middle = sorted(windows, key=lambda w: w["paints"])[len(windows) // 2]
+                counted = [w for w in windows if quiet(w, max_steal)] or windows
+                middle = sorted(counted, key=lambda w: w["paints"])[len(counted) // 2]
                 results[n_points] = {
                     **middle,
-                    "all_paints": [w["paints"] for w in windows],
-                    "all_steal": [w["steal"] for w in windows],
+                    "windows": windows,
+                    "n_quiet": sum(quiet(w, max_steal) for w in windows),
                     **{f"drag_{k}": v for k, v in drag_summary(drag).items()},
                 }
                 page.close()
@@ -301,7 +314,13 @@ def roc_browser_run(n_points: int = ROC_N) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="one Auto-train window (s)")
-    parser.add_argument("--rounds", type=int, default=3, help="Auto-train windows per size")
+    parser.add_argument("--rounds", type=int, default=3, help="quiet Auto-train windows per size")
+    parser.add_argument(
+        "--max-steal",
+        type=float,
+        default=0.15,
+        help="a window whose CPU steal exceeds this share is listed but not counted",
+    )
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -321,21 +340,31 @@ def main() -> None:
         print(f"{CHROMIUM} is missing: no browser measurements")
         return
     print(
-        f"headless Chromium, Auto-train: {args.rounds} windows of {args.seconds:g} s per size; "
-        "the median window is shown"
+        f"headless Chromium, Auto-train in windows of {args.seconds:g} s until {args.rounds} per "
+        "size were quiet (CPU steal, the time the hypervisor gave to others, read from /proc/stat)"
     )
-    runs = browser_run(args.seconds, args.rounds)
-    print(f"  empty page: {runs.pop(0)['raf']:.1f} animation frames per second (the ceiling now)")
+    runs = browser_run(args.seconds, args.rounds, args.max_steal)
+    empty = runs.pop(0)
+    steal = "" if empty["steal"] is None else f", steal {100 * empty['steal']:.0f} %"
+    print(f"  empty page: {empty['raf']:.1f} animation frames per second (the ceiling now{steal})")
     for n_points, r in runs.items():
-        windows = ", ".join(f"{p:.1f}" for p in r["all_paints"])
-        steals = [f"{100 * v:.0f} %" for v in r["all_steal"] if v is not None]
-        print(
-            f"  N = {n_points:>6,}: {r['paints']:.1f} new frames painted per second "
-            f"(windows: {windows}; animation frames {r['raf']:.1f}/s; {r['steps']:.0f} steps/s; "
-            f"page work {r['draw']:.2f} ms per animation frame"
-            + (f"; CPU steal {', '.join(steals)}" if steals else "")
-            + ")"
+        listed = ", ".join(
+            f"{w['paints']:.1f}"
+            + ("" if w["steal"] is None else f" (steal {100 * w['steal']:.0f} %)")
+            + ("" if quiet(w, args.max_steal) else " not counted")
+            for w in r["windows"]
         )
+        counted = (
+            f"median of {r['n_quiet']} windows with steal ≤ {100 * args.max_steal:.0f} %"
+            if r["n_quiet"]
+            else "no quiet window: median of all"
+        )
+        print(
+            f"  N = {n_points:>6,}: {r['paints']:.1f} new frames painted per second ({counted}; "
+            f"animation frames {r['raf']:.1f}/s; {r['steps']:.0f} steps/s; "
+            f"page work {r['draw']:.2f} ms per animation frame)"
+        )
+        print(f"    windows: {listed}")
         print(
             f"    slider drag (w₀, 40 inputs): drawn at the next animation frame in "
             f"{100 * r['drag_next_frame']:.0f} % (median {r['drag_frames_median']:g} frame); "
