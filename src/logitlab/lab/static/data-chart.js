@@ -50,7 +50,7 @@ export class DataChart {
     this.pointsVersion = -1;
     this.fieldPayload = null;
     this.fieldImage = document.createElement("canvas"); // the grid, one pixel per value
-    this.axesImage = document.createElement("canvas"); // frame, grid, ticks: drawn on layout // frame, grid, ticks: drawn on layout
+    this.axesImage = document.createElement("canvas"); // frame, grid, ticks: drawn on layout
     this.boundary = null;
     this.halfLine = null;
     this.drag = null; // {index, x, y, moved, startX, startY, add}
@@ -114,13 +114,16 @@ export class DataChart {
       if (canvas === this.axesImage) ctx = fit.ctx;
     }
     this.frame = new Frame2D(this.size.width, this.size.height, MARGIN, this.view);
-    // The field canvas covers the plot rectangle only.
+    // The field canvas covers the plot rectangle only, placed in percent of the chart so
+    // that it stretches exactly as the full-size layers do when the chart's CSS size is
+    // fractional (the layers are drawn at the rounded size).
     const f = this.frame;
+    const share = (part, whole) => `${(100 * part) / whole}%`;
     Object.assign(this.layers.field.style, {
-      left: `${f.left}px`,
-      top: `${f.top}px`,
-      width: `${f.width}px`,
-      height: `${f.height}px`,
+      left: share(f.left, this.size.width),
+      top: share(f.top, this.size.height),
+      width: share(f.width, this.size.width),
+      height: share(f.height, this.size.height),
     });
     const v = this.view;
     ctx.clearRect(0, 0, this.size.width, this.size.height);
@@ -412,7 +415,9 @@ export class DataChart {
 
   /** Paint the chart's layers onto a 2D context (for the PNG export). */
   composite(ctx, x, y) {
+    this.draw(); // the layers as of the latest frame, which the caption describes
     const f = this.frame;
+    if (f === null) return; // nothing drawn yet
     if (this.fieldPayload !== null) {
       ctx.save();
       ctx.imageSmoothingEnabled = true;
