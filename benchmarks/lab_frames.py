@@ -221,10 +221,14 @@ def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict
                     arg=str(n_points),
                 )
                 page.get_by_role("button", name="Auto-train").click()
-                page.wait_for_function("() => window.logitlabPerf.steps > 20")
                 # Windows until `rounds` of them were quiet (at most 4 × rounds in all).
+                # Each starts from reset weights, so every window is early training, where
+                # the boundary and the whole field change every frame (later, steps stop
+                # moving the field by a quantization level and frames get cheaper).
                 windows: list[dict] = []
                 while len(windows) < 4 * rounds:
+                    page.get_by_role("button", name="Reset weights").click()
+                    page.wait_for_function("() => window.logitlabPerf.steps > 20")
                     before = cpu_times()
                     rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
                     rates["steal"] = steal_share(before, cpu_times())
