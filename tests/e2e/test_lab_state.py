@@ -35,12 +35,14 @@ def test_number_of_points_and_new_sample(lab: Lab) -> None:
     lab.wait_hash("noise=0.5")
     expect(lab.stat("n-points")).to_have_text("500")
     seed = page.locator("#seed-note").inner_text()
-    loss = lab.stat("log-loss").inner_text()
+    drawn = lab.chart.screenshot()
     page.get_by_role("button", name="New sample").click()
     expect(page.locator("#seed-note")).not_to_have_text(seed)
     expect(lab.stat("n-points")).to_have_text("500")
     assert page.get_by_role("slider", name="number of points").count() == 1
-    expect(lab.stat("log-loss")).not_to_have_text(loss)
+    # New points on the chart. (Not "the log loss changed": two samples' losses at the
+    # same weights agree to the 4 decimals shown about once in 400; CI hit it once.)
+    assert lab.chart.screenshot() != drawn
 
 
 def snapshot(lab: Lab) -> dict[str, str]:
