@@ -6,6 +6,8 @@
 // data in memory and in the browser's storage under "logitlab.csv.HASH", so a
 // reload (the URL carries #csv=HASH) and Export JSON always have the points.
 
+import { setText } from "./dom.js";
+
 const STORAGE_PREFIX = "logitlab.csv.";
 const known = new Map(); // hash -> full CustomData (with x, y, cls)
 
@@ -265,12 +267,14 @@ export class CsvPanel {
     const custom = frame.state.data.custom;
     for (const control of this.presetControls) control.classList.toggle("inactive", Boolean(custom));
     if (!custom) {
-      this.source.textContent = "";
+      setText(this.source, "");
       return;
     }
     const [c0, c1] = custom.class_names;
-    this.source.textContent =
+    setText(
+      this.source,
       `${custom.source}: x = ${custom.x_name}, y = ${custom.y_name}; ` +
-      `${custom.target_name} ${c0} = class 0, ${c1} = class 1`;
+        `${custom.target_name} ${c0} = class 0, ${c1} = class 1`,
+    );
   }
 }
