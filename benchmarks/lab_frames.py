@@ -36,10 +36,16 @@ import socket
 import statistics
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from logitlab.lab.protocol import Hello, LabState, Train
 from logitlab.lab.session import LabSession
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -184,12 +190,9 @@ def steal_share(before: list[int], after: list[int]) -> float | None:
     return delta[7] / sum(delta) if sum(delta) > 0 else None
 
 
-def quiet(window: dict, max_steal: float) -> bool:
-    """A window the hypervisor left alone (or where steal cannot be read)."""
-    return window["steal"] is None or window["steal"] <= max_steal
-
-
-def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict[str, float]]:
+@contextmanager
+def lab_browser() -> Iterator[tuple[Browser, int]]:
+    """The Lab (``create_app()`` under uvicorn, in a thread) and headless Chromium."""
     import uvicorn
     from playwright.sync_api import sync_playwright
 
@@ -203,56 +206,68 @@ def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    results: dict[int, dict[str, float]] = {}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            # Reference: how many animation frames this browser gets on an empty page now.
-            blank = browser.new_page(viewport={"width": 1280, "height": 800})
-            before = cpu_times()
-            results[0] = {"raf": blank.evaluate(BLANK_RAF_SCRIPT, int(seconds * 1000))}
-            results[0]["steal"] = steal_share(before, cpu_times())
-            blank.close()
-            for n_points in SIZES:
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={n_points}")
-                page.wait_for_function(
-                    "n => document.querySelector('[data-stat=\"n-points\"]').textContent == n",
-                    arg=str(n_points),
-                )
-                page.get_by_role("button", name="Auto-train").click()
-                # Windows until `rounds` of them were quiet (at most 4 × rounds in all).
-                # Each starts from reset weights, so every window is early training, where
-                # the boundary and the whole field change every frame (later, steps stop
-                # moving the field by a quantization level and frames get cheaper).
-                windows: list[dict] = []
-                while len(windows) < 4 * rounds:
-                    page.get_by_role("button", name="Reset weights").click()
-                    page.wait_for_function("() => window.logitlabPerf.steps > 20")
-                    before = cpu_times()
-                    rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
-                    rates["steal"] = steal_share(before, cpu_times())
-                    windows.append(rates)
-                    if sum(quiet(w, max_steal) for w in windows) >= rounds:
-                        break
-                page.get_by_role("button", name="Auto-train").click()
-                page.get_by_role("button", name="Reset weights").click()
-                page.wait_for_function("() => window.logitlabPerf.steps === 0")
-                values = [round(-2 + 0.05 * i, 2) for i in range(40)]
-                drag = page.evaluate(DRAG_SCRIPT, ["w0", values, "perf.model.w0 === wanted"])
-                counted = [w for w in windows if quiet(w, max_steal)] or windows
-                middle = sorted(counted, key=lambda w: w["paints"])[len(counted) // 2]
-                results[n_points] = {
-                    **middle,
-                    "windows": windows,
-                    "n_quiet": sum(quiet(w, max_steal) for w in windows),
-                    **{f"drag_{k}": v for k, v in drag_summary(drag).items()},
-                }
-                page.close()
-            browser.close()
+            try:
+                yield browser, port
+            finally:
+                browser.close()
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def quiet(window: dict, max_steal: float) -> bool:
+    """A window the hypervisor left alone (or where steal cannot be read)."""
+    return window["steal"] is None or window["steal"] <= max_steal
+
+
+def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict[str, float]]:
+    results: dict[int, dict[str, float]] = {}
+    with lab_browser() as (browser, port):
+        # Reference: how many animation frames this browser gets on an empty page now.
+        blank = browser.new_page(viewport={"width": 1280, "height": 800})
+        before = cpu_times()
+        results[0] = {"raf": blank.evaluate(BLANK_RAF_SCRIPT, int(seconds * 1000))}
+        results[0]["steal"] = steal_share(before, cpu_times())
+        blank.close()
+        for n_points in SIZES:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={n_points}")
+            page.wait_for_function(
+                "n => document.querySelector('[data-stat=\"n-points\"]').textContent == n",
+                arg=str(n_points),
+            )
+            page.get_by_role("button", name="Auto-train").click()
+            # Windows until `rounds` of them were quiet (at most 4 × rounds in all).
+            # Each starts from reset weights, so every window is early training, where
+            # the boundary and the whole field change every frame (later, steps stop
+            # moving the field by a quantization level and frames get cheaper).
+            windows: list[dict] = []
+            while len(windows) < 4 * rounds:
+                page.get_by_role("button", name="Reset weights").click()
+                page.wait_for_function("() => window.logitlabPerf.steps > 20")
+                before = cpu_times()
+                rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
+                rates["steal"] = steal_share(before, cpu_times())
+                windows.append(rates)
+                if sum(quiet(w, max_steal) for w in windows) >= rounds:
+                    break
+            page.get_by_role("button", name="Auto-train").click()
+            page.get_by_role("button", name="Reset weights").click()
+            page.wait_for_function("() => window.logitlabPerf.steps === 0")
+            values = [round(-2 + 0.05 * i, 2) for i in range(40)]
+            drag = page.evaluate(DRAG_SCRIPT, ["w0", values, "perf.model.w0 === wanted"])
+            counted = [w for w in windows if quiet(w, max_steal)] or windows
+            middle = sorted(counted, key=lambda w: w["paints"])[len(counted) // 2]
+            results[n_points] = {
+                **middle,
+                "windows": windows,
+                "n_quiet": sum(quiet(w, max_steal) for w in windows),
+                **{f"drag_{k}": v for k, v in drag_summary(drag).items()},
+            }
+            page.close()
     return results
 
 
@@ -282,36 +297,17 @@ def roc_server_work(n_points: int = ROC_N) -> dict[str, float]:
 
 def roc_browser_run(n_points: int = ROC_N) -> dict[str, float]:
     """τ slider drag on the ROC page in Chromium: input event → paint with the new τ (ms)."""
-    import uvicorn
-    from playwright.sync_api import sync_playwright
-
-    from logitlab.lab.server import create_app
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"http://127.0.0.1:{port}/roc#preset=overlap&n={n_points}")
-            page.wait_for_function(
-                "n => { const p = window.logitlabPerf; return p && p.curves !== null"
-                " && p.curves.n_negative + p.curves.n_positive === n; }",
-                arg=n_points,
-            )
-            values = [round(0.2 + 0.005 * i, 3) for i in range(100)]
-            shown = "perf.roc !== null && perf.roc.at_tau.tau === wanted"
-            drag = page.evaluate(DRAG_SCRIPT, ["tau", values, shown])
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with lab_browser() as (browser, port):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"http://127.0.0.1:{port}/roc#preset=overlap&n={n_points}")
+        page.wait_for_function(
+            "n => { const p = window.logitlabPerf; return p && p.curves !== null"
+            " && p.curves.n_negative + p.curves.n_positive === n; }",
+            arg=n_points,
+        )
+        values = [round(0.2 + 0.005 * i, 3) for i in range(100)]
+        shown = "perf.roc !== null && perf.roc.at_tau.tau === wanted"
+        drag = page.evaluate(DRAG_SCRIPT, ["tau", values, shown])
     return drag_summary(drag)
 
 

@@ -763,7 +763,7 @@ class LabSession:
             la.append(current)
         first = self._history.first_step
         return CurvePayload.model_construct(
-            first=first if first is not None else (s[0] if s else self._steps),
+            first=first if first is not None else self._steps,  # empty: only the current value
             steps=s,
             low=lo,
             high=hi,

@@ -50,6 +50,7 @@ export class DataChart {
     this.pointsVersion = -1;
     this.fieldPayload = null;
     this.fieldImage = document.createElement("canvas"); // the grid, one pixel per value
+    this.fieldPixels = null;
     this.axesImage = document.createElement("canvas"); // frame, grid, ticks: drawn on layout
     this.boundary = null;
     this.halfLine = null;
@@ -147,10 +148,13 @@ export class DataChart {
     // compositor stretch a 64 × 64 canvas instead cost its software renderer ~3 ms a frame.)
     const n = payload.size;
     const image = this.fieldImage;
-    if (image.width !== n || image.height !== n) image.width = image.height = n;
-    const values = decodeBase64(payload.data);
     const small = image.getContext("2d", { alpha: false });
-    const pixels = small.createImageData(n, n);
+    if (image.width !== n || image.height !== n) {
+      image.width = image.height = n;
+      this.fieldPixels = small.createImageData(n, n); // reused by every frame of this size
+    }
+    const values = decodeBase64(payload.data);
+    const pixels = this.fieldPixels;
     const out = new Uint32Array(pixels.data.buffer);
     for (let i = 0; i < values.length; i += 1) out[i] = FIELD_LUT32[values[i]];
     small.putImageData(pixels, 0, 0);

@@ -15,7 +15,7 @@ const ORANGE = [230, 159, 0];
  * opaque (the browser need not draw what is under it). `FIELD_LUT32` views the same
  * bytes as one 32-bit pixel per entry, in the byte order of ImageData.
  */
-export const FIELD_LUT = (() => {
+const FIELD_LUT = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i += 1) {
     const p = i / 255;
