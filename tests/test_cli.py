@@ -332,12 +332,12 @@ def test_serve_stays_the_default_command() -> None:
     assert args.command is None and args.port == 8765
 
 
-def test_demo_prints_the_fit_and_needs_no_scikit_learn(tmp_path: Path) -> None:
+def test_demo_prints_the_fit(tmp_path: Path) -> None:
+    # scikit-learn is a runtime dependency now (the estimator inherits its base classes).
     figure = tmp_path / "demo.png"
     script = (
         "import sys; from logitlab.cli import main; "
-        f"code = main(['demo', '--out', {str(figure)!r}]); "
-        "assert 'sklearn' not in sys.modules, 'demo imported scikit-learn'; sys.exit(code)"
+        f"code = main(['demo', '--out', {str(figure)!r}]); sys.exit(code)"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120

@@ -278,8 +278,8 @@ def test_get_set_params_and_repr() -> None:
     assert params["C"] == 0.3 and params["class_weight"] == "balanced" and params["tol"] == 1e-8
     assert repr(model) == "LogisticRegression(C=0.3, class_weight='balanced')"
     assert model.set_params(l1_ratio=1.0) is model and model.l1_ratio == 1.0
-    with pytest.raises(ValueError, match="Invalid parameter 'penalty'"):
-        model.set_params(penalty="l2")
+    with pytest.raises(ValueError, match="Invalid parameter 'alpha'"):
+        model.set_params(alpha=1.0)
 
 
 def test_pickle_round_trip_predicts_the_same() -> None:
@@ -289,14 +289,14 @@ def test_pickle_round_trip_predicts_the_same() -> None:
     assert_array_equal(clone.predict_proba(X), model.predict_proba(X))
 
 
-def test_sklearn_is_not_imported_by_logitlab() -> None:
+def test_sklearn_is_imported_by_the_estimator_only() -> None:
+    """scikit-learn is a dependency of the estimator; the core and the Lab start without it."""
     import subprocess
     import sys
 
     code = (
-        "import sys, numpy as np; from logitlab import LogisticRegression as L;"
-        "m = L().fit(np.array([[0.],[1.],[2.],[3.]]), [0, 1, 0, 1]); m.summary();"
-        "print('sklearn' in sys.modules)"
+        "import sys, logitlab, logitlab.core.solvers, logitlab.core.inference,"
+        " logitlab.lab.session; print('sklearn' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -323,17 +323,27 @@ GOOD_Y = np.array([0, 1, 0, 1])
             ValueError,
             "contains infinity",
         ),
-        (np.array([0.0, 1.0, 2.0, 3.0]), GOOD_Y, ValueError, "Expected 2D array.*reshape"),
+        (np.array([0.0, 1.0, 2.0, 3.0]), GOOD_Y, ValueError, "(?s)Expected 2D array.*reshape"),
         (np.zeros((0, 2)), np.array([]), ValueError, "0 sample"),
         (np.zeros((4, 0)), GOOD_Y, ValueError, "0 feature"),
         (GOOD_X, np.zeros(4), ValueError, "only one class"),
         (GOOD_X, np.array([0, 1, 0]), ValueError, "inconsistent numbers of samples"),
         (GOOD_X, np.array([0.1, 0.5, 0.2, 0.7]), ValueError, "Unknown label type: continuous"),
         (GOOD_X, np.array([0, 1, np.nan, 1]), ValueError, "Input y contains NaN"),
-        (np.array([["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]]), GOOD_Y, ValueError, "strings"),
+        (
+            np.array([["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]]),
+            GOOD_Y,
+            ValueError,
+            "could not convert string to float",
+        ),
         (GOOD_X + 1j, GOOD_Y, ValueError, "Complex data not supported"),
-        (np.array([[1.0, "a"]] * 4, dtype=object), GOOD_Y, ValueError, "only numbers"),
-        (np.array([[1.0, {}]] * 4, dtype=object), GOOD_Y, TypeError, "only numbers"),
+        (
+            np.array([[1.0, "a"]] * 4, dtype=object),
+            GOOD_Y,
+            ValueError,
+            "could not convert string to float",
+        ),
+        (np.array([[1.0, {}]] * 4, dtype=object), GOOD_Y, TypeError, "float.. argument"),
         (GOOD_X, None, ValueError, "requires y to be passed"),
         (GOOD_X, np.zeros((4, 2)), ValueError, "1d array"),
     ],
@@ -343,13 +353,8 @@ def test_bad_input_gets_a_clear_error(
 ) -> None:
     with pytest.raises(error, match=message):
         LogisticRegression().fit(X, y)
-
-
-def test_sparse_input_is_refused_with_a_hint() -> None:
-    import scipy.sparse
-
-    with pytest.raises(TypeError, match=r"Sparse input is not supported.*toarray"):
-        LogisticRegression().fit(scipy.sparse.csr_matrix(GOOD_X), GOOD_Y)
+    with pytest.raises(error):  # scikit-learn refuses the same input the same way
+        SkLogisticRegression().fit(X, y)
 
 
 def test_column_vector_y_warns_and_fits() -> None:
@@ -361,10 +366,10 @@ def test_column_vector_y_warns_and_fits() -> None:
 @pytest.mark.parametrize(
     ("sample_weight", "message"),
     [
-        (np.zeros(4), "all zero"),
-        (np.array([1.0, -1.0, 1.0, 1.0]), "negative"),
+        (np.zeros(4), "at least one non-zero"),
+        (np.array([1.0, -1.0, 1.0, 1.0]), "Negative values"),
         (np.ones(3), r"expected \(4,\)"),
-        (np.array([1.0, np.nan, 1.0, 1.0]), "NaN or infinity"),
+        (np.array([1.0, np.nan, 1.0, 1.0]), "contains NaN"),
         (np.array([1.0, 0.0, 1.0, 0.0]), "only one class has positive total weight"),
     ],
 )
@@ -376,24 +381,29 @@ def test_bad_sample_weight(sample_weight: np.ndarray, message: str) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"C": 0.0}, "'C' parameter of LogisticRegression must be a float in the range (0, inf]"),
+        ({"C": 0.0}, "'C' parameter of LogisticRegression must be a float in the range (0.0, inf]"),
         ({"C": "big"}, "'C' parameter"),
         (
             {"l1_ratio": 1.5},
             "'l1_ratio' parameter of LogisticRegression must be a float in the "
-            "range [0, 1]. Got 1.5 instead.",
+            "range [0.0, 1.0] or None. Got 1.5 instead.",
         ),
         (
             {"fit_intercept": "yes"},
-            "'fit_intercept' parameter of LogisticRegression must be a bool",
+            "'fit_intercept' parameter of LogisticRegression must be an instance of 'bool'",
         ),
         (
             {"class_weight": "even"},
-            "'class_weight' parameter .* must be a str among 'balanced', a dict or None",
+            "'class_weight' parameter .* must be an instance of 'dict', a str among "
+            "{'balanced'} or None",
         ),
         ({"max_iter": 2.5}, "'max_iter' parameter .* must be an int in the range \\[0, inf\\)"),
         ({"tol": -1.0}, "'tol' parameter"),
-        ({"solver": "lbfgs"}, "'solver' parameter .* must be a str among 'auto', 'newton'"),
+        ({"solver": "bfgs"}, "'solver' parameter .* must be a str among .*'newton-cholesky'"),
+        ({"penalty": "l3"}, "'penalty' parameter .* must be a str among"),
+        ({"intercept_scaling": 0.0}, "'intercept_scaling' parameter"),
+        ({"verbose": -1}, "'verbose' parameter"),
+        ({"n_jobs": 1.5}, "'n_jobs' parameter"),
         ({"random_state": "seed"}, "'random_state' parameter"),
     ],
 )
@@ -402,15 +412,6 @@ def test_bad_parameters_are_reported_at_fit(params: dict[str, object], message: 
     pattern = message if ".*" in message else re.escape(message)
     with pytest.raises(InvalidParameterError, match=pattern):
         model.fit(GOOD_X, GOOD_Y)
-
-
-def test_a_class_without_weight_is_refused() -> None:
-    X = np.vstack([GOOD_X, [[5.0, 5.0]]])
-    y = np.array([0, 1, 0, 1, 2])
-    with pytest.raises(ValueError, match=r"classes \[2\] have zero total weight"):
-        LogisticRegression().fit(X, y, sample_weight=[1.0, 1.0, 1.0, 1.0, 0.0])
-    with pytest.raises(ValueError, match="zero total weight"):
-        LogisticRegression(class_weight={2: 0.0}).fit(X, y)
 
 
 def test_unknown_class_weight_label() -> None:
@@ -527,13 +528,15 @@ def test_summary_of_a_balanced_l2_fit_is_marked_penalized() -> None:
     assert "Penalty:" in str(result) and "L2" in str(result)
 
 
-def test_errors_and_warnings_are_also_sklearn_ones_once_sklearn_is_loaded() -> None:
+def test_errors_and_warnings_are_sklearn_ones() -> None:
     import sklearn.exceptions as sk_exceptions
+    from sklearn.utils._param_validation import InvalidParameterError as SkInvalidParameterError
 
-    with pytest.raises(sk_exceptions.NotFittedError) as error:
+    assert NotFittedError is sk_exceptions.NotFittedError
+    assert ConvergenceWarning is sk_exceptions.ConvergenceWarning
+    assert DataConversionWarning is sk_exceptions.DataConversionWarning
+    assert InvalidParameterError is SkInvalidParameterError
+    with pytest.raises(sk_exceptions.NotFittedError):
         LogisticRegression().predict(GOOD_X)
-    assert isinstance(error.value, NotFittedError)
-    with pytest.warns(sk_exceptions.ConvergenceWarning) as record:
+    with pytest.warns(sk_exceptions.ConvergenceWarning):
         LogisticRegression(max_iter=0).fit(GOOD_X, GOOD_Y)
-    assert issubclass(record[0].category, ConvergenceWarning)
-    assert issubclass(ConvergenceWarning, UserWarning)

@@ -14,9 +14,9 @@ __all__ = [
 
 _LAZY = {
     "LogisticRegression": "logitlab.estimator",
-    "ConvergenceWarning": "logitlab._validation",
-    "DataConversionWarning": "logitlab._validation",
-    "NotFittedError": "logitlab._validation",
+    "ConvergenceWarning": "logitlab.estimator",
+    "DataConversionWarning": "logitlab.estimator",
+    "NotFittedError": "logitlab.estimator",
 }
 
 

@@ -1,51 +1,42 @@
-"""A scikit-learn-compatible ``LogisticRegression`` over :mod:`logitlab.core`.
+"""scikit-learn's ``LogisticRegression``, fitted by :mod:`logitlab.core`.
 
-It follows scikit-learn 1.9's ``LogisticRegression`` API (``C``, ``l1_ratio``,
-``fit_intercept``, ``class_weight``, ``max_iter``, ``tol``, ``solver``,
-``random_state``) and minimizes the same objective, so its coefficients agree
-with scikit-learn's at the optimum:
+The class is a scikit-learn estimator (``BaseEstimator``,
+``LinearClassifierMixin``, ``SparseCoefMixin``): it takes every constructor
+argument of scikit-learn ≥ 1.8's ``LogisticRegression`` with its meaning,
+validates parameters and data with scikit-learn's own tools, and minimizes the
+same objective, so its coefficients agree with scikit-learn's at the optimum:
 
     Σ sᵢ ℓᵢ / Σ sᵢ  +  1/(C·Σ sᵢ) · (l1_ratio·‖W‖₁ + (1 − l1_ratio)/2·‖W‖²)
 
 with ``sᵢ`` the sample weight times the class weight, ``W`` the weights (never
-the intercepts) and ``C = inf`` meaning no penalty. Two classes give the binary
-model; three or more the multinomial (softmax) model in scikit-learn's
-symmetric parametrization.
+the intercepts, except with ``solver='liblinear'``, as in liblinear) and
+``C = inf`` meaning no penalty. Two classes give the binary model; three or
+more the multinomial (softmax) model in scikit-learn's symmetric
+parametrization.
 
-scikit-learn itself is not needed: ``get_params``/``set_params``, cloning
-support and ``__sklearn_tags__`` are implemented here, so the estimator works
-in scikit-learn pipelines, grid searches and its estimator checks.
+The minimization itself is logitlab's: ``solve(objective, method=...)`` of
+:mod:`logitlab.core.solvers` for the exact solvers, or one of the Lab's step
+optimizers.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
 import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.utils._param_validation import Hidden, Interval, InvalidParameterError, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from logitlab._validation import (
-    Boolean,
-    Constraint,
-    ConvergenceWarning,
-    DataConversionWarning,
-    InstanceOf,
-    Interval,
-    InvalidParameterError,
-    IsNone,
-    NotFittedError,
-    Options,
-    check_array,
-    check_sample_weight,
-    check_target,
-    class_weights,
-    feature_names_of,
-    interop,
-    validate_parameters,
-)
 from logitlab.core.link import log_sigmoid, log_softmax, sigmoid, softmax
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import make_optimizer
@@ -64,55 +55,142 @@ __all__ = [
     "NotFittedError",
 ]
 
-#: 'auto' and 'newton' run the exact solver; the others run a step optimizer of the Lab.
-SOLVERS = ("auto", "newton", "gd", "momentum", "adam", "sgd")
+#: scikit-learn's solver names, each with the ``solve(method=...)`` that reaches its optimum.
+SKLEARN_SOLVERS = {
+    "lbfgs": "auto",
+    "newton-cholesky": "newton",
+    "newton-cg": "newton-cg",
+    "sag": "auto",
+    "saga": "auto",
+    "liblinear": "auto",
+}
+#: Every solver name that runs :func:`~logitlab.core.solvers.solve`, and its method.
+EXACT_SOLVERS = {"auto": "auto", "newton": "newton", **SKLEARN_SOLVERS}
+#: The Lab's step optimizers, run one ``max_iter`` step at a time.
 STEP_SOLVERS = ("gd", "momentum", "adam", "sgd")
+SOLVERS = (*EXACT_SOLVERS, *STEP_SOLVERS)
+
+_PENALTY_DEPRECATED = (
+    "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid "
+    "this warning, leave 'penalty' set to its default value and use 'l1_ratio' or 'C' "
+    "instead. Use l1_ratio=0 instead of penalty='l2', l1_ratio=1 instead of "
+    "penalty='l1', l1_ratio set to a float between 0 and 1 instead of "
+    "penalty='elasticnet', and C=np.inf instead of penalty=None."
+)
 
 
-class LogisticRegression:
+def _engine_input(X: Any) -> FloatArray:
+    """The validated ``X`` in the form :class:`~logitlab.core.objective.Objective` takes.
+
+    TEMPORARY until the engine takes sparse and float32 matrices (issue 13): a
+    sparse X is densified and a float32 X upcast to float64 here, both copies.
+    A dense float64 X passes through uncopied. ``coef_`` follows X's dtype
+    either way (the estimator casts after the fit).
+    """
+    if sp.issparse(X):
+        X = X.toarray()
+    return np.ascontiguousarray(X, dtype=np.float64)
+
+
+class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):  # type: ignore[misc]
     """Logistic regression (binary and multinomial) with L2, L1 or elastic-net penalty.
+
+    A drop-in for scikit-learn's ``LogisticRegression``: the same constructor
+    arguments, fitted attributes, methods, errors and warnings, with
+    logitlab's solvers underneath and :meth:`summary` on top.
 
     Parameters
     ----------
+    penalty : {'l1', 'l2', 'elasticnet', None}, default='deprecated'
+        Deprecated in scikit-learn 1.8, as here: setting it warns
+        (``FutureWarning``). 'l2' means ``l1_ratio=0``, 'l1' ``l1_ratio=1``,
+        'elasticnet' the given ``l1_ratio``, None ``C=np.inf``. Leave it unset
+        and use ``C`` and ``l1_ratio``.
     C : float, default=1.0
         Inverse regularization strength, > 0; ``np.inf`` fits without penalty.
     l1_ratio : float, default=0.0
-        Elastic-net mixing in [0, 1]: 0 is L2, 1 is L1, in between the elastic net.
-    fit_intercept : bool, default=True
-        Whether to fit an (unpenalized) intercept per linear predictor.
-    class_weight : dict, 'balanced' or None, default=None
-        Weights per class label, multiplied into the sample weights. ``'balanced'``
-        uses ``n_samples / (n_classes · count(class))`` (weighted counts).
-    max_iter : int, default=100
-        Maximum number of (proximal) Newton iterations, >= 0.
+        Elastic-net mixing in [0, 1]: 0 is L2, 1 is L1, in between the elastic
+        net. None (deprecated in scikit-learn 1.8) means 0 and warns.
+    dual : bool, default=False
+        scikit-learn solves the dual problem with liblinear and an L2 penalty.
+        Here the primal is always solved; its solution is the dual's, so
+        ``dual=True`` changes nothing.
     tol : float, default=1e-8
         Stop when the largest entry of the (minimum-norm sub)gradient of the
-        objective is at most ``tol``. Newton converges quadratically, so the
-        default lands well within 1e-6 of the optimum.
-    solver : {'auto', 'newton', 'gd', 'momentum', 'adam', 'sgd'}, default='auto'
-        'newton' is damped Newton with a line search (proximal Newton with a
-        coordinate-descent inner solver when there is an L1 part); 'auto'
-        currently picks it for every problem. The others run the Lab's step
-        optimizers (proximal gradient descent, heavy-ball momentum, Adam,
-        mini-batch SGD) to the same convergence test, one ``max_iter`` step
-        at a time: meant for teaching and comparison, they need far more
-        iterations (and usually a looser ``tol``) than Newton.
-    random_state : int, numpy Generator/RandomState or None, default=None
-        Seeds the batch order of ``solver='sgd'``; the other solvers are
-        deterministic. None draws a fresh seed.
+        objective is at most ``tol``. This is logitlab's stopping rule for
+        every solver name (scikit-learn's default of 1e-4 means something
+        different for each of its solvers); Newton converges quadratically,
+        so the default lands well within 1e-6 of the optimum.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept per linear predictor.
+    intercept_scaling : float, default=1
+        Used with ``solver='liblinear'`` only, as in scikit-learn: X gets a
+        constant column of this value whose weight is penalized like the
+        others, and the intercept is that weight times ``intercept_scaling``.
+        The other solvers never penalize the intercept and ignore it.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights per class label, multiplied into the sample weights.
+        ``'balanced'`` uses ``n_samples / (n_classes · count(class))`` with
+        sample-weighted counts.
+    random_state : int, RandomState, numpy Generator or None, default=None
+        Seeds the batch order of ``solver='sgd'``. scikit-learn uses it to
+        shuffle for 'sag', 'saga' and 'liblinear'; here those solvers are
+        deterministic and ignore it.
+    solver : str, default='auto'
+        The algorithm. Every name reaches the same optimum (the objective
+        above), to ``tol``; the names only choose how:
+
+        =================  ======================  ==============================
+        solver             runs                    note
+        =================  ======================  ==============================
+        'auto'             ``solve(method='auto')``  picked by the problem's shape
+        'newton'           ``solve(method='newton')``  Newton-Cholesky (proximal
+                                                   Newton + coordinate descent
+                                                   under L1)
+        'lbfgs'            ``method='auto'``       scikit-learn's default
+        'newton-cholesky'  ``method='newton'``
+        'newton-cg'        ``method='newton-cg'``  truncated Newton on
+                                                   Hessian-vector products
+        'sag', 'saga'      ``method='auto'``
+        'liblinear'        ``method='auto'``       the intercept is penalized
+                                                   (see ``intercept_scaling``);
+                                                   two classes only, as in
+                                                   scikit-learn
+        'gd', 'momentum',  the Lab's step          proximal gradient descent,
+        'adam', 'sgd'      optimizers              heavy-ball, Adam, mini-batch
+                                                   SGD; one step per iteration
+        =================  ======================  ==============================
+
+        Unlike scikit-learn, every solver takes every penalty (L1 and the
+        elastic net too) and the multinomial model (except 'liblinear').
+        The step optimizers are meant for teaching and comparison: they need
+        far more iterations (and usually a looser ``tol``) than Newton.
+    max_iter : int, default=100
+        Maximum number of iterations (Newton iterations, or optimizer steps), >= 0.
+    verbose : int, default=0
+        When > 0, ``fit`` prints one line: the solver, its iterations, the
+        final gradient size and whether it converged.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous fit's ``coef_`` and ``intercept_``
+        (same features and classes, else ValueError) instead of zeros.
+    n_jobs : int or None, default=None
+        Has no effect, as in scikit-learn ≥ 1.8 (which deprecated it): a value
+        other than None warns (``FutureWarning``).
     learning_rate : float, default=0.1
-        Step size η of the step optimizers (ignored by 'auto' and 'newton').
+        logitlab only: step size η of the step optimizers.
     batch_size : int, default=32
-        Rows per step of ``solver='sgd'``.
+        logitlab only: rows per step of ``solver='sgd'``.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The sorted class labels.
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weights; one row (for ``classes_[1]``) in the binary case.
+    coef_ : ndarray or CSR matrix of shape (1, n_features) or (n_classes, n_features)
+        Weights; one row (for ``classes_[1]``) in the binary case. float32 when
+        X was float32, else float64. :meth:`sparsify` turns it into a CSR matrix,
+        :meth:`densify` back.
     intercept_ : ndarray of shape (1,) or (n_classes,)
-        Intercepts (zeros when ``fit_intercept=False``).
+        Intercepts (zeros when ``fit_intercept=False``); same dtype as ``coef_``.
     n_iter_ : ndarray of shape (1,), dtype int32
         Iterations used (Newton iterations, or steps of a step optimizer).
     n_features_in_ : int
@@ -127,118 +205,81 @@ class LogisticRegression:
     solution whose rows sum to zero, as scikit-learn does. Intercepts of a
     penalized multinomial fit are centered the same way.
 
-    The fitted estimator keeps a reference to its training arrays (no copy when
-    X was already float64) so that :meth:`summary` can compute standard errors.
+    A class whose samples all have weight 0 (by ``sample_weight`` or
+    ``class_weight``) stays in ``classes_``, and the other classes are fitted
+    as if it were absent, as scikit-learn does. Its optimum lies at infinity:
+    with an intercept, its intercept is ``-inf`` and its weights 0, so it gets
+    probability exactly 0 (scikit-learn's solvers stop on the way there, at a
+    large negative, tol-dependent intercept). At least two classes must have
+    positive weight.
     """
 
-    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
-        "C": [Interval("real", 0.0, None, closed="right")],
-        "l1_ratio": [Interval("real", 0.0, 1.0, closed="both")],
-        "fit_intercept": [Boolean()],
-        "class_weight": [Options(("balanced",)), InstanceOf((dict,), "a dict"), IsNone()],
-        "max_iter": [Interval("integer", 0, None, closed="left")],
-        "tol": [Interval("real", 0.0, None, closed="left")],
-        "solver": [Options(SOLVERS)],
-        "random_state": [
-            Interval("integer", 0, 2**32 - 1, closed="both"),
-            InstanceOf((np.random.Generator, np.random.RandomState), "a numpy random generator"),
-            IsNone(),
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            None,
+            Hidden(StrOptions({"deprecated"})),
         ],
-        "learning_rate": [Interval("real", 0.0, None, closed="neither")],
-        "batch_size": [Interval("integer", 1, None, closed="left")],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "dual": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state", np.random.Generator],
+        "solver": [StrOptions(set(SOLVERS))],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "n_jobs": [None, Integral],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
         self,
+        penalty: str | None = "deprecated",
         *,
         C: float = 1.0,
-        l1_ratio: float = 0.0,
-        fit_intercept: bool = True,
-        class_weight: dict[Any, float] | str | None = None,
-        max_iter: int = 100,
+        l1_ratio: float | None = 0.0,
+        dual: bool = False,
         tol: float = 1e-8,
-        solver: str = "auto",
+        fit_intercept: bool = True,
+        intercept_scaling: float = 1,
+        class_weight: dict[Any, float] | str | None = None,
         random_state: int | np.random.Generator | np.random.RandomState | None = None,
+        solver: str = "auto",
+        max_iter: int = 100,
+        verbose: int = 0,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
         learning_rate: float = 0.1,
         batch_size: int = 32,
     ) -> None:
+        self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.max_iter = max_iter
+        self.dual = dual
         self.tol = tol
-        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
         self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
         self.learning_rate = learning_rate
         self.batch_size = batch_size
 
-    # ------------------------------------------------------------ parameters
-
-    @classmethod
-    def _get_param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return sorted(p.name for p in signature.parameters.values() if p.name != "self")
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters and their current values.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Accepted for scikit-learn compatibility (no parameter is an estimator).
-        """
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params: Any) -> LogisticRegression:
-        """Set constructor parameters (validated at the next ``fit``)."""
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for estimator {self!r}. "
-                    f"Valid parameters are: {valid!r}."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {
-            name: p.default
-            for name, p in inspect.signature(type(self).__init__).parameters.items()
-            if name != "self"
-        }
-        changed = []
-        for name, value in self.get_params().items():
-            default = defaults[name]
-            same = value is default or (
-                type(value) is type(default) and _safe_equal(value, default)
-            )
-            if not same:
-                changed.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
-
     def __sklearn_tags__(self) -> Any:
-        """Tags for scikit-learn (imported lazily: only scikit-learn calls this)."""
-        utils = importlib.import_module("sklearn.utils")
-        Tags, TargetTags = utils.Tags, utils.TargetTags
-        ClassifierTags, InputTags = utils.ClassifierTags, utils.InputTags
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            transformer_tags=None,
-            regressor_tags=None,
-            classifier_tags=ClassifierTags(poor_score=False, multi_class=True),
-            input_tags=InputTags(sparse=False, allow_nan=False),
-        )
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "coef_")
-
-    def _validate_params(self) -> None:
-        validate_parameters(
-            self.get_params(), self._parameter_constraints, owner=type(self).__name__
-        )
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        if self.solver == "liblinear":
+            tags.classifier_tags.multi_class = False
+        return tags
 
     # ------------------------------------------------------------ fitting
 
@@ -247,9 +288,10 @@ class LogisticRegression:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training features (a pandas DataFrame's string column names are kept
-            in ``feature_names_in_``).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training features: dense, CSR or CSC; float32 stays float32 in
+            ``coef_``. A pandas DataFrame's string column names are kept in
+            ``feature_names_in_``.
         y : array-like of shape (n_samples,)
             Class labels (at least two distinct classes).
         sample_weight : array-like of shape (n_samples,) or float, default=None
@@ -260,102 +302,180 @@ class LogisticRegression:
         self : LogisticRegression
         """
         self._validate_params()
-        names = feature_names_of(X)
-        Xa = check_array(X, owner=type(self).__name__)
-        n_samples, n_features = Xa.shape
-        labels = check_target(y, n_samples, owner=type(self).__name__)
-        classes = np.unique(labels)
-        if classes.shape[0] < 2:
+        C, l1_ratio = self._penalty_settings()
+        if self.n_jobs is not None:
+            warnings.warn(
+                "'n_jobs' has no effect since 1.8 and will be removed in 1.10. "
+                f"You provided 'n_jobs={self.n_jobs}', please leave it unspecified.",
+                FutureWarning,
+                stacklevel=2,
+            )
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], order="C"
+        )
+        check_classification_targets(y)
+        classes = np.unique(y)
+        K = classes.shape[0]
+        if K < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
                 f"the data contains only one class: {_label(classes[0])!r}."
             )
-        K = classes.shape[0]
+        if self.solver == "liblinear" and K > 2:
+            raise ValueError(
+                "Only binary classification is supported by solver='liblinear' (as in "
+                "scikit-learn). The type of the target is multiclass (n_classes >= 3). Use "
+                "another solver or wrap the estimator in a OneVsRestClassifier."
+            )
         # Encode the labels without np.unique(return_inverse=True): its sort buffers and
         # int64 inverse cost more than X itself on tall, narrow data.
-        if K == 2:
-            positive = labels == classes[1]
-            y_index: np.ndarray = positive.view(np.uint8)
-            target = positive.astype(np.float64)
-        else:
-            y_index = np.searchsorted(classes, labels)
-            target = y_index.astype(np.float64)
-        sw = self._sample_weight(sample_weight, classes, y_index)
-        sw_sum = float(n_samples) if sw is None else float(np.sum(sw))
-        C = float(self.C)
-        alpha = 0.0 if math.isinf(C) else 1.0 / (C * sw_sum)
-        penalty = Penalty(alpha=alpha, l1_ratio=float(self.l1_ratio) if alpha else 0.0)
-        objective = Objective(
-            Xa,
-            target,
-            n_classes=K,
-            fit_intercept=bool(self.fit_intercept),
-            sample_weight=sw,
-            penalty=penalty,
+        y_index = (y == classes[1]).view(np.uint8) if K == 2 else np.searchsorted(classes, y)
+        sw = self._sample_weight(sample_weight, X, y, classes)
+        mass = (
+            np.bincount(y_index, minlength=K).astype(np.float64)
+            if sw is None
+            else np.bincount(y_index, weights=sw, minlength=K)
         )
-        result = self._minimize(objective)
-        if not result.converged:
-            warnings.warn(
-                interop(ConvergenceWarning)(_convergence_message(self, result.optimality)),
-                stacklevel=2,
-            )
-        coef = _symmetrize(result.coef, K, n_features, bool(self.fit_intercept), penalty)
-
-        m = n_features + int(bool(self.fit_intercept))
-        mat = coef.reshape(-1, m)
-        self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(mat[:, :n_features])
-        self.intercept_ = (
-            mat[:, n_features].copy() if self.fit_intercept else np.zeros(mat.shape[0])
-        )
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.n_features_in_ = n_features
-        if names is not None:
-            self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self._objective = objective
-        self._fit_coef = coef
-        self._converged = result.converged
-        return self
-
-    def _sample_weight(
-        self, sample_weight: Any, classes: np.ndarray, y_index: np.ndarray
-    ) -> FloatArray | None:
-        """Sample weights times class weights; None when every row weighs 1."""
-        sw = check_sample_weight(sample_weight, y_index.shape[0])
-        if self.class_weight is not None:
-            per_class = class_weights(self.class_weight, classes, y_index, sw)
-            sw = (np.ones(y_index.shape[0]) if sw is None else sw) * per_class[y_index]
-        if sw is None:
-            return None
-        mass = np.bincount(y_index, weights=sw, minlength=classes.shape[0])
-        if np.count_nonzero(mass > 0) < 2:
+        active = np.flatnonzero(mass > 0)
+        if active.shape[0] < 2:
             raise ValueError(
                 "After weighting (sample_weight and class_weight), only one class has "
                 "positive total weight; logistic regression needs at least 2 classes "
                 "with positive weight."
             )
-        if np.any(mass <= 0):
-            empty = [_label(c) for c in classes[mass <= 0]]
-            raise ValueError(
-                f"The classes {empty} have zero total weight (sample_weight and class_weight), "
-                "so their intercepts would diverge; drop those samples from y or give them a "
-                "positive weight."
+        alpha = 0.0 if math.isinf(C) else 1.0 / (C * float(np.sum(mass)))
+        penalty = Penalty(alpha=alpha, l1_ratio=l1_ratio if alpha else 0.0)
+        n_features = X.shape[1]
+        warm = self._warm_start_matrix(n_features, K)
+        fit = _fit_problem(self, _engine_input(X), y_index, K, active, sw, penalty, warm)
+        if not fit.result.converged:
+            warnings.warn(
+                ConvergenceWarning(_convergence_message(self, fit.result.optimality)),
+                stacklevel=2,
             )
+        if self.verbose:
+            print(
+                f"[{type(self).__name__}] solver={self.solver!r}: {fit.result.n_iter} "
+                f"iterations, largest gradient entry {fit.result.optimality:.3g} "
+                f"(tol={self.tol:g}), {'converged' if fit.result.converged else 'NOT converged'}"
+            )
+
+        dtype = X.dtype
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(fit.matrix[:, :n_features], dtype=dtype)
+        self.intercept_ = (
+            fit.matrix[:, n_features].astype(dtype)
+            if self.fit_intercept
+            else np.zeros(fit.matrix.shape[0], dtype=dtype)
+        )
+        self.n_iter_ = np.array([fit.result.n_iter], dtype=np.int32)
+        self._converged = fit.result.converged
+        if fit.standard:
+            objective, coef = fit.objective, fit.coef
+            self._objective = objective
+            self._fit_coef = coef
+        else:
+            # liblinear's penalized intercept, or a class of weight 0: the fitted problem
+            # is not the one the inference code knows; summary() is not available.
+            for name in ("_objective", "_fit_coef"):
+                if name in self.__dict__:
+                    delattr(self, name)
+        return self
+
+    def _penalty_settings(self) -> tuple[float, float]:
+        """(C, l1_ratio) in effect, after scikit-learn's deprecated ``penalty``."""
+        l1_ratio = self.l1_ratio
+        if self.penalty == "deprecated":
+            if l1_ratio is None:
+                warnings.warn(
+                    "'l1_ratio=None' was deprecated in version 1.8 and will trigger an error "
+                    "in 1.10. Use 0<=l1_ratio<=1 instead.",
+                    FutureWarning,
+                    stacklevel=3,
+                )
+                l1_ratio = 0.0
+            return float(self.C), float(l1_ratio)
+        warnings.warn(_PENALTY_DEPRECATED, FutureWarning, stacklevel=3)
+        if self.penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
+            warnings.warn(
+                "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
+                f"(penalty={self.penalty})",
+                UserWarning,
+                stacklevel=3,
+            )
+        if (self.penalty == "l2" and l1_ratio != 0) or (self.penalty == "l1" and l1_ratio != 1):
+            warnings.warn(
+                f"Inconsistent values: penalty={self.penalty} with l1_ratio={l1_ratio}. "
+                "penalty is deprecated. Please use l1_ratio only.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if self.penalty == "elasticnet":
+            if l1_ratio is None:
+                raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
+            return float(self.C), float(l1_ratio)
+        if self.penalty is None:
+            if self.C != 1.0:
+                warnings.warn(
+                    "Setting penalty=None will ignore the C and l1_ratio parameters",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            return math.inf, 0.0
+        return float(self.C), 1.0 if self.penalty == "l1" else 0.0
+
+    def _sample_weight(
+        self, sample_weight: Any, X: Any, y: np.ndarray, classes: np.ndarray
+    ) -> FloatArray | None:
+        """Sample weights times class weights; None when every row weighs 1."""
+        sw: FloatArray | None = None
+        if sample_weight is not None:
+            sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if isinstance(self.class_weight, dict):
+            known = set(classes.tolist())
+            unknown = [key for key in self.class_weight if key not in known]
+            if unknown:  # scikit-learn's message would list the classes *not* named
+                raise ValueError(
+                    f"class_weight names labels {unknown} that are not in y; the classes "
+                    f"are {classes.tolist()}."
+                )
+        if self.class_weight is not None:
+            per_class = compute_class_weight(
+                self.class_weight, classes=classes, y=y, sample_weight=sw
+            )
+            index = np.searchsorted(classes, y)
+            sw = (np.ones(y.shape[0]) if sw is None else sw) * per_class[index]
         return sw
 
-    def _minimize(self, objective: Objective) -> SolveResult:
+    def _warm_start_matrix(self, n_features: int, n_classes: int) -> FloatArray | None:
+        """The previous fit as a (rows, n_features [+ 1]) matrix, when warm-starting."""
+        if not self.warm_start or not hasattr(self, "coef_"):
+            return None
+        previous: Any = self.coef_  # a CSR matrix after sparsify()
+        coef = previous.toarray() if sp.issparse(previous) else np.asarray(previous)
+        rows = 1 if n_classes == 2 else n_classes
+        if coef.shape != (rows, n_features):
+            raise ValueError(
+                f"warm_start=True starts from the previous coef_, of shape {coef.shape}, but "
+                f"this fit needs shape ({rows}, {n_features}) ({n_features} features, "
+                f"{n_classes} classes). Fit with warm_start=False to start afresh."
+            )
+        columns = [coef]
+        if self.fit_intercept:
+            columns.append(np.asarray(self.intercept_).reshape(-1, 1))
+        return np.hstack(columns).astype(np.float64)
+
+    def _minimize(self, objective: Objective, coef0: FloatArray | None, method: str) -> SolveResult:
         tol, max_iter = float(self.tol), int(self.max_iter)
         if self.solver not in STEP_SOLVERS:
-            return solve(objective, tol=tol, max_iter=max_iter)
+            return solve(objective, coef0, tol=tol, max_iter=max_iter, method=method)
         optimizer = make_optimizer(
             self.solver,
             learning_rate=float(self.learning_rate),
             batch_size=int(self.batch_size),
             seed=_seed(self.random_state),
         )
-        coef = objective.initial_coef()
+        coef = objective.initial_coef() if coef0 is None else coef0
         optimality = objective.optimality(coef)
         n_iter = 0
         while optimality > tol and n_iter < max_iter:
@@ -380,122 +500,46 @@ class LogisticRegression:
     # ------------------------------------------------------------ predicting
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise interop(NotFittedError)(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator."
-            )
-
-    def _check_X(self, X: Any) -> FloatArray:
-        self._check_fitted()
-        name = type(self).__name__
-        fitted_names = getattr(self, "feature_names_in_", None)
-        names = feature_names_of(X)
-        if names is not None and fitted_names is None:
-            warnings.warn(
-                f"X has feature names, but {name} was fitted without feature names",
-                UserWarning,
-                stacklevel=3,
-            )
-        elif names is None and fitted_names is not None:
-            warnings.warn(
-                f"X does not have valid feature names, but {name} was fitted with feature names",
-                UserWarning,
-                stacklevel=3,
-            )
-        elif names is not None and fitted_names is not None:
-            _compare_feature_names(fitted_names, names)
-        Xa = check_array(X, owner=name)
-        if Xa.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {Xa.shape[1]} features, but {name} is expecting "
-                f"{self.n_features_in_} features as input."
-            )
-        return Xa
-
-    def decision_function(self, X: Any) -> FloatArray:
-        """Linear scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) for two classes (the log-odds of
-        ``classes_[1]``), else (n_samples, n_classes).
-        """
-        Xa = self._check_X(X)
-        scores = Xa @ self.coef_.T + self.intercept_
-        if scores.shape[1] == 1:
-            return np.asarray(scores[:, 0], dtype=np.float64)
-        return np.asarray(scores, dtype=np.float64)
+        check_is_fitted(self)
 
     def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes), columns in the order of ``classes_``.
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; float32 for a float32 fit.
         """
-        scores = self.decision_function(X)
+        check_is_fitted(self)
+        scores = np.asarray(self.decision_function(X))
         if scores.ndim == 1:
-            p1 = sigmoid(scores)
-            return np.column_stack([sigmoid(-scores), p1])
-        return softmax(scores, axis=1)
+            proba = np.column_stack([sigmoid(-scores), sigmoid(scores)])
+        else:
+            proba = softmax(scores, axis=1)
+        return np.asarray(proba, dtype=scores.dtype)
 
     def predict_log_proba(self, X: Any) -> FloatArray:
         """Log of :meth:`predict_proba`, computed without underflow to -inf.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        scores = self.decision_function(X)
+        check_is_fitted(self)
+        scores = np.asarray(self.decision_function(X))
         if scores.ndim == 1:
-            return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
-        return log_softmax(scores, axis=1)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable class label.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), labels from ``classes_``.
-        """
-        scores = self.decision_function(X)
-        index = (scores > 0).astype(np.intp) if scores.ndim == 1 else np.argmax(scores, axis=1)
-        return np.asarray(self.classes_[index])
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """(Weighted) accuracy of :meth:`predict` on ``X`` against ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
-        predicted = self.predict(X)
-        truth = check_target(y, predicted.shape[0], owner=type(self).__name__)
-        sw = check_sample_weight(sample_weight, predicted.shape[0])
-        return float(np.average(predicted == truth, weights=sw))
+            log_proba = np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
+        else:
+            log_proba = log_softmax(scores, axis=1)
+        return np.asarray(log_proba, dtype=scores.dtype)
 
     # ------------------------------------------------------------ inference
 
@@ -540,14 +584,132 @@ class LogisticRegression:
         )
 
 
+# ----------------------------------------------------------------------------- fitting
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """One fitted problem, mapped back to the estimator's layout."""
+
+    matrix: FloatArray
+    """Shape (1 or n_classes, n_features [+ 1]): a row per linear predictor, intercept last."""
+    result: SolveResult
+    objective: Objective
+    coef: FloatArray
+    """The objective's own coefficients at the optimum (multinomial: symmetrized)."""
+    standard: bool
+    """Whether ``objective`` is the model's problem (what ``summary()`` knows)."""
+
+
+def _fit_problem(
+    est: LogisticRegression,
+    X: FloatArray,
+    y_index: np.ndarray,
+    n_classes: int,
+    active: np.ndarray,
+    sw: FloatArray | None,
+    penalty: Penalty,
+    warm: FloatArray | None,
+) -> _Fit:
+    """Build the objective the settings call for, minimize it, map the result back."""
+    fit_intercept = bool(est.fit_intercept)
+    method = EXACT_SOLVERS.get(est.solver, "auto")
+    n_features = X.shape[1]
+    if est.solver == "liblinear":
+        return _fit_liblinear(est, X, y_index, sw, penalty, warm, method)
+    if fit_intercept and active.shape[0] < n_classes:
+        return _fit_without_empty_classes(est, X, y_index, n_classes, active, sw, penalty, warm)
+    objective = Objective(
+        X,
+        y_index.astype(np.float64),
+        n_classes=n_classes,
+        fit_intercept=fit_intercept,
+        sample_weight=sw,
+        penalty=penalty,
+    )
+    coef0 = None if warm is None or not np.all(np.isfinite(warm)) else warm.ravel()
+    result = est._minimize(objective, coef0, method)
+    coef = _symmetrize(result.coef, n_classes, n_features, fit_intercept, penalty)
+    return _Fit(coef.reshape(-1, n_features + int(fit_intercept)), result, objective, coef, True)
+
+
+def _fit_liblinear(
+    est: LogisticRegression,
+    X: FloatArray,
+    y_index: np.ndarray,
+    sw: FloatArray | None,
+    penalty: Penalty,
+    warm: FloatArray | None,
+    method: str,
+) -> _Fit:
+    """liblinear's problem: the intercept is the penalized weight of a constant column.
+
+    The column holds ``intercept_scaling``; the intercept is its weight times that
+    value. Without an intercept this is the ordinary problem.
+    """
+    n_samples, n_features = X.shape
+    scaling = float(est.intercept_scaling)
+    fit_intercept = bool(est.fit_intercept)
+    Xl = np.hstack([X, np.full((n_samples, 1), scaling)]) if fit_intercept else X
+    objective = Objective(
+        Xl, y_index.astype(np.float64), fit_intercept=False, sample_weight=sw, penalty=penalty
+    )
+    coef0 = None
+    if warm is not None and np.all(np.isfinite(warm)):
+        coef0 = warm[0].copy()
+        if fit_intercept:
+            coef0[-1] /= scaling
+    result = est._minimize(objective, coef0, method)
+    w = result.coef
+    row = np.r_[w[:n_features], w[n_features] * scaling] if fit_intercept else w
+    return _Fit(row[None, :], result, objective, w, not fit_intercept)
+
+
+def _fit_without_empty_classes(
+    est: LogisticRegression,
+    X: FloatArray,
+    y_index: np.ndarray,
+    n_classes: int,
+    active: np.ndarray,
+    sw: FloatArray | None,
+    penalty: Penalty,
+    warm: FloatArray | None,
+) -> _Fit:
+    """Fit the classes of positive weight; the others get intercept -inf and weights 0.
+
+    That is the limit the full problem's minimizing sequences approach: an
+    empty class's intercept falls without bound, its penalized weights go to
+    0, and the rest is the softmax model of the remaining classes. Its rows of
+    X stay (with weight 0) under a dummy index, so X is not copied.
+    """
+    n_features = X.shape[1]
+    kept = active.shape[0]
+    remap = np.zeros(n_classes, dtype=np.intp)
+    remap[active] = np.arange(kept)
+    target = remap[y_index].astype(np.float64)
+    method = EXACT_SOLVERS.get(est.solver, "auto")
+    start = None if warm is None or not np.all(np.isfinite(warm[active])) else warm[active]
+    if kept == 2:
+        # Two classes left: their symmetric softmax rows are ±b/2, with b the binary
+        # model's coefficients, and the penalty on both rows is
+        # α(ρ‖b‖₁ + (1 − ρ)/4·‖b‖²): the binary model under α' = α(1 + ρ)/2, ρ' = 2ρ/(1 + ρ).
+        rho = penalty.l1_ratio
+        binary = Penalty(alpha=penalty.alpha * (1 + rho) / 2, l1_ratio=2 * rho / (1 + rho))
+        objective = Objective(X, target, sample_weight=sw, penalty=binary)
+        result = est._minimize(objective, None if start is None else start[1] - start[0], method)
+        rows = np.vstack([-result.coef / 2, result.coef / 2])
+    else:
+        objective = Objective(X, target, n_classes=kept, sample_weight=sw, penalty=penalty)
+        result = est._minimize(objective, None if start is None else start.ravel(), method)
+        coef = _symmetrize(result.coef, kept, n_features, True, penalty)
+        rows = coef.reshape(kept, n_features + 1)
+    matrix = np.zeros((n_classes, n_features + 1))
+    matrix[:, n_features] = -np.inf
+    matrix[active] = rows
+    return _Fit(matrix, result, objective, result.coef, False)
+
+
 # ----------------------------------------------------------------------------- helpers
-
-
-def _safe_equal(a: object, b: object) -> bool:
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _label(value: object) -> object:
@@ -589,7 +751,7 @@ def _convergence_message(est: LogisticRegression, optimality: float) -> str:
     hints = [f"raise max_iter (now {est.max_iter})", "standardize the features"]
     if est.solver in STEP_SOLVERS:
         hints.append(f"tune learning_rate (now {est.learning_rate:g}) or use solver='newton'")
-    if math.isinf(float(est.C)):
+    if est.penalty is None or math.isinf(float(est.C)):
         hints.append(
             "add a penalty (a finite C): without one, separable classes make the "
             "coefficients grow without bound"
@@ -603,23 +765,3 @@ def _convergence_message(est: LogisticRegression, optimality: float) -> str:
         + "; or ".join(hints)
         + "."
     )
-
-
-def _compare_feature_names(fitted: np.ndarray, given: np.ndarray) -> None:
-    if len(fitted) == len(given) and np.all(fitted == given):
-        return
-    message = "The feature names should match those that were passed during fit.\n"
-    unexpected = sorted(set(given) - set(fitted))
-    missing = sorted(set(fitted) - set(given))
-
-    def listing(names: list[str]) -> str:
-        shown = [f"- {n}\n" for n in names[:5]]
-        return "".join(shown) + ("- ...\n" if len(names) > 5 else "")
-
-    if unexpected:
-        message += "Feature names unseen at fit time:\n" + listing(unexpected)
-    if missing:
-        message += "Feature names seen at fit time, yet now missing:\n" + listing(missing)
-    if not unexpected and not missing:
-        message += "Feature names must be in the same order as they were in fit.\n"
-    raise ValueError(message)

@@ -36,6 +36,9 @@ _ARMIJO = 1e-4
 _MAX_HALVINGS = 40
 _EXACT, _STALE, _SKETCH = "exact", "stale", "sketch"
 
+#: Values of ``solve(method=...)``.
+METHODS = ("auto", "newton", "newton-cg")
+
 
 @dataclass(frozen=True)
 class SolveResult:
@@ -59,6 +62,7 @@ def solve(
     *,
     tol: float = 1e-8,
     max_iter: int = 100,
+    method: str = "auto",
 ) -> SolveResult:
     """Minimize ``objective`` until ``optimality(coef) <= tol``.
 
@@ -73,6 +77,11 @@ def solve(
         Stop when the largest entry of the minimum-norm subgradient is at most ``tol``.
     max_iter : int, default=100
         Newton iterations at most.
+    method : {"auto", "newton", "newton-cg"}, default="auto"
+        "newton" is exact Newton-Cholesky (proximal Newton with coordinate
+        descent under L1), "newton-cg" truncated Newton on Hessian-vector
+        products, "auto" picks one by the shape of the problem. All reach the
+        same optimum. For now every method runs the Newton iteration below.
 
     Returns
     -------
@@ -81,6 +90,8 @@ def solve(
         could not make progress (for example on separable data without penalty,
         where the optimum lies at infinity).
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if not tol > 0.0:
         raise ValueError(f"tol must be > 0, got {tol!r}")
     if max_iter < 0:
