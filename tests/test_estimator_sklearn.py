@@ -158,6 +158,20 @@ def test_each_sklearn_solver_name_reaches_sklearns_optimum(solver: str, n_classe
     assert_allclose(model.predict_proba(X), ref.predict_proba(X), rtol=1e-7, atol=1e-12)
 
 
+def test_solve_takes_a_method_and_refuses_unknown_ones() -> None:
+    from logitlab.core.objective import Objective
+    from logitlab.core.solvers import METHODS, solve
+
+    X, y = _data(seed=4)
+    objective = Objective(X, y.astype(np.float64))
+    results = [solve(objective, method=method).coef for method in METHODS]
+    for coef in results[1:]:
+        assert_allclose(coef, results[0], rtol=1e-8)
+    expected = r"method must be one of \('auto', 'newton', 'newton-cg'\), got 'lbfgs'"
+    with pytest.raises(ValueError, match=expected):
+        solve(objective, method="lbfgs")
+
+
 @pytest.mark.parametrize("intercept_scaling", [1.0, 5.0])
 @pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
 def test_liblinear_penalizes_the_intercept_like_liblinear(

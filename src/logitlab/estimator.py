@@ -330,7 +330,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         # Encode the labels without np.unique(return_inverse=True): its sort buffers and
         # int64 inverse cost more than X itself on tall, narrow data.
         y_index = (y == classes[1]).view(np.uint8) if K == 2 else np.searchsorted(classes, y)
-        sw = self._sample_weight(sample_weight, X, y, classes)
+        sw = self._sample_weight(sample_weight, X, y, classes, y_index)
         mass = (
             np.bincount(y_index, minlength=K).astype(np.float64)
             if sw is None
@@ -425,7 +425,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         return float(self.C), 1.0 if self.penalty == "l1" else 0.0
 
     def _sample_weight(
-        self, sample_weight: Any, X: Any, y: np.ndarray, classes: np.ndarray
+        self, sample_weight: Any, X: Any, y: np.ndarray, classes: np.ndarray, y_index: np.ndarray
     ) -> FloatArray | None:
         """Sample weights times class weights; None when every row weighs 1."""
         sw: FloatArray | None = None
@@ -443,8 +443,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             per_class = compute_class_weight(
                 self.class_weight, classes=classes, y=y, sample_weight=sw
             )
-            index = np.searchsorted(classes, y)
-            sw = (np.ones(y.shape[0]) if sw is None else sw) * per_class[index]
+            sw = (np.ones(y.shape[0]) if sw is None else sw) * per_class[y_index]
         return sw
 
     def _warm_start_matrix(self, n_features: int, n_classes: int) -> FloatArray | None:
