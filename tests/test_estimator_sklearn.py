@@ -440,3 +440,41 @@ def test_errors_and_warnings_match_sklearn() -> None:
         LogisticRegression().fit(X, np.linspace(0, 1, y.shape[0]))
     with pytest.raises(ValueError, match="Unknown label type"):
         SkLogisticRegression().fit(X, np.linspace(0, 1, y.shape[0]))
+
+
+# ----------------------------------------------------------------------- as sklearn's own tests
+
+
+def test_iris_multinomial_as_in_sklearns_test_logistic() -> None:
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    for C in (1.0, 1e-2):
+        model = LogisticRegression(C=C, tol=1e-10).fit(X, names)
+        ref = _reference(C=C).fit(X, names)
+        assert_allclose(model.coef_, ref.coef_, rtol=1e-6, atol=1e-10)
+        assert_allclose(model.predict_proba(X), ref.predict_proba(X), rtol=1e-6, atol=1e-12)
+        assert_array_equal(model.predict(X), ref.predict(X))
+        proba = model.predict_proba(X)
+        assert_array_equal(model.predict(X), model.classes_[np.argmax(proba, axis=1)])
+    assert model.score(X, names) > 0.7
+
+
+def test_written_coefficients_are_used_as_in_sklearns_test_write_parameters() -> None:
+    X, y = _data(n_classes=3)
+    model = LogisticRegression().fit(X, y)
+    model.coef_[:] = 0
+    model.intercept_[:] = 0
+    assert_allclose(model.decision_function(X), 0.0)
+    assert_allclose(model.predict_proba(X), 1 / 3)
+
+
+def test_binary_predictions_equal_thresholded_decision_function() -> None:
+    X, y = _data(seed=16)
+    labels = np.array(["no", "yes"])[y]
+    model = LogisticRegression().fit(sp.csr_matrix(X), labels)
+    scores = model.decision_function(X)
+    assert scores.shape == (X.shape[0],)
+    assert_array_equal(model.predict(X), np.where(scores > 0, "yes", "no"))
+    assert_allclose(model.predict_proba(X)[:, 1], 1 / (1 + np.exp(-scores)), rtol=1e-12)
