@@ -140,26 +140,24 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         The algorithm. Every name reaches the same optimum (the objective
         above), to ``tol``; the names only choose how:
 
-        =================  ======================  ==============================
-        solver             runs                    note
-        =================  ======================  ==============================
-        'auto'             ``solve(method='auto')``  picked by the problem's shape
-        'newton'           ``solve(method='newton')``  Newton-Cholesky (proximal
-                                                   Newton + coordinate descent
-                                                   under L1)
-        'lbfgs'            ``method='auto'``       scikit-learn's default
-        'newton-cholesky'  ``method='newton'``
-        'newton-cg'        ``method='newton-cg'``  truncated Newton on
-                                                   Hessian-vector products
-        'sag', 'saga'      ``method='auto'``
-        'liblinear'        ``method='auto'``       the intercept is penalized
-                                                   (see ``intercept_scaling``);
-                                                   two classes only, as in
-                                                   scikit-learn
-        'gd', 'momentum',  the Lab's step          proximal gradient descent,
-        'adam', 'sgd'      optimizers              heavy-ball, Adam, mini-batch
-                                                   SGD; one step per iteration
-        =================  ======================  ==============================
+        =================  ===================  ====================================
+        solver             ``solve(method=)``   note
+        =================  ===================  ====================================
+        'auto'             'auto'               chosen by the shape of the problem
+        'newton'           'newton'             Newton-Cholesky; proximal Newton
+                                                with coordinate descent under L1
+        'lbfgs'            'auto'               scikit-learn's default solver
+        'newton-cholesky'  'newton'
+        'newton-cg'        'newton-cg'          truncated Newton on Hessian-vector
+                                                products
+        'sag', 'saga'      'auto'
+        'liblinear'        'auto'               the intercept is penalized, as in
+                                                liblinear (``intercept_scaling``);
+                                                two classes only, as in scikit-learn
+        'gd', 'momentum',  (none)               the Lab's step optimizers: proximal
+        'adam', 'sgd'                           gradient descent, heavy-ball, Adam,
+                                                mini-batch SGD; a step an iteration
+        =================  ===================  ====================================
 
         Unlike scikit-learn, every solver takes every penalty (L1 and the
         elastic net too) and the multinomial model (except 'liblinear').
