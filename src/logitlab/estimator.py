@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,6 +36,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from logitlab._problems import fit_problem
 from logitlab.core.link import log_sigmoid, log_softmax, sigmoid, softmax
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import make_optimizer
@@ -345,7 +345,21 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         penalty = Penalty(alpha=alpha, l1_ratio=l1_ratio if alpha else 0.0)
         n_features = X.shape[1]
         warm = self._warm_start_matrix(n_features, K)
-        fit = _fit_problem(self, _engine_input(X), y_index, K, active, sw, penalty, warm)
+        method = EXACT_SOLVERS.get(self.solver, "auto")
+        fit = fit_problem(
+            lambda objective, coef0: self._minimize(objective, coef0, method),
+            _engine_input(X),
+            y_index,
+            K,
+            active,
+            sw,
+            penalty,
+            warm,
+            fit_intercept=bool(self.fit_intercept),
+            liblinear_scaling=(
+                float(self.intercept_scaling) if self.solver == "liblinear" else None
+            ),
+        )
         if not fit.result.converged:
             warnings.warn(
                 ConvergenceWarning(_convergence_message(self, fit.result.optimality)),
@@ -581,155 +595,11 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         )
 
 
-# ----------------------------------------------------------------------------- fitting
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """One fitted problem, mapped back to the estimator's layout."""
-
-    matrix: FloatArray
-    """Shape (1 or n_classes, n_features [+ 1]): a row per linear predictor, intercept last."""
-    result: SolveResult
-    objective: Objective
-    coef: FloatArray
-    """The objective's own coefficients at the optimum (multinomial: symmetrized)."""
-    standard: bool
-    """Whether ``objective`` is the model's problem (what ``summary()`` knows)."""
-
-
-def _fit_problem(
-    est: LogisticRegression,
-    X: FloatArray,
-    y_index: np.ndarray,
-    n_classes: int,
-    active: np.ndarray,
-    sw: FloatArray | None,
-    penalty: Penalty,
-    warm: FloatArray | None,
-) -> _Fit:
-    """Build the objective the settings call for, minimize it, map the result back."""
-    fit_intercept = bool(est.fit_intercept)
-    method = EXACT_SOLVERS.get(est.solver, "auto")
-    n_features = X.shape[1]
-    if est.solver == "liblinear":
-        return _fit_liblinear(est, X, y_index, sw, penalty, warm, method)
-    if fit_intercept and active.shape[0] < n_classes:
-        return _fit_without_empty_classes(est, X, y_index, n_classes, active, sw, penalty, warm)
-    objective = Objective(
-        X,
-        y_index.astype(np.float64),
-        n_classes=n_classes,
-        fit_intercept=fit_intercept,
-        sample_weight=sw,
-        penalty=penalty,
-    )
-    coef0 = None if warm is None or not np.all(np.isfinite(warm)) else warm.ravel()
-    result = est._minimize(objective, coef0, method)
-    coef = _symmetrize(result.coef, n_classes, n_features, fit_intercept, penalty)
-    return _Fit(coef.reshape(-1, n_features + int(fit_intercept)), result, objective, coef, True)
-
-
-def _fit_liblinear(
-    est: LogisticRegression,
-    X: FloatArray,
-    y_index: np.ndarray,
-    sw: FloatArray | None,
-    penalty: Penalty,
-    warm: FloatArray | None,
-    method: str,
-) -> _Fit:
-    """liblinear's problem: the intercept is the penalized weight of a constant column.
-
-    The column holds ``intercept_scaling``; the intercept is its weight times that
-    value. Without an intercept this is the ordinary problem.
-    """
-    n_samples, n_features = X.shape
-    scaling = float(est.intercept_scaling)
-    fit_intercept = bool(est.fit_intercept)
-    Xl = np.hstack([X, np.full((n_samples, 1), scaling)]) if fit_intercept else X
-    objective = Objective(
-        Xl, y_index.astype(np.float64), fit_intercept=False, sample_weight=sw, penalty=penalty
-    )
-    coef0 = None
-    if warm is not None and np.all(np.isfinite(warm)):
-        coef0 = warm[0].copy()
-        if fit_intercept:
-            coef0[-1] /= scaling
-    result = est._minimize(objective, coef0, method)
-    w = result.coef
-    row = np.r_[w[:n_features], w[n_features] * scaling] if fit_intercept else w
-    return _Fit(row[None, :], result, objective, w, not fit_intercept)
-
-
-def _fit_without_empty_classes(
-    est: LogisticRegression,
-    X: FloatArray,
-    y_index: np.ndarray,
-    n_classes: int,
-    active: np.ndarray,
-    sw: FloatArray | None,
-    penalty: Penalty,
-    warm: FloatArray | None,
-) -> _Fit:
-    """Fit the classes of positive weight; the others get intercept -inf and weights 0.
-
-    That is the limit the full problem's minimizing sequences approach: an
-    empty class's intercept falls without bound, its penalized weights go to
-    0, and the rest is the softmax model of the remaining classes. Its rows of
-    X stay (with weight 0) under a dummy index, so X is not copied.
-    """
-    n_features = X.shape[1]
-    kept = active.shape[0]
-    remap = np.zeros(n_classes, dtype=np.intp)
-    remap[active] = np.arange(kept)
-    target = remap[y_index].astype(np.float64)
-    method = EXACT_SOLVERS.get(est.solver, "auto")
-    start = None if warm is None or not np.all(np.isfinite(warm[active])) else warm[active]
-    if kept == 2:
-        # Two classes left: their symmetric softmax rows are ±b/2, with b the binary
-        # model's coefficients, and the penalty on both rows is
-        # α(ρ‖b‖₁ + (1 − ρ)/4·‖b‖²): the binary model under α' = α(1 + ρ)/2, ρ' = 2ρ/(1 + ρ).
-        rho = penalty.l1_ratio
-        binary = Penalty(alpha=penalty.alpha * (1 + rho) / 2, l1_ratio=2 * rho / (1 + rho))
-        objective = Objective(X, target, sample_weight=sw, penalty=binary)
-        result = est._minimize(objective, None if start is None else start[1] - start[0], method)
-        rows = np.vstack([-result.coef / 2, result.coef / 2])
-    else:
-        objective = Objective(X, target, n_classes=kept, sample_weight=sw, penalty=penalty)
-        result = est._minimize(objective, None if start is None else start.ravel(), method)
-        coef = _symmetrize(result.coef, kept, n_features, True, penalty)
-        rows = coef.reshape(kept, n_features + 1)
-    matrix = np.zeros((n_classes, n_features + 1))
-    matrix[:, n_features] = -np.inf
-    matrix[active] = rows
-    return _Fit(matrix, result, objective, result.coef, False)
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
 def _label(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _symmetrize(
-    coef: FloatArray, K: int, n_features: int, fit_intercept: bool, penalty: Penalty
-) -> FloatArray:
-    """Pick scikit-learn's representative of a multinomial fit: rows summing to zero.
-
-    Shifting every class row by one vector leaves the probabilities unchanged.
-    Without a penalty the whole rows are centered; with one, only the
-    (unpenalized) intercepts, since the weights' penalty fixes them.
-    """
-    if K == 2:
-        return coef
-    mat = coef.reshape(K, n_features + int(fit_intercept)).copy()
-    if penalty.alpha == 0.0:
-        mat -= mat.mean(axis=0)
-    elif fit_intercept:
-        mat[:, -1] -= mat[:, -1].mean()
-    return mat.ravel()
 
 
 def _seed(random_state: object) -> int:
