@@ -406,6 +406,18 @@ def test_a_class_of_weight_zero_without_penalty_or_intercept() -> None:
     assert_allclose(model.coef_, ref.coef_, rtol=1e-6, atol=1e-9)
 
 
+def test_balanced_weights_with_a_class_of_weight_zero() -> None:
+    X, y, sw = _with_empty_class(3, 2)
+    model = LogisticRegression(class_weight="balanced", tol=1e-10).fit(X, y, sample_weight=sw)
+    # scikit-learn's balanced weights of the other classes (it gives the empty class an
+    # infinite weight, 0·inf = NaN, and returns all-zero coefficients).
+    counts = np.bincount(y, weights=sw)
+    weights = {k: sw.sum() / (3 * counts[k]) for k in (0, 1)}
+    ref = _reference(class_weight=weights).fit(X, y, sample_weight=sw)
+    assert_allclose(model.predict_proba(X), ref.predict_proba(X), atol=1e-6)
+    assert model.intercept_[2] == -np.inf
+
+
 def test_a_class_of_weight_zero_warm_starts() -> None:
     X, y, sw = _with_empty_class(4, 3)
     model = LogisticRegression(warm_start=True, tol=1e-10).fit(X, y, sample_weight=sw)

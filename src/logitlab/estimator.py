@@ -209,7 +209,12 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     with an intercept, its intercept is ``-inf`` and its weights 0, so it gets
     probability exactly 0 (scikit-learn's solvers stop on the way there, at a
     large negative, tol-dependent intercept). At least two classes must have
-    positive weight.
+    positive weight. With ``class_weight='balanced'`` such a class keeps
+    weight 0 (scikit-learn gives it an infinite weight and returns zeros).
+
+    :meth:`summary` describes the model's own problem, so it is not available
+    after a fit with a class of weight 0 or with ``solver='liblinear'`` and an
+    intercept (whose penalized intercept is a different problem).
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -452,9 +457,14 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
                     f"are {classes.tolist()}."
                 )
         if self.class_weight is not None:
-            per_class = compute_class_weight(
-                self.class_weight, classes=classes, y=y, sample_weight=sw
-            )
+            with np.errstate(divide="ignore"):  # 'balanced' and a class of weight 0
+                per_class = compute_class_weight(
+                    self.class_weight, classes=classes, y=y, sample_weight=sw
+                )
+            # A class whose samples all weigh 0 gets an infinite 'balanced' weight, and
+            # 0·inf would poison the fit (scikit-learn then returns all-zero coefficients);
+            # its samples keep weight 0 instead, and the other classes are fitted.
+            per_class = np.where(np.isfinite(per_class), per_class, 0.0)
             sw = (np.ones(y.shape[0]) if sw is None else sw) * per_class[y_index]
         return sw
 
