@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pickle
 import warnings
 from typing import Any
 
@@ -264,6 +265,14 @@ def test_sparse_X_fits_and_predicts_as_dense(to_sparse: Any, n_classes: int) -> 
     assert_allclose(sparse.coef_, ref.coef_, rtol=1e-6)
 
 
+def test_engine_input_passes_dense_float64_through_uncopied() -> None:
+    from logitlab.estimator import _engine_input
+
+    X, _ = _data()
+    assert _engine_input(X) is X
+    assert _engine_input(sp.csr_matrix(X)).shape == X.shape
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_float32_X_gives_float32_coefficients_as_in_sklearn(n_classes: int) -> None:
     X, y = _data(n_classes=n_classes, seed=9)
@@ -294,6 +303,9 @@ def test_sparsify_and_densify_as_in_sklearn() -> None:
     model.set_params(warm_start=True).fit(X, y)  # a sparse coef_ warm-starts too
     assert model.n_iter_[0] == 0
     model.sparsify()
+    again = pickle.loads(pickle.dumps(model))
+    assert sp.issparse(again.coef_)
+    assert_array_equal(again.predict_proba(X), model.predict_proba(X))
     assert model.densify() is model
     assert isinstance(model.coef_, np.ndarray)
     with pytest.raises(NotFittedError):
