@@ -578,7 +578,11 @@ class CalibrationDisplay(_Display):
                 align="edge",
                 color=self.line_.get_color(),
                 alpha=0.25,
-                label=f"samples per bin ({style['label']})",
+                label=(
+                    "samples per bin"
+                    if style["label"] == "model"
+                    else f"samples per bin ({style['label']})"
+                ),
             )
         _unit_square(
             ax,
