@@ -545,3 +545,20 @@ def test_bad_files_and_formulas_say_what_is_allowed(
         assert fragment in err
     code, out, _ = run(capsys, "fit", str(path), *extra, "--json")
     assert code == 1 and all(f in json.loads(out)["error"]["message"] for f in fragments)
+
+
+def test_json_reports_even_an_internal_error_as_json(tmp_path: Path, capsys, monkeypatch) -> None:
+    import logitlab.commands
+
+    def broken(options: FitOptions) -> None:
+        raise RuntimeError("boom\nat two lines")
+
+    monkeypatch.setattr(logitlab.commands, "fit_csv", broken)
+    code, out, err = run(capsys, "fit", "any.csv", "--target", "y", "--json")
+    assert code == 1 and err == ""
+    assert json.loads(out)["error"] == {
+        "kind": "internal",
+        "message": "internal error (RuntimeError: boom at two lines)",
+    }
+    with pytest.raises(RuntimeError, match="boom"):  # without --json: the traceback
+        main(["fit", "any.csv", "--target", "y"])

@@ -234,6 +234,15 @@ def _run_fit(args: argparse.Namespace) -> int:
             write_fit_plot(outcome, args.plot)
     except DataError as exc:
         return _fail("fit", str(exc), as_json=args.json)
+    except Exception as exc:
+        if not args.json:
+            raise
+        # A bug of ours: a caller of --json still gets one JSON object (and status 1).
+        from logitlab.report import render_json_error
+
+        message = f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())})"
+        print(render_json_error(message, kind="internal"))
+        return 1
     try:
         print(render_json(outcome.report) if args.json else render_text(outcome.report))
         sys.stdout.flush()

@@ -72,6 +72,10 @@ class FormulaLogisticRegression(LogisticRegression):
     NumPy array is taken to be a design matrix already (columns as in
     ``feature_names_in_``).
 
+    ``fit`` is :meth:`LogisticRegression.fit` on a design matrix, and leaves the
+    formula and its spec alone; to fit the formula to other data, call
+    :func:`logit` again.
+
     Attributes
     ----------
     formula_ : str

@@ -21,8 +21,9 @@ SCHEMA_VERSION = 1
 changes meaning; new fields may appear without it.
 
 Version 1: every object has ``schema_version``; a failure is
-``{"schema_version": 1, "error": {"kind": "data" | "usage", "message": str}}``
-(on standard output, exit status 1 for data and 2 for usage); a fit holds the
+``{"schema_version": 1, "error": {"kind": "data" | "usage" | "internal", "message": str}}``
+(on standard output; exit status 1 for data, 2 for usage, 1 for an internal
+error, which is a bug of logitlab's); a fit holds the
 fields of :meth:`FitReport.to_dict`, where ``"C"`` is a number or the string
 ``"inf"`` (no penalty) and counts (``n_samples``, ``n_obs``, ``n_params``,
 ``n_iter``, ``n_dropped``) are integers. Other numbers that are not finite
@@ -173,9 +174,10 @@ def render_json_error(message: str, *, kind: str = "data") -> str:
     ----------
     message : str
         What was wrong and what is allowed (the text the plain CLI prints).
-    kind : {"data", "usage"}, default="data"
+    kind : {"data", "usage", "internal"}, default="data"
         "data": the file or the options do not fit the data (exit status 1);
-        "usage": the command line itself is wrong (exit status 2).
+        "usage": the command line itself is wrong (exit status 2);
+        "internal": an unexpected exception, a bug to report (exit status 1).
     """
     payload = {"schema_version": SCHEMA_VERSION, "error": {"kind": kind, "message": message}}
     return json.dumps(payload, indent=2, ensure_ascii=False)
