@@ -159,3 +159,14 @@ def test_data_must_be_a_frame_and_missing_an_option(frame: pd.DataFrame) -> None
         logit("y ~ x1", frame, missing="ignore")
     as_dict = logit("y ~ x1", {c: frame[c].to_numpy() for c in ("y", "x1")})
     np.testing.assert_allclose(as_dict.coef_, logit("y ~ x1", frame).coef_)
+
+
+def test_another_reference_level_matches_statsmodels(frame: pd.DataFrame) -> None:
+    formula = 'y ~ x1 + C(g, Treatment(reference="north"))'  # patsy's spelling works too
+    ours = by_name(logit(formula, frame))
+    theirs = reference(formula, frame)
+    # formulaic writes the quotes of the level as ' where patsy keeps "
+    assert set(ours) == {name.replace('"', "'") for name in theirs}
+    assert "C(g, Treatment(reference='north'))[T.east]" in ours
+    for name, expected in theirs.items():
+        assert ours[name.replace('"', "'")] == pytest.approx(expected, rel=RTOL), name
