@@ -20,14 +20,19 @@ class _Parser(argparse.ArgumentParser):
     """argparse, whose usage errors become one JSON object on stdout after ``fit --json``."""
 
     json_errors = False
+    """Set by :func:`main` while it parses a ``fit ... --json`` command line."""
 
     def error(self, message: str) -> NoReturn:
         if _Parser.json_errors:
-            from logitlab.report import render_json_error
-
-            print(render_json_error(f"{self.prog}: {message}", kind="usage"))
-            sys.exit(2)
+            _json_usage_error(self.prog, message)
         super().error(message)
+
+
+def _json_usage_error(prog: str, message: str) -> NoReturn:
+    from logitlab.report import render_json_error
+
+    print(render_json_error(f"{prog}: {message}", kind="usage"))
+    sys.exit(2)
 
 
 def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -201,10 +206,10 @@ def _run_lab(args: argparse.Namespace) -> int:
 
 def _run_fit(args: argparse.Namespace) -> int:
     if args.target is None and args.formula is None:
-        _Parser.json_errors = args.json
-        _Parser(prog="logitlab fit").error(
-            "the following arguments are required: --target (or --formula)"
-        )
+        message = "the following arguments are required: --target (or --formula)"
+        if args.json:
+            _json_usage_error("logitlab fit", message)
+        _Parser(prog="logitlab fit").error(message)
     if getattr(args, "lab", False):
         if args.formula is not None or args.target is None:
             return _fail("fit", "--lab takes --target and two --features, not --formula")
