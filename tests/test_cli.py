@@ -427,6 +427,18 @@ def test_separator_is_detected_or_given_and_the_encoding_named(
     assert result["separator"] == sep and result["encoding"] == encoding
 
 
+def test_decimal_commas_are_read_with_decimal_comma(tmp_path: Path, capsys) -> None:
+    frame = city_frame(seed=14)
+    plain, euro = tmp_path / "plain.csv", tmp_path / "euro.csv"
+    frame.to_csv(plain, index=False)
+    frame.to_csv(euro, index=False, sep=";", decimal=",")
+    expected = fit_json(capsys, str(plain), "--target", "y")
+    result = fit_json(capsys, str(euro), "--target", "y", "--decimal", ",")
+    np.testing.assert_allclose(table(result, "estimate"), table(expected, "estimate"))
+    code, _, err = run(capsys, "fit", str(euro), "--target", "y")
+    assert code == 1 and "decimal comma" in err and "--decimal ','" in err
+
+
 def test_a_file_in_another_encoding_says_to_name_it(tmp_path: Path, capsys) -> None:
     path = tmp_path / "latin.csv"
     city_frame().to_csv(path, index=False, encoding="latin-1")
@@ -523,6 +535,7 @@ FILE_ERRORS = [
     ("a,b,y\n1,2,0\n3,4,1,9\n", ["--target", "y"], ["Expected 3 fields", "separated by ','"]),
     ("a,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "nope"], ["unknown encoding 'nope'"]),
     ("a,y\n1,0\n2,1\n", ["--target", "y", "--sep", ";;"], ["must be one character"]),
+    ("a,y\n1,0\n2,1\n", ["--target", "y", "--decimal", ","], ["both ','", "--sep ';'"]),
     ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a + b"], ["unknown column 'b'", "'a', 'y'"]),
     ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a +"], ["cannot parse the formula"]),
     ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a", "--target", "a"], ["differs from the formula"]),

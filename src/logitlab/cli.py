@@ -128,6 +128,12 @@ def _add_fit_parser(sub: Any) -> None:
         "--encoding", metavar="NAME", help="text encoding, e.g. latin-1 (default utf-8)"
     )
     fit.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=".",
+        help="decimal mark of the numbers (default '.'; ',' needs another --sep)",
+    )
+    fit.add_argument(
         "--dropna",
         action="store_true",
         help="leave out rows with a missing value in a used column (default: an error)",
@@ -230,6 +236,7 @@ def _run_fit(args: argparse.Namespace) -> int:
         plot=args.plot,
         sep=args.sep,
         encoding=args.encoding,
+        decimal=args.decimal,
         dropna=args.dropna,
         formula=args.formula,
     )

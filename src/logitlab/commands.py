@@ -53,6 +53,8 @@ class FitOptions:
     """The separator; None detects it."""
     encoding: str | None = None
     """A Python codec name; None is UTF-8."""
+    decimal: str = "."
+    """The decimal mark of the numbers ("." or ",")."""
     dropna: bool = False
     """Leave out rows with a missing value in a used column instead of failing."""
     formula: str | None = None
@@ -100,6 +102,7 @@ def _read(options: FitOptions, progress: Progress) -> tuple[Dataset, bool]:
             progress=progress.update,
             sep=options.sep,
             encoding=options.encoding,
+            decimal=options.decimal,
             dropna=options.dropna,
             categorical=True,
         )
@@ -118,7 +121,11 @@ def _read_formula(
     except formula.FormulaError as exc:
         raise DataError(str(exc)) from None
     frame, sep, encoding = read_frame(
-        options.path, sep=options.sep, encoding=options.encoding, progress=progress.update
+        options.path,
+        sep=options.sep,
+        encoding=options.encoding,
+        decimal=options.decimal,
+        progress=progress.update,
     )
     response = str(parsed.lhs)
     if options.target is not None and options.target != response:

@@ -248,6 +248,16 @@ def _choose_columns(
     return list(features)
 
 
+def _check_decimal(decimal: str, sep: str) -> None:
+    if decimal not in (".", ","):
+        raise DataError(f"the decimal mark must be '.' or ',', got {decimal!r}")
+    if decimal == sep:
+        raise DataError(
+            f"the decimal mark and the separator are both {sep!r}; files with decimal "
+            "commas separate their fields with ';' (give --sep ';')"
+        )
+
+
 def _resolve(source: str, sep: str | None, encoding: str | None) -> tuple[str, str]:
     """The checked encoding and separator (detected when ``sep`` is None)."""
     codec = check_encoding("utf-8" if encoding is None else encoding)
@@ -259,7 +269,11 @@ def _resolve(source: str, sep: str | None, encoding: str | None) -> tuple[str, s
 
 
 def _read_rows(
-    source: str, sep: str, encoding: str, progress: Callable[[float], None] | None
+    source: str,
+    sep: str,
+    encoding: str,
+    progress: Callable[[float], None] | None,
+    decimal: str = ".",
 ) -> Any:
     size = max(os.path.getsize(source), 1)
     chunks: list[pd.DataFrame] = []
@@ -267,7 +281,9 @@ def _read_rows(
         with open(source, "rb") as handle:
             # All columns are parsed (no usecols) so that a row with too many fields is an
             # error instead of being silently cut to the chosen columns.
-            reader = pd.read_csv(handle, chunksize=CHUNK_ROWS, sep=sep, encoding=encoding)
+            reader = pd.read_csv(
+                handle, chunksize=CHUNK_ROWS, sep=sep, encoding=encoding, decimal=decimal
+            )
             for chunk in reader:
                 chunks.append(chunk)
                 if progress is not None:
@@ -292,6 +308,7 @@ def read_frame(
     *,
     sep: str | None = ",",
     encoding: str | None = None,
+    decimal: str = ".",
     progress: Callable[[float], None] | None = None,
 ) -> tuple[Any, str, str]:
     """Read every column of a CSV file into a DataFrame, with one-line errors.
@@ -303,6 +320,8 @@ def read_frame(
         One character; None detects it (:func:`detect_separator`).
     encoding : str, optional
         A Python codec name; default UTF-8.
+    decimal : {".", ","}, default="."
+        The decimal mark of the numbers.
     progress : callable, optional
         Called with the fraction of the file read so far.
 
@@ -316,8 +335,10 @@ def read_frame(
     """
     source = os.fspath(path)
     chosen, codec = _resolve(source, sep, encoding)
+    _check_decimal(decimal, chosen)
     _read_header(source, chosen, codec)
-    return _read_rows(source, chosen, codec, progress), chosen, codec.removesuffix("-sig")
+    frame = _read_rows(source, chosen, codec, progress, decimal)
+    return frame, chosen, codec.removesuffix("-sig")
 
 
 def drop_missing(frame: Any, used: Sequence[str], dropna: bool) -> tuple[Any, int]:
@@ -358,6 +379,7 @@ def read_csv(
     progress: Callable[[float], None] | None = None,
     sep: str | None = ",",
     encoding: str | None = None,
+    decimal: str = ".",
     dropna: bool = False,
     categorical: bool = False,
 ) -> Dataset:
@@ -377,6 +399,8 @@ def read_csv(
         The separator (one character, or "tab"); None detects it.
     encoding : str, optional
         A Python codec name; default UTF-8.
+    decimal : {".", ","}, default="."
+        The decimal mark of the numbers.
     dropna : bool, default=False
         Leave out rows with a missing value in a used column (else an error).
     categorical : bool, default=False
@@ -396,11 +420,12 @@ def read_csv(
 
     source = os.fspath(path)
     chosen, codec = _resolve(source, sep, encoding)
+    _check_decimal(decimal, chosen)
     columns = _read_header(source, chosen, codec)
     feature_names = _choose_columns(source, columns, target, features, chosen)
     used = [*feature_names, target]
 
-    frame = _read_rows(source, chosen, codec, progress)[used]
+    frame = _read_rows(source, chosen, codec, progress, decimal)[used]
     check_text(frame, feature_names, categorical)
     frame, n_dropped = drop_missing(frame, used, dropna)
     X, names, levels = _design(frame, feature_names)
@@ -463,6 +488,16 @@ def check_text(frame: Any, feature_names: Sequence[str], categorical: bool) -> N
         bad = np.flatnonzero(present & ~numbers)
         if bad.size == 0:
             continue
+        commas = pd.to_numeric(
+            column.astype(str).str.replace(",", ".", n=1, regex=False), errors="coerce"
+        )
+        if bool(commas[present].notna().all()):
+            row = int(bad[0])
+            raise DataError(
+                f"feature column {name!r} holds numbers with a decimal comma "
+                f"({column.iloc[row]!r} at data row {row + 1}); pass --decimal ',' to "
+                "read them as numbers"
+            )
         if categorical and not numbers.any():
             count = int(column.dropna().astype(str).nunique())
             if count < 2:
