@@ -530,24 +530,28 @@ def _design(
     frame: Any, feature_names: Sequence[str]
 ) -> tuple[FloatArray, list[str], dict[str, tuple[str, ...]]]:
     """Float64 design matrix: numbers as they are, text as dummies ``name[T.level]``."""
-    blocks: list[FloatArray] = []
-    names: list[str] = []
     levels: dict[str, tuple[str, ...]] = {}
     for name in feature_names:
-        column = frame[name]
-        if not _is_text(column):
-            blocks.append(column.to_numpy(dtype=np.float64, na_value=np.nan)[:, None])
+        if _is_text(frame[name]):
+            levels[name] = tuple(sorted(frame[name].astype(str).unique()))
+    names: list[str] = []
+    for name in feature_names:
+        if name in levels:
+            names.extend(f"{name}[T.{level}]" for level in levels[name][1:])
+        else:
             names.append(name)
+    X = np.empty((len(frame), len(names)), dtype=np.float64)  # filled in place: one copy
+    j = 0
+    for name in feature_names:
+        column = frame[name]
+        if name not in levels:
+            X[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            j += 1
             continue
-        text = column.astype(str)
-        found = tuple(sorted(text.unique()))
-        levels[name] = found
-        codes = text.to_numpy()
-        blocks.append(
-            np.column_stack([codes == level for level in found[1:]]).astype(np.float64)
-        )
-        names.extend(f"{name}[T.{level}]" for level in found[1:])
-    X = np.hstack(blocks) if blocks else np.empty((len(frame), 0))
+        text = column.astype(str).to_numpy()
+        for level in levels[name][1:]:
+            X[:, j] = text == level
+            j += 1
     infinite = np.isinf(X)
     if infinite.any():
         row, j = (int(v[0]) for v in np.nonzero(infinite))
@@ -555,4 +559,4 @@ def _design(
             f"infinite value {X[row, j]} in feature column {names[j]!r} at data row "
             f"{row + 1} (line {row + 2}); features must be finite numbers"
         )
-    return np.ascontiguousarray(X), names, levels
+    return X, names, levels
