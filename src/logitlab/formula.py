@@ -183,6 +183,11 @@ def _design(spec: ModelSpec, frame: Any) -> Any:
         ) from None
     except (FormulaicError, ValueError, TypeError, NameError) as exc:
         raise FormulaError(f"cannot build the design matrix: {_clean(exc)}") from None
+    return _finish(matrix, frame)
+
+
+def _finish(matrix: Any, frame: Any) -> Any:
+    """A model matrix as the estimator's input: float64, no intercept column, marked."""
     design = pd.DataFrame(matrix, copy=False)
     if _INTERCEPT in design.columns:
         design = design.drop(columns=_INTERCEPT)
@@ -293,7 +298,7 @@ def design(
         ) from None
     spec = matrix.model_spec
     intercept = _INTERCEPT in matrix.columns
-    X = _design(spec, frame)
+    X = _finish(matrix, frame)
     if X.shape[1] == 0 and not intercept:
         raise FormulaError(f"the formula {formula!r} has no terms to fit")
     return X, y, spec, intercept
