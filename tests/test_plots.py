@@ -321,3 +321,19 @@ def test_decision_boundary_takes_colours(blobs) -> None:
     assert matplotlib.colors.same_color(second.get_facecolor()[0], "w")
     with pytest.raises(ValueError, match="two colours"):
         plot_decision_boundary(model, X, y, class_colors=["k"])
+
+
+def test_decision_boundary_of_a_formula_model_uses_its_terms() -> None:
+    import pandas as pd
+
+    from logitlab.formula import logit
+
+    X, y = make_preset("xor", 200, seed=2)
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": y})
+    model = logit("y ~ a * b", frame, C=1.0)  # the product term bends the boundary
+    ax = plot_decision_boundary(model, frame[["a", "b"]], y)
+    _, line = contour_sets(ax)
+    points = boundary_points(line)
+    on_line = pd.DataFrame({"a": points[:, 0], "b": points[:, 1]})
+    np.testing.assert_allclose(model.predict_proba(on_line)[:, 1], 0.5, atol=0.02)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")

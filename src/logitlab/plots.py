@@ -191,9 +191,15 @@ def plot_decision_boundary(
     grid = np.column_stack([g1.ravel(), g2.ravel()])
     design: Any = grid if features is None else features(grid)
     fitted_names = getattr(model, "feature_names_in_", None)
-    if fitted_names is not None and not hasattr(design, "columns"):
-        # The model was fitted on a DataFrame and checks the column names.
+    formula_model = getattr(model, "model_spec_", None) is not None
+    if formula_model and features is None and names is not None:
+        # A model of logitlab.formula builds its terms from the raw columns itself.
         import pandas as pd  # type: ignore[import-untyped]
+
+        design = pd.DataFrame(grid, columns=names)
+    elif fitted_names is not None and not hasattr(design, "columns"):
+        # The model was fitted on a DataFrame and checks the column names.
+        import pandas as pd
 
         design = pd.DataFrame(design, columns=list(fitted_names))
     proba = np.asarray(model.predict_proba(design), dtype=np.float64)[:, 1].reshape(g1.shape)
