@@ -337,3 +337,21 @@ def test_decision_boundary_of_a_formula_model_uses_its_terms() -> None:
     on_line = pd.DataFrame({"a": points[:, 0], "b": points[:, 1]})
     np.testing.assert_allclose(model.predict_proba(on_line)[:, 1], 0.5, atol=0.02)
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
+
+
+def test_weighted_curves_match_scikit_learn() -> None:
+    from sklearn.metrics import PrecisionRecallDisplay as SkPR
+    from sklearn.metrics import RocCurveDisplay as SkRoc
+
+    X, y = make_classification(n_samples=180, n_features=3, random_state=3)
+    weights = np.random.default_rng(3).uniform(0.1, 3.0, size=y.size)
+    model = LogisticRegression(C=0.3).fit(X, y)
+    roc = plots.RocCurveDisplay.from_estimator(model, X, y, sample_weight=weights)
+    sk_roc = SkRoc.from_estimator(model, X, y, sample_weight=weights)
+    assert roc.roc_auc == pytest.approx(sk_roc.roc_auc, rel=1e-12)
+    pr = plots.PrecisionRecallDisplay.from_estimator(model, X, y, sample_weight=weights)
+    sk_pr = SkPR.from_estimator(model, X, y, sample_weight=weights)
+    assert pr.average_precision == pytest.approx(sk_pr.average_precision, rel=1e-12)
+    assert pr.prevalence_pos_label == pytest.approx(np.average(y, weights=weights))
+    unweighted = plots.RocCurveDisplay.from_estimator(model, X, y)
+    assert abs(unweighted.roc_auc - roc.roc_auc) > 1e-4  # the weights matter here

@@ -194,6 +194,7 @@ class RocCurveDisplay(_Display):
         y_true: npt.ArrayLike,
         y_score: npt.ArrayLike,
         *,
+        sample_weight: npt.ArrayLike | None = None,
         pos_label: object | None = None,
         name: str | None = None,
         ax: Axes | None = None,
@@ -208,6 +209,8 @@ class RocCurveDisplay(_Display):
             0/1 labels, or any labels with ``pos_label``.
         y_score : array-like of shape (n_samples,)
             Larger means more likely positive.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows (each row counts once by default).
         pos_label : label, optional
         name : str, optional
         ax : matplotlib Axes, optional
@@ -221,11 +224,11 @@ class RocCurveDisplay(_Display):
         RocCurveDisplay
         """
         truth = _binary_truth(y_true, pos_label)
-        fpr, tpr, _ = metrics.roc_curve(truth, y_score)
+        fpr, tpr, _ = metrics.roc_curve(truth, y_score, sample_weight=sample_weight)
         display = cls(
             fpr=fpr,
             tpr=tpr,
-            roc_auc=metrics.roc_auc(truth, y_score),
+            roc_auc=metrics.roc_auc(truth, y_score, sample_weight=sample_weight),
             name=name,
             pos_label=pos_label,
         )
@@ -238,6 +241,7 @@ class RocCurveDisplay(_Display):
         X: Any,
         y: npt.ArrayLike,
         *,
+        sample_weight: npt.ArrayLike | None = None,
         pos_label: object | None = None,
         response_method: str = "auto",
         name: str | None = None,
@@ -253,6 +257,7 @@ class RocCurveDisplay(_Display):
             With ``classes_`` and ``predict_proba`` or ``decision_function``.
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
         pos_label : label, optional
             Default ``estimator.classes_[1]``.
         response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
@@ -269,6 +274,7 @@ class RocCurveDisplay(_Display):
         return cls.from_predictions(
             y,
             scores,
+            sample_weight=sample_weight,
             pos_label=positive,
             name=type(estimator).__name__ if name is None else name,
             ax=ax,
@@ -361,6 +367,7 @@ class PrecisionRecallDisplay(_Display):
         y_true: npt.ArrayLike,
         y_score: npt.ArrayLike,
         *,
+        sample_weight: npt.ArrayLike | None = None,
         pos_label: object | None = None,
         name: str | None = None,
         ax: Axes | None = None,
@@ -369,12 +376,17 @@ class PrecisionRecallDisplay(_Display):
     ) -> PrecisionRecallDisplay:
         """Compute the curve of scores against labels and draw it (arguments as for ROC)."""
         truth = _binary_truth(y_true, pos_label)
-        precision, recall, _ = metrics.precision_recall_curve(truth, y_score)
+        precision, recall, _ = metrics.precision_recall_curve(
+            truth, y_score, sample_weight=sample_weight
+        )
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         display = cls(
             precision=precision,
             recall=recall,
-            average_precision=metrics.average_precision(truth, y_score),
-            prevalence_pos_label=float(np.mean(truth)),
+            average_precision=metrics.average_precision(
+                truth, y_score, sample_weight=sample_weight
+            ),
+            prevalence_pos_label=float(np.average(truth, weights=weights)),
             name=name,
             pos_label=pos_label,
         )
@@ -387,6 +399,7 @@ class PrecisionRecallDisplay(_Display):
         X: Any,
         y: npt.ArrayLike,
         *,
+        sample_weight: npt.ArrayLike | None = None,
         pos_label: object | None = None,
         response_method: str = "auto",
         name: str | None = None,
@@ -399,6 +412,7 @@ class PrecisionRecallDisplay(_Display):
         return cls.from_predictions(
             y,
             scores,
+            sample_weight=sample_weight,
             pos_label=positive,
             name=type(estimator).__name__ if name is None else name,
             ax=ax,
