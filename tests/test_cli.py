@@ -285,7 +285,7 @@ ERRORS = [
     ("a,b,y\n1,inf,0\n3,4,1\n", [], ["infinite value inf", "column 'b'", "data row 1"]),
     ("a,b,y\n1,2,0\n3,4,1,9\n", [], ["Expected 3 fields in line 3, saw 4"]),
     # The separator is detected; forced to a comma, the one-column header says why.
-    ("a;b;y\n1;2;0\n", ["--sep", ","], ["'a;b;y'", "comma-separated", "--sep ';'"]),
+    ("a;b;y\n1;2;0\n", ["--sep", ","], ["'a;b;y'", "comma-separated", "semicolon-separated"]),
     ("a,y\n1,0\n2,1\n3,2\n", ["--plot", "out.png"], ["--plot draws binary models", "3 classes"]),
     ("a,b,y\n1,2,0\n3,4,1\n", ["--l1-ratio", "0.5"], ["only applies to a penalized fit", "--C 1"]),
 ]

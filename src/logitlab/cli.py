@@ -205,7 +205,7 @@ def _run_lab(args: argparse.Namespace) -> int:
     try:
         launch = prepare_lab(args.data, args.target, args.features)
     except DataError as exc:
-        return _fail("fit", str(exc))
+        return _fail("fit", str(exc), as_json=args.json)
     print(f"logitlab fit: {launch.data.n_points:,} points from {launch.data.source} in the Lab")
     return serve(host=args.host, port=args.port, open_browser=not args.no_browser, path=launch.path)
 
@@ -218,7 +218,9 @@ def _run_fit(args: argparse.Namespace) -> int:
         _Parser(prog="logitlab fit").error(message)
     if getattr(args, "lab", False):
         if args.formula is not None or args.target is None:
-            return _fail("fit", "--lab takes --target and two --features, not --formula")
+            return _fail(
+                "fit", "--lab takes --target and two --features, not --formula", as_json=args.json
+            )
         return _run_lab(args)
     from logitlab.commands import FitOptions, fit_csv, write_fit_plot
     from logitlab.report import render_json, render_text

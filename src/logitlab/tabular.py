@@ -216,11 +216,12 @@ def columns_hint(columns: list[str], sep: str = ",") -> str:
     available = f"available columns: {_listing([repr(c) for c in columns])}"
     others = [c for c in SEPARATORS if c != sep and len(columns) == 1 and c in columns[0]]
     if others:
-        name = "comma-separated" if sep == "," else f"separated by {sep!r}"
+        # Said without a flag: the Lab's CSV upload reads comma-separated files only.
+        name = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar"}
+        found = name.get(others[0], repr(others[0]))
         available += (
-            f" (read as {name}, but the header holds {others[0]!r}: give --sep "
-            f"{'tab' if others[0] == chr(9) else repr(others[0])} or leave --sep out "
-            "to detect it)"
+            f" (read as {name.get(sep, repr(sep))}-separated, but the header holds "
+            f"{others[0]!r}: the file looks {found}-separated)"
         )
     return available
 
