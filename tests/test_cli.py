@@ -284,7 +284,8 @@ ERRORS = [
     ("a,y\n1,0\n2,0.5\n", [], ["non-integer number 0.5", "data row 2"]),
     ("a,b,y\n1,inf,0\n3,4,1\n", [], ["infinite value inf", "column 'b'", "data row 1"]),
     ("a,b,y\n1,2,0\n3,4,1,9\n", [], ["Expected 3 fields in line 3, saw 4"]),
-    ("a;b;y\n1;2;0\n", [], ["'a;b;y'", "comma-separated"]),
+    # The separator is detected; forced to a comma, the one-column header says why.
+    ("a;b;y\n1;2;0\n", ["--sep", ","], ["'a;b;y'", "comma-separated", "semicolon-separated"]),
     ("a,y\n1,0\n2,1\n3,2\n", ["--plot", "out.png"], ["--plot draws binary models", "3 classes"]),
     ("a,b,y\n1,2,0\n3,4,1\n", ["--l1-ratio", "0.5"], ["only applies to a penalized fit", "--C 1"]),
 ]
@@ -351,3 +352,226 @@ def test_demo_prints_the_fit(tmp_path: Path) -> None:
     assert float(lines["Coefficient feature 2"]) == pytest.approx(model.coef_[0, 1], abs=5e-4)
     assert float(lines["Intercept"]) == pytest.approx(model.intercept_[0], abs=5e-4)
     assert figure.read_bytes()[:4] == b"\x89PNG"
+
+
+# ------------------------------------------------------------------ real CSV files
+
+
+def city_frame(n: int = 300, seed: int = 8) -> pd.DataFrame:
+    """A numeric feature, a text feature with accents, a 0/1 target."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    city = rng.choice(["Zürich", "Genève", "Bern"], size=n)
+    shift = pd.Series(city).map({"Bern": 0.8, "Genève": -0.5, "Zürich": 0.0}).to_numpy()
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-(0.2 + x + shift + 0.6 * x * (city == "Bern")))))
+    return pd.DataFrame({"x": x, "city": city, "y": y.astype(int)})
+
+
+def smf_params(formula: str, frame: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    import statsmodels.formula.api as smf
+
+    fitted = smf.logit(formula, frame).fit(method="newton", tol=1e-12, disp=0)
+    names = ["intercept" if n == "Intercept" else n for n in fitted.params.index]
+    return dict(zip(names, zip(fitted.params, fitted.bse, strict=True), strict=True))
+
+
+def rows_by_name(result: dict[str, object]) -> dict[str, tuple[float, float]]:
+    rows = result["coefficients"]
+    assert isinstance(rows, list)
+    return {row["name"]: (row["estimate"], row["std_error"]) for row in rows}
+
+
+def assert_same_fit(ours: dict[str, tuple[float, float]], theirs: dict[str, tuple[float, float]]):
+    assert set(ours) == set(theirs)
+    for name, expected in theirs.items():
+        assert ours[name] == pytest.approx(expected, rel=RTOL), name
+
+
+def test_text_columns_are_coded_as_C_codes_them(tmp_path: Path, capsys) -> None:
+    frame = city_frame()
+    path = tmp_path / "cities.csv"
+    frame.to_csv(path, index=False)
+    result = fit_json(capsys, str(path), "--target", "y")
+    theirs = {
+        name.replace("C(city)", "city"): value
+        for name, value in smf_params("y ~ x + C(city)", frame).items()
+    }
+    assert_same_fit(rows_by_name(result), theirs)
+    assert result["features"] == ["x", "city[T.Genève]", "city[T.Zürich]"]
+    assert result["categorical"] == {
+        "city": {"reference": "Bern", "levels": ["Bern", "Genève", "Zürich"]}
+    }
+    code, out, _ = run(capsys, "fit", str(path), "--target", "y")
+    assert code == 0 and "Categorical city:    reference level 'Bern' of 3" in out
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding", "extra"),
+    [
+        (";", "latin-1", ["--encoding", "latin-1"]),
+        ("\t", "utf-8", []),
+        ("|", "cp1252", ["--encoding", "cp1252", "--sep", "|"]),
+        ("\t", "utf-16", ["--encoding", "utf-16", "--sep", "tab"]),
+    ],
+)
+def test_separator_is_detected_or_given_and_the_encoding_named(
+    tmp_path: Path, capsys, sep: str, encoding: str, extra: list[str]
+) -> None:
+    frame = city_frame(seed=9)
+    plain, other = tmp_path / "plain.csv", tmp_path / "other.csv"
+    frame.to_csv(plain, index=False)
+    frame.to_csv(other, index=False, sep=sep, encoding=encoding)
+    expected = fit_json(capsys, str(plain), "--target", "y")
+    result = fit_json(capsys, str(other), "--target", "y", *extra)
+    assert result["coefficients"] == expected["coefficients"]
+    assert result["separator"] == sep and result["encoding"] == encoding
+
+
+def test_decimal_commas_are_read_with_decimal_comma(tmp_path: Path, capsys) -> None:
+    frame = city_frame(seed=14)
+    plain, euro = tmp_path / "plain.csv", tmp_path / "euro.csv"
+    frame.to_csv(plain, index=False)
+    frame.to_csv(euro, index=False, sep=";", decimal=",")
+    expected = fit_json(capsys, str(plain), "--target", "y")
+    result = fit_json(capsys, str(euro), "--target", "y", "--decimal", ",")
+    np.testing.assert_allclose(table(result, "estimate"), table(expected, "estimate"))
+    code, _, err = run(capsys, "fit", str(euro), "--target", "y")
+    assert code == 1 and "decimal comma" in err and "--decimal ','" in err
+
+
+def test_a_file_in_another_encoding_says_to_name_it(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "latin.csv"
+    city_frame().to_csv(path, index=False, encoding="latin-1")
+    code, out, err = run(capsys, "fit", str(path), "--target", "y")
+    assert code == 1 and out == ""
+    assert "is not utf-8 text" in err and "--encoding latin-1" in err
+
+
+def test_dropna_leaves_out_the_rows_statsmodels_drops(tmp_path: Path, capsys) -> None:
+    frame = city_frame(seed=10).astype({"city": object})
+    frame.loc[[4, 40], "x"] = np.nan
+    frame.loc[[7], "city"] = None
+    path = tmp_path / "holes.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = run(capsys, "fit", str(path), "--target", "y")
+    assert code == 1 and "missing values in 3 rows" in err and "pass --dropna" in err
+    result = fit_json(capsys, str(path), "--target", "y", "--dropna")
+    theirs = {  # statsmodels' formulas drop rows with a missing value by default
+        name.replace("C(city)", "city"): value
+        for name, value in smf_params("y ~ x + C(city)", frame).items()
+    }
+    assert_same_fit(rows_by_name(result), theirs)
+    assert result["n_samples"] == 297 and result["n_dropped"] == 3 and result["n_obs"] == 297
+
+
+def test_formula_matches_statsmodels(tmp_path: Path, capsys) -> None:
+    frame = city_frame(seed=12)
+    path = tmp_path / "cities.csv"
+    frame.to_csv(path, index=False, sep=";")
+    formula = "y ~ x * C(city) + I(x ** 2)"
+    result = fit_json(capsys, str(path), "--formula", formula)
+    assert_same_fit(rows_by_name(result), smf_params(formula, frame))
+    assert result["formula"] == formula and result["target"] == "y"
+    no_intercept = fit_json(capsys, str(path), "--formula", "y ~ x + C(city) - 1")
+    assert_same_fit(rows_by_name(no_intercept), smf_params("y ~ x + C(city) - 1", frame))
+    # --plot with a formula draws ROC and calibration only (no two raw features to draw over)
+    figure = tmp_path / "formula.png"
+    code, out, _ = run(capsys, "fit", str(path), "--formula", formula, "--plot", str(figure))
+    assert code == 0 and "Formula:" in out and figure.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_json_follows_its_schema(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "binary.csv"
+    write_csv(path, n=150, seed=13)
+    result = fit_json(capsys, str(path), "--target", "group")
+    assert result["schema_version"] == 1
+    assert result["C"] == "inf" and result["penalty"] == "none"
+    for key in ("n_samples", "n_obs", "n_params", "n_iter", "n_dropped"):
+        assert type(result[key]) is int, key
+    assert result["n_obs"] == 150 and result["n_params"] == 4
+    penalized = fit_json(capsys, str(path), "--target", "group", "--C", "2")
+    assert penalized["C"] == 2.0 and penalized["schema_version"] == 1
+
+
+def test_json_errors_are_json_on_stdout(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n1,2,1\n3,4,1\n")
+    code, out, err = run(capsys, "fit", str(path), "--target", "y", "--json")
+    assert code == 1 and err == ""
+    assert json.loads(out) == {
+        "schema_version": 1,
+        "error": {
+            "kind": "data",
+            "message": "target column 'y' has only one class (1); "
+            "logistic regression needs at least two",
+        },
+    }
+    for argv, message in (
+        (["fit", str(path), "--json"], "--target (or --formula)"),
+        (["fit", str(path), "--target", "y", "--C", "-1", "--json"], "argument --C"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        out, err = capsys.readouterr()
+        answer = json.loads(out)
+        assert answer["error"]["kind"] == "usage" and message in answer["error"]["message"]
+        assert err == ""
+
+
+FILE_ERRORS = [
+    # (file content, extra args, fragments of the message)
+    ("a,g,y\n1,u,0\n2,u,1\n", ["--target", "y"], ["text column 'g' holds one value only"]),
+    (
+        "a,g,y\n" + "".join(f"{i},id{i},{i % 2}\n" for i in range(120)),
+        ["--target", "y"],
+        ["text column 'g' has 120 distinct values", "at most 100", "identifier"],
+    ),
+    (
+        "a,b,y\n1,2,0\n3,oops,1\n4,5,1\n",
+        ["--target", "y"],
+        ["non-numeric value 'oops'", "numbers only", "column of words becomes categorical"],
+    ),
+    ("a,b,y\n1,2,0\n3,4,1,9\n", ["--target", "y"], ["Expected 3 fields", "separated by ','"]),
+    ("a,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "nope"], ["unknown encoding 'nope'"]),
+    ("a,y\n1,0\n2,1\n", ["--target", "y", "--sep", ";;"], ["must be one character"]),
+    ("a,y\n1,0\n2,1\n", ["--target", "y", "--decimal", ","], ["both ','", "--sep ';'"]),
+    ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a + b"], ["unknown column 'b'", "'a', 'y'"]),
+    ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a +"], ["cannot parse the formula"]),
+    ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a", "--target", "a"], ["differs from the formula"]),
+    ("a,y\n1,0\n2,1\n", ["--formula", "y ~ a", "--features", "a"], ["exclude each other"]),
+    ("a,y\n1,0\n,1\n3,1\n", ["--formula", "y ~ a"], ["missing values in 1 row", "--dropna"]),
+    ("a,y\n1,0\n2,0\n", ["--formula", "y ~ a"], ["only one class (0)"]),
+]
+
+
+@pytest.mark.parametrize(("content", "extra", "fragments"), FILE_ERRORS)
+def test_bad_files_and_formulas_say_what_is_allowed(
+    tmp_path: Path, capsys, content: str, extra: list[str], fragments: list[str]
+) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(content)
+    code, out, err = run(capsys, "fit", str(path), *extra)
+    assert code == 1 and out == ""
+    assert err.startswith("logitlab fit: error: ") and err.count("\n") == 1
+    for fragment in fragments:
+        assert fragment in err
+    code, out, _ = run(capsys, "fit", str(path), *extra, "--json")
+    assert code == 1 and all(f in json.loads(out)["error"]["message"] for f in fragments)
+
+
+def test_json_reports_even_an_internal_error_as_json(tmp_path: Path, capsys, monkeypatch) -> None:
+    import logitlab.commands
+
+    def broken(options: FitOptions) -> None:
+        raise RuntimeError("boom\nat two lines")
+
+    monkeypatch.setattr(logitlab.commands, "fit_csv", broken)
+    code, out, err = run(capsys, "fit", "any.csv", "--target", "y", "--json")
+    assert code == 1 and err == ""
+    assert json.loads(out)["error"] == {
+        "kind": "internal",
+        "message": "internal error (RuntimeError: boom at two lines)",
+    }
+    with pytest.raises(RuntimeError, match="boom"):  # without --json: the traceback
+        main(["fit", "any.csv", "--target", "y"])

@@ -10,10 +10,29 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors become one JSON object on stdout after ``fit --json``."""
+
+    json_errors = False
+    """Set by :func:`main` while it parses a ``fit ... --json`` command line."""
+
+    def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            _json_usage_error(self.prog, message)
+        super().error(message)
+
+
+def _json_usage_error(prog: str, message: str) -> NoReturn:
+    from logitlab.report import render_json_error
+
+    print(render_json_error(f"{prog}: {message}", kind="usage"))
+    sys.exit(2)
 
 
 def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +59,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="logitlab",
         description="Logistic regression, visualized and done right. "
         "Without a command, starts the Lab (same as `logitlab serve`).",
@@ -82,12 +101,42 @@ def _add_fit_parser(sub: Any) -> None:
         help="fit a logistic regression to a CSV file and print the summary table",
         description="Fit a logistic regression to the columns of a CSV file (header line "
         "required) and print a statsmodels-style summary. Without --C the fit is "
-        "unpenalized (maximum likelihood).",
+        "unpenalized (maximum likelihood). Text feature columns become categorical "
+        "(dummies against their first level in sorted order, as C() codes them). "
+        "With --json, the output is one JSON object on stdout, errors included "
+        '({"schema_version": 1, "error": {"kind": ..., "message": ...}}); the exit '
+        "status is 0 on success, 1 for a data error and 2 for a usage error.",
     )
     fit.add_argument("data", metavar="DATA.csv", help="CSV file with a header line")
-    fit.add_argument("--target", required=True, metavar="COLUMN", help="column with the classes")
+    fit.add_argument(
+        "--target", metavar="COLUMN", help="column with the classes (required without --formula)"
+    )
     fit.add_argument(
         "--features", nargs="+", metavar="COLUMN", help="feature columns (default: all others)"
+    )
+    fit.add_argument(
+        "--formula",
+        metavar='"Y ~ TERMS"',
+        help='model formula instead of --target/--features, e.g. "y ~ x1 + C(g) + x1:x2"',
+    )
+    fit.add_argument(
+        "--sep",
+        metavar="CHAR",
+        help="field separator, e.g. ';' or tab (default: detected among , ; tab |)",
+    )
+    fit.add_argument(
+        "--encoding", metavar="NAME", help="text encoding, e.g. latin-1 (default utf-8)"
+    )
+    fit.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=".",
+        help="decimal mark of the numbers (default '.'; ',' needs another --sep)",
+    )
+    fit.add_argument(
+        "--dropna",
+        action="store_true",
+        help="leave out rows with a missing value in a used column (default: an error)",
     )
     fit.add_argument(
         "--C",
@@ -138,8 +187,13 @@ def _add_demo_parser(sub: Any) -> None:
     demo.add_argument("--seed", type=int, default=2, help="random seed of the data")
 
 
-def _fail(command: str, message: str) -> int:
-    print(f"logitlab {command}: error: {message}", file=sys.stderr)
+def _fail(command: str, message: str, *, as_json: bool = False) -> int:
+    if as_json:
+        from logitlab.report import render_json_error
+
+        print(render_json_error(message))
+    else:
+        print(f"logitlab {command}: error: {message}", file=sys.stderr)
     return 1
 
 
@@ -151,13 +205,22 @@ def _run_lab(args: argparse.Namespace) -> int:
     try:
         launch = prepare_lab(args.data, args.target, args.features)
     except DataError as exc:
-        return _fail("fit", str(exc))
+        return _fail("fit", str(exc), as_json=args.json)
     print(f"logitlab fit: {launch.data.n_points:,} points from {launch.data.source} in the Lab")
     return serve(host=args.host, port=args.port, open_browser=not args.no_browser, path=launch.path)
 
 
 def _run_fit(args: argparse.Namespace) -> int:
+    if args.target is None and args.formula is None:
+        message = "the following arguments are required: --target (or --formula)"
+        if args.json:
+            _json_usage_error("logitlab fit", message)
+        _Parser(prog="logitlab fit").error(message)
     if getattr(args, "lab", False):
+        if args.formula is not None or args.target is None:
+            return _fail(
+                "fit", "--lab takes --target and two --features, not --formula", as_json=args.json
+            )
         return _run_lab(args)
     from logitlab.commands import FitOptions, fit_csv, write_fit_plot
     from logitlab.report import render_json, render_text
@@ -173,13 +236,27 @@ def _run_fit(args: argparse.Namespace) -> int:
         class_weight=args.class_weight,
         max_iter=args.max_iter,
         plot=args.plot,
+        sep=args.sep,
+        encoding=args.encoding,
+        decimal=args.decimal,
+        dropna=args.dropna,
+        formula=args.formula,
     )
     try:
         outcome = fit_csv(options)
         if args.plot:
             write_fit_plot(outcome, args.plot)
     except DataError as exc:
-        return _fail("fit", str(exc))
+        return _fail("fit", str(exc), as_json=args.json)
+    except Exception as exc:
+        if not args.json:
+            raise
+        # A bug of ours: a caller of --json still gets one JSON object (and status 1).
+        from logitlab.report import render_json_error
+
+        message = f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())})"
+        print(render_json_error(message, kind="internal"))
+        return 1
     try:
         print(render_json(outcome.report) if args.json else render_text(outcome.report))
         sys.stdout.flush()
@@ -214,7 +291,12 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = "fit" in arguments and "--json" in arguments
+    try:
+        args = parser.parse_args(arguments)
+    finally:
+        _Parser.json_errors = False
     if args.command in (None, "serve"):
         from logitlab.lab.server import serve
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
 
 from logitlab.core import metrics
 from logitlab.core.features import Standardizer
@@ -23,7 +24,7 @@ from logitlab.core.types import FloatArray
 from logitlab.estimator import ConvergenceWarning, LogisticRegression
 from logitlab.progress import Progress
 from logitlab.report import FitReport
-from logitlab.tabular import DataError, Dataset, read_csv
+from logitlab.tabular import DataError, Dataset, check_labels, read_csv
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,7 +40,8 @@ class FitOptions:
     """The options of ``logitlab fit`` (see ``logitlab fit --help``)."""
 
     path: str
-    target: str
+    target: str | None
+    """The class column; may be None with ``formula`` (its left-hand side)."""
     features: Sequence[str] | None = None
     C: float = math.inf
     l1_ratio: float = 0.0
@@ -47,6 +49,16 @@ class FitOptions:
     class_weight: str | None = None
     max_iter: int = 100
     plot: str | None = None
+    sep: str | None = None
+    """The separator; None detects it."""
+    encoding: str | None = None
+    """A Python codec name; None is UTF-8."""
+    decimal: str = "."
+    """The decimal mark of the numbers ("." or ",")."""
+    dropna: bool = False
+    """Leave out rows with a missing value in a used column instead of failing."""
+    formula: str | None = None
+    """A model formula ("y ~ x1 + C(g)") instead of ``target`` and ``features``."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +83,88 @@ def _check_options(options: FitOptions) -> None:
         raise DataError(
             "--l1-ratio only applies to a penalized fit: give a finite --C as well (e.g. --C 1)"
         )
+    if options.formula is None and options.target is None:
+        raise DataError("give the class column with --target (or a model with --formula)")
+    if options.formula is not None and options.features is not None:
+        raise DataError(
+            "--features and --formula exclude each other: the formula names the features"
+        )
+
+
+def _read(options: FitOptions, progress: Progress) -> tuple[Dataset, bool]:
+    """The data of the fit and whether to fit an intercept."""
+    if options.formula is None:
+        assert options.target is not None  # _check_options
+        data = read_csv(
+            options.path,
+            options.target,
+            options.features,
+            progress=progress.update,
+            sep=options.sep,
+            encoding=options.encoding,
+            decimal=options.decimal,
+            dropna=options.dropna,
+            categorical=True,
+        )
+        return data, True
+    return _read_formula(options, options.formula, progress)
+
+
+def _read_formula(
+    options: FitOptions, formula_text: str, progress: Progress
+) -> tuple[Dataset, bool]:
+    from logitlab import formula
+    from logitlab.tabular import check_text, columns_hint, drop_missing, read_frame
+
+    try:
+        parsed = formula.parse(formula_text)
+    except formula.FormulaError as exc:
+        raise DataError(str(exc)) from None
+    frame, sep, encoding = read_frame(
+        options.path,
+        sep=options.sep,
+        encoding=options.encoding,
+        decimal=options.decimal,
+        progress=progress.update,
+    )
+    response = str(parsed.lhs)
+    if options.target is not None and options.target != response:
+        raise DataError(
+            f"--target {options.target!r} differs from the formula's response {response!r}; "
+            "leave --target out with --formula"
+        )
+    columns = [str(c) for c in frame.columns]
+    required = sorted(str(v) for v in parsed.required_variables)
+    unknown = [v for v in required if v not in columns]
+    if unknown:
+        raise DataError(
+            f"the formula uses the unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}; {columns_hint(columns, sep)} "
+            "(quote names with spaces in backticks: `my column`)"
+        )
+    features = [v for v in required if v not in {str(v) for v in parsed.lhs.required_variables}]
+    check_text(frame, features, categorical=True)
+    frame, n_dropped = drop_missing(frame, required, options.dropna)
+    try:
+        X, y, _, intercept = formula.design(formula_text, frame, missing="raise")
+    except formula.FormulaError as exc:
+        raise DataError(str(exc)) from None
+    labels = check_labels(pd.Series(y), response)
+    data = Dataset(
+        X=np.ascontiguousarray(X.to_numpy(dtype=np.float64)),
+        y=labels,
+        feature_names=tuple(str(c) for c in X.columns),
+        target=response,
+        source=os.fspath(options.path),
+        columns=tuple(features),
+        n_dropped=n_dropped,
+        sep=sep,
+        encoding=encoding,
+    )
+    return data, intercept
 
 
 def _frame(X: FloatArray, names: Sequence[str]) -> Any:
-    import pandas as pd  # type: ignore[import-untyped]
-
     return pd.DataFrame(X, columns=list(names), copy=False)
 
 
@@ -103,7 +192,7 @@ def fit_csv(options: FitOptions, progress: Progress | None = None) -> FitOutcome
         big = os.path.isfile(options.path) and os.path.getsize(options.path) >= PROGRESS_BYTES
         progress = Progress(enabled=big)
     progress.start(f"reading {options.path}")
-    data = read_csv(options.path, options.target, options.features, progress=progress.update)
+    data, intercept = _read(options, progress)
     progress.done(f"{data.n_samples:,} rows × {len(data.feature_names)} features")
 
     classes = np.unique(data.y)
@@ -111,6 +200,8 @@ def fit_csv(options: FitOptions, progress: Progress | None = None) -> FitOutcome
         raise DataError(
             f"--plot draws binary models; target {data.target!r} has {len(classes)} classes"
         )
+    if data.X.shape[1] == 0:
+        raise DataError("there are no features to fit: name some with --features or --formula")
     X, scaler = data.X, None
     if options.standardize:
         scaler = Standardizer().fit(data.X)
@@ -122,6 +213,7 @@ def fit_csv(options: FitOptions, progress: Progress | None = None) -> FitOutcome
         l1_ratio=options.l1_ratio,
         class_weight=options.class_weight,
         max_iter=options.max_iter,
+        fit_intercept=intercept,
     )
     progress.start(f"fitting {len(classes)}-class logistic regression")
     with warnings.catch_warnings(record=True) as caught:
@@ -161,6 +253,12 @@ def fit_csv(options: FitOptions, progress: Progress | None = None) -> FitOutcome
         roc_auc=auc,
         n_iter=n_iter,
         converged=converged,
+        formula=options.formula,
+        columns=data.columns,
+        levels=data.levels,
+        n_dropped=data.n_dropped,
+        sep=data.sep,
+        encoding=data.encoding,
     )
     return FitOutcome(report=report, model=model, data=data, design=design, scaler=scaler)
 
@@ -255,7 +353,12 @@ def write_fit_plot(outcome: FitOutcome, path: str, *, dpi: int = 120) -> Figure:
     model, data = outcome.model, outcome.data
     positive = model.classes_[1]
     p1 = model.predict_proba(outcome.design)[:, 1]
-    two = len(data.feature_names) == 2
+    # The boundary is drawn over two numeric columns of the file, not over dummies or terms.
+    two = (
+        len(data.feature_names) == 2
+        and not data.levels
+        and outcome.report.formula is None
+    )
     fig = Figure(figsize=(6.5 * (3 if two else 2), 6))
     axes = fig.subplots(1, 3 if two else 2)
     if two:

@@ -12,13 +12,16 @@ plot_decision_boundary
 plot_loss_curve
     Objective value against iteration, for one run or several.
 plot_roc, plot_precision_recall, plot_calibration
-    Diagnostic curves of predicted probabilities against true labels.
+    Diagnostic curves of predicted probabilities against true labels; call
+    them again on the same Axes to overlay models. They wrap the display
+    objects of :mod:`logitlab.displays` (``RocCurveDisplay.from_estimator``
+    ...), re-exported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -26,12 +29,15 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, LinearSegmentedColormap
 from matplotlib.lines import Line2D
 
-from logitlab.core import metrics
 from logitlab.core.types import FloatArray
+from logitlab.displays import CalibrationDisplay, PrecisionRecallDisplay, RocCurveDisplay
 
 __all__ = [
     "CLASS_COLORS",
     "PROBABILITY_CMAP",
+    "CalibrationDisplay",
+    "PrecisionRecallDisplay",
+    "RocCurveDisplay",
     "plot_calibration",
     "plot_decision_boundary",
     "plot_loss_curve",
@@ -102,6 +108,9 @@ def plot_decision_boundary(
     alpha: float = 0.4,
     colorbar: bool = True,
     title: str | None = "Logistic regression decision boundary",
+    boundary_color: Any = "k",
+    boundary_width: float = 1.5,
+    class_colors: Sequence[Any] | None = None,
 ) -> Axes:
     """Draw P(class = 1) over the plane of two features, the boundary p̂ = threshold and the data.
 
@@ -141,11 +150,21 @@ def plot_decision_boundary(
     colorbar : bool, default=True
         Add a colour bar labelled "P(class = <positive label>)".
     title : str or None
+    boundary_color : matplotlib colour, default="k"
+        Colour of the line p̂ = threshold.
+    boundary_width : float, default=1.5
+        Its width in points.
+    class_colors : sequence of two matplotlib colours, optional
+        Fill colours of the negative and positive class's points; default
+        :data:`CLASS_COLORS`.
 
     Returns
     -------
     ax : matplotlib Axes
     """
+    point_colors = CLASS_COLORS if class_colors is None else tuple(class_colors)
+    if len(point_colors) != 2:
+        raise ValueError(f"class_colors must hold two colours, got {len(point_colors)}")
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold!r}")
     if resolution < 2:
@@ -172,9 +191,15 @@ def plot_decision_boundary(
     grid = np.column_stack([g1.ravel(), g2.ravel()])
     design: Any = grid if features is None else features(grid)
     fitted_names = getattr(model, "feature_names_in_", None)
-    if fitted_names is not None and not hasattr(design, "columns"):
-        # The model was fitted on a DataFrame and checks the column names.
+    formula_model = getattr(model, "model_spec_", None) is not None
+    if formula_model and features is None and names is not None:
+        # A model of logitlab.formula builds its terms from the raw columns itself.
         import pandas as pd  # type: ignore[import-untyped]
+
+        design = pd.DataFrame(grid, columns=names)
+    elif fitted_names is not None and not hasattr(design, "columns"):
+        # The model was fitted on a DataFrame and checks the column names.
+        import pandas as pd
 
         design = pd.DataFrame(design, columns=list(fitted_names))
     proba = np.asarray(model.predict_proba(design), dtype=np.float64)[:, 1].reshape(g1.shape)
@@ -189,9 +214,17 @@ def plot_decision_boundary(
     )
     handles: list[Any] = []
     if proba.min() < threshold < proba.max():
-        ax.contour(g1, g2, proba, levels=[threshold], colors="k", linewidths=1.5)
+        ax.contour(
+            g1, g2, proba, levels=[threshold], colors=[boundary_color], linewidths=boundary_width
+        )
         handles.append(
-            Line2D([], [], color="k", lw=1.5, label=f"decision boundary (p̂ = {threshold:g})")
+            Line2D(
+                [],
+                [],
+                color=boundary_color,
+                lw=boundary_width,
+                label=f"decision boundary (p̂ = {threshold:g})",
+            )
         )
 
     legend = class_names if class_names is not None else [f"class {c}" for c in classes]
@@ -202,7 +235,7 @@ def plot_decision_boundary(
                 points[mask, 0],
                 points[mask, 1],
                 marker=CLASS_MARKERS[k],
-                c=CLASS_COLORS[k],
+                color=point_colors[k],
                 edgecolors="k",
                 linewidths=0.6,
                 s=30,
@@ -268,33 +301,9 @@ def plot_loss_curve(
     return ax
 
 
-def _binary_truth(y_true: npt.ArrayLike, pos_label: object | None) -> npt.NDArray[Any]:
-    labels = np.asarray(y_true)
-    if pos_label is None:
-        return labels
-    if not np.any(labels == pos_label):
-        raise ValueError(f"pos_label {pos_label!r} does not occur in y_true")
-    return np.asarray(labels == pos_label, dtype=np.float64)
-
-
-def _finish_unit_square(
-    ax: Axes,
-    *,
-    xlabel: str,
-    ylabel: str,
-    title: str | None,
-    legend_loc: Literal["lower right", "lower left", "upper left"],
-) -> Axes:
-    """Label a diagnostic chart drawn on [0, 1]², square it, grid it, title it, add the legend."""
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_xlim(0.0, 1.0)
-    ax.set_ylim(0.0, 1.02)
-    ax.set_aspect("equal")
-    ax.grid(True, alpha=0.3)
+def _titled(ax: Axes, title: str | None) -> Axes:
     if title:
         ax.set_title(title)
-    ax.legend(loc=legend_loc)
     return ax
 
 
@@ -306,8 +315,13 @@ def plot_roc(
     pos_label: object | None = None,
     label: str = "model",
     title: str | None = "ROC curve",
+    chance: bool = True,
+    **kwargs: Any,
 ) -> Axes:
     """Receiver operating characteristic: true-positive rate against false-positive rate.
+
+    Call it again with the same ``ax`` to overlay another model: each curve gets
+    its own colour (unless ``color`` is given) and the chance line is drawn once.
 
     Parameters
     ----------
@@ -321,25 +335,24 @@ def plot_roc(
     label : str, default="model"
         Legend name of the curve; the area under it is appended.
     title : str or None
+    chance : bool, default=True
+        Draw the diagonal of a classifier that guesses (once per Axes).
+    **kwargs
+        matplotlib ``Line2D`` properties of the curve: ``color``, ``linestyle``,
+        ``linewidth``, ``alpha``, ...
 
     Returns
     -------
     ax : matplotlib Axes
+
+    See Also
+    --------
+    logitlab.displays.RocCurveDisplay : the same curve as an object, from an estimator.
     """
-    truth = _binary_truth(y_true, pos_label)
-    fpr, tpr, _ = metrics.roc_curve(truth, y_score)
-    auc = metrics.roc_auc(truth, y_score)
-    if ax is None:
-        ax = _new_axes()
-    ax.plot(fpr, tpr, color=CLASS_COLORS[0], lw=2, label=f"{label} (AUC = {auc:.3f})")
-    ax.plot([0, 1], [0, 1], color="0.5", ls="--", lw=1, label="chance (AUC = 0.5)")
-    return _finish_unit_square(
-        ax,
-        xlabel="false-positive rate (1 − specificity)",
-        ylabel="true-positive rate (recall)",
-        title=title,
-        legend_loc="lower right",
+    display = RocCurveDisplay.from_predictions(
+        y_true, y_score, pos_label=pos_label, name=label, ax=ax, plot_chance_level=chance, **kwargs
     )
+    return _titled(display.ax_, title)
 
 
 def plot_precision_recall(
@@ -350,6 +363,8 @@ def plot_precision_recall(
     pos_label: object | None = None,
     label: str = "model",
     title: str | None = "Precision–recall curve",
+    chance: bool = True,
+    **kwargs: Any,
 ) -> Axes:
     """Precision against recall over every threshold, with the chance level (the positive share).
 
@@ -359,43 +374,23 @@ def plot_precision_recall(
         Labels 0/1, or any labels together with ``pos_label``.
     y_score : array-like of shape (n_samples,)
     ax : matplotlib Axes, optional
+        Give the same Axes again to overlay models (distinct colours, one chance line).
     pos_label : label, optional
     label : str, default="model"
         Legend name; the average precision (AP) is appended.
     title : str or None
+    chance : bool, default=True
+    **kwargs
+        matplotlib ``Line2D`` properties of the curve.
 
     Returns
     -------
     ax : matplotlib Axes
     """
-    truth = _binary_truth(y_true, pos_label)
-    precision, recall, _ = metrics.precision_recall_curve(truth, y_score)
-    ap = metrics.average_precision(truth, y_score)
-    prevalence = float(np.mean(np.asarray(truth, dtype=np.float64)))
-    if ax is None:
-        ax = _new_axes()
-    ax.step(
-        recall,
-        precision,
-        where="post",
-        color=CLASS_COLORS[0],
-        lw=2,
-        label=f"{label} (AP = {ap:.3f})",
+    display = PrecisionRecallDisplay.from_predictions(
+        y_true, y_score, pos_label=pos_label, name=label, ax=ax, plot_chance_level=chance, **kwargs
     )
-    ax.axhline(
-        prevalence,
-        color="0.5",
-        ls="--",
-        lw=1,
-        label=f"chance (share of positives = {prevalence:.3f})",
-    )
-    return _finish_unit_square(
-        ax,
-        xlabel="recall (true-positive rate)",
-        ylabel="precision",
-        title=title,
-        legend_loc="lower left",
-    )
+    return _titled(display.ax_, title)
 
 
 def plot_calibration(
@@ -407,6 +402,8 @@ def plot_calibration(
     pos_label: object | None = None,
     label: str = "model",
     title: str | None = "Calibration (reliability diagram)",
+    show_counts: bool = True,
+    **kwargs: Any,
 ) -> Axes:
     """Observed share of positives against mean predicted probability, per probability bin.
 
@@ -420,41 +417,29 @@ def plot_calibration(
     y_prob : array-like of shape (n_samples,)
         Predicted P(class = 1), in [0, 1].
     ax : matplotlib Axes, optional
+        Give the same Axes again to overlay models (distinct colours, one diagonal).
     n_bins : int, default=10
         Equal-width bins of [0, 1].
     pos_label : label, optional
     label : str, default="model"
     title : str or None
+    show_counts : bool, default=True
+        The bars of samples per bin (in the curve's colour).
+    **kwargs
+        matplotlib ``Line2D`` properties of the curve.
 
     Returns
     -------
     ax : matplotlib Axes
     """
-    truth = _binary_truth(y_true, pos_label)
-    mean_pred, frac_pos, counts = metrics.calibration_bins(truth, y_prob, n_bins=n_bins)
-    filled = counts > 0
-    if ax is None:
-        ax = _new_axes()
-    ax.plot([0, 1], [0, 1], color="0.5", ls="--", lw=1, label="perfectly calibrated")
-    ax.plot(
-        mean_pred[filled], frac_pos[filled], marker="o", color=CLASS_COLORS[0], lw=2, label=label
+    display = CalibrationDisplay.from_predictions(
+        y_true,
+        y_prob,
+        n_bins=n_bins,
+        pos_label=pos_label,
+        name=label,
+        ax=ax,
+        show_counts=show_counts,
+        **kwargs,
     )
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    share = counts / max(int(counts.sum()), 1)
-    ax.bar(
-        edges[:-1],
-        0.25 * share / max(float(share.max()), 1e-12),
-        width=1.0 / n_bins,
-        bottom=0.0,
-        align="edge",
-        color=CLASS_COLORS[1],
-        alpha=0.35,
-        label="samples per bin",
-    )
-    return _finish_unit_square(
-        ax,
-        xlabel="mean predicted probability",
-        ylabel="observed share of positives",
-        title=title,
-        legend_loc="upper left",
-    )
+    return _titled(display.ax_, title)

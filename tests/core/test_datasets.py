@@ -51,7 +51,7 @@ def test_same_seed_same_points_other_seed_other_points(name: str) -> None:
 def test_gaussian_recipe_counts_centres_and_spread(name: str) -> None:
     n_per_unit = 50  # enlarge every cluster so the sample moments are tight
     n = default_size(name) * n_per_unit
-    X, y = make_preset(name, n, seed=1)
+    X, y = make_preset(name, n, seed=1, shuffle=False)  # cluster by cluster
     start = 0
     for centre, std, count, label in GAUSSIAN[name]:
         size = count * n_per_unit
@@ -87,8 +87,8 @@ def test_noise_scales_the_same_draws() -> None:
 
 
 def test_growing_n_keeps_earlier_points_of_each_cluster() -> None:
-    X_small, _ = make_preset("blobs", 40, seed=9)
-    X_big, _ = make_preset("blobs", 60, seed=9)
+    X_small, _ = make_preset("blobs", 40, seed=9, shuffle=False)
+    X_big, _ = make_preset("blobs", 60, seed=9, shuffle=False)
     np.testing.assert_array_equal(X_small[:20], X_big[:20])
     np.testing.assert_array_equal(X_small[20:], X_big[30:50])
 
@@ -209,3 +209,19 @@ def test_make_classification_flip_y_changes_some_labels() -> None:
 def test_make_classification_bad_input(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make_classification(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_rows_are_shuffled_and_the_same_points_as_unshuffled(name: str) -> None:
+    X, y = make_preset(name, 200, noise=0.8, seed=4)
+    Xu, yu = make_preset(name, 200, noise=0.8, seed=4, shuffle=False)
+    # The same (point, class) rows, in another order.
+    rows = sorted(map(tuple, np.column_stack([X, y]).tolist()))
+    assert rows == sorted(map(tuple, np.column_stack([Xu, yu]).tolist()))
+    assert not np.array_equal(X, Xu)
+    # Unshuffled rows come class by class; shuffled ones mix the classes along the rows.
+    assert np.count_nonzero(np.diff(yu)) <= 3 < np.count_nonzero(np.diff(y))
+    # The first half holds both classes in about their overall shares.
+    assert abs(np.mean(y[:100]) - np.mean(y)) < 0.15
+    again, _ = make_preset(name, 200, noise=0.8, seed=4)
+    np.testing.assert_array_equal(again, X)  # seeded

@@ -74,7 +74,7 @@ def test_hello_sends_everything_for_the_default_blobs() -> None:
     s = LabSession()
     f = frame_of(s.handle(Hello(seq=7)))
     assert f.seq == 7
-    X, y = make_preset("blobs", 120, noise=1.0, seed=1)
+    X, y = make_preset("blobs", 120, noise=1.0, seed=1, shuffle=False)
     xy, cls = decode_points(f)
     np.testing.assert_allclose(xy, X.astype(np.float32))
     np.testing.assert_array_equal(cls, y)
@@ -121,7 +121,7 @@ def test_presets_are_reproducible_and_new_sample_changes_the_seed() -> None:
     fb = frame_of(b.handle(LoadPreset(preset="moons", n_points=300, noise=0.5, seed=9)))
     assert fa.points is not None and fb.points is not None
     assert (fa.points.xy, fa.points.cls) == (fb.points.xy, fb.points.cls)
-    X, _ = make_preset("moons", 300, noise=0.5, seed=9)
+    X, _ = make_preset("moons", 300, noise=0.5, seed=9, shuffle=False)
     np.testing.assert_allclose(a.X, X)
     f = frame_of(a.handle(NewSample()))
     assert f.state.data.seed != 9
@@ -271,7 +271,7 @@ def test_training_matches_stepping_the_core_optimizer(
     f = frame_of(s.handle(Train(steps=5)))
     assert f.steps == 12
 
-    X, y = make_preset("overlap", 120, noise=1.0, seed=3)
+    X, y = make_preset("overlap", 120, noise=1.0, seed=3, shuffle=False)
     objective = Objective(X, y.astype(np.float64), penalty=lab_penalty(f.state.training))
     opt = make_optimizer(optimizer, learning_rate=0.2, batch_size=16, seed=3)
     coef = np.array([1.0, -1.0, 0.0])
@@ -309,7 +309,7 @@ def test_lab_penalty_is_lambda_times_the_documented_norm(
 
 
 def test_the_c_in_the_penalty_note_gives_the_same_model_in_scikit_learn() -> None:
-    X, y = make_preset("overlap", 120, seed=1)
+    X, y = make_preset("overlap", 120, seed=1, shuffle=False)
     training = TrainingSpec(penalty="l2", lam=0.05)
     note = penalty_note(training, 120)
     assert "0.08333" in note  # 1 / (2 · 0.05 · 120)

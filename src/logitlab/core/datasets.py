@@ -158,6 +158,7 @@ def make_preset(
     *,
     noise: float = 1.0,
     seed: int = 0,
+    shuffle: bool = True,
 ) -> tuple[FloatArray, IntArray]:
     """Draw a seeded two-dimensional preset.
 
@@ -173,6 +174,11 @@ def make_preset(
         Finite factor >= 0 applied to every spread (1.0 = the recipe).
     seed : int, default=0
         Seed (>= 0) for ``numpy.random.default_rng``.
+    shuffle : bool, default=True
+        Rows in random (seeded) order. False keeps them cluster by cluster, each
+        cluster's points in the order drawn: the same points, and a cluster's first
+        points stay the same when ``n_samples`` grows. The Lab uses that order (its
+        saved states address points by row).
 
     Returns
     -------
@@ -192,7 +198,9 @@ def make_preset(
     _check_size_noise(n, noise)
     _check_seed(seed)
     counts = split_counts(int(n), _recipe_counts(name))
-    streams = np.random.default_rng(seed).spawn(len(counts))
+    # One stream per cluster and one for the order: a child stream depends only on its
+    # position, so the points do not depend on ``shuffle``.
+    *streams, order = np.random.default_rng(seed).spawn(len(counts) + 1)
     noise = float(noise)
 
     if name in _GAUSSIAN_RECIPES:
@@ -210,6 +218,9 @@ def make_preset(
 
     X = np.concatenate([points for points, _ in parts], axis=0).astype(np.float64, copy=False)
     y = np.concatenate([np.full(len(points), label, dtype=np.intp) for points, label in parts])
+    if shuffle:
+        rows = order.permutation(len(y))
+        return np.ascontiguousarray(X[rows]), y[rows]
     return X, y
 
 

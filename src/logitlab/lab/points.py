@@ -184,7 +184,9 @@ def build_points(data: DataSpec) -> PointStore:
     if data.custom is not None:
         X, y = _custom_points(data.custom)
     else:
-        Xp, yp = make_preset(data.preset, data.n_points, noise=data.noise, seed=data.seed)
+        Xp, yp = make_preset(  # unshuffled: saved states address points by row
+            data.preset, data.n_points, noise=data.noise, seed=data.seed, shuffle=False
+        )
         X, y = np.asarray(Xp, dtype=np.float64), np.asarray(yp, dtype=np.float64)
     store = PointStore(X, y)
     for k, edit in enumerate(data.edits):
