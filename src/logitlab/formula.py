@@ -146,7 +146,7 @@ class FormulaLogisticRegression(LogisticRegression):
                 raise FormulaError("score(X) without y needs a DataFrame holding the response")
             frame = _as_frame(X)
             y = _response(Formula(self.formula_), frame)
-        return super().score(self._input(X), y, sample_weight=sample_weight)
+        return float(super().score(self._input(X), y, sample_weight=sample_weight))
 
 
 def _as_frame(data: Any) -> Any:
