@@ -44,8 +44,10 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 # ----------------------------------------------------------------- limits
@@ -585,3 +587,34 @@ class ErrorFrame(_Strict):
     seq: int
     message: str
     """What was wrong and what is allowed."""
+
+
+# ----------------------------------------------------------------- errors
+
+
+def guess_seq(text: str | bytes) -> int:
+    """The ``seq`` of a message that failed validation, when it can be read; else 0."""
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return 0
+    seq = data.get("seq") if isinstance(data, dict) else None
+    if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq <= 2**53:
+        return seq
+    return 0
+
+
+def describe_validation_error(exc: pydantic.ValidationError, limit: int = 3) -> str:
+    """A short human message from a pydantic error: where, what was wrong, what is allowed."""
+    parts = []
+    for err in exc.errors(include_url=False)[:limit]:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "function-after")
+        msg = str(err.get("msg", "invalid value"))
+        if err.get("type") == "json_invalid":
+            parts.append(f"the message is not valid JSON ({err.get('ctx', {}).get('error', msg)})")
+            continue
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more problem{'s' if more > 1 else ''}")
+    return "invalid message: " + "; ".join(parts)

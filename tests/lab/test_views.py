@@ -1,0 +1,61 @@
+"""The view registry: every frame field has one view, and costly views are skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import pytest
+
+from logitlab.lab.protocol import Frame, Hello, SetView, Train
+from logitlab.lab.session import LabSession
+from logitlab.lab.views import VIEWS, FrameInputs, LabView
+
+SESSION_FIELDS = {"type", "seq", "state", "steps", "start_auto", "scenario"}
+"""Frame fields the session fills itself (the command's answer, not a view)."""
+
+
+def test_every_frame_field_has_exactly_one_view() -> None:
+    fields = [cls.field for cls in VIEWS]
+    assert len(fields) == len(set(fields))
+    assert set(fields) == set(Frame.model_fields) - SESSION_FIELDS
+
+
+def test_frames_validate_against_the_protocol() -> None:
+    for page in ("lab", "roc"):
+        s = LabSession()
+        f = s.handle(Hello(page=page))
+        assert isinstance(f, Frame)
+        again = Frame.model_validate_json(f.model_dump_json())
+        assert again == Frame.model_validate(f.model_dump())
+        assert (f.roc is not None) == (page == "roc")
+
+
+class _Counting(LabView[int]):
+    """A costly view: recomputed only when τ changes."""
+
+    field = "penalty_note"
+    calls = 0
+
+    def key(self, inputs: FrameInputs) -> Hashable:
+        return inputs.experiment.view_spec.tau
+
+    def compute(self, inputs: FrameInputs) -> int:
+        type(self).calls += 1
+        return type(self).calls
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_view_is_computed_only_when_its_key_changes(incremental: bool) -> None:
+    s = LabSession()
+    view: Any = type("V", (_Counting,), {"incremental": incremental, "calls": 0})()
+    s.views = [v for v in s.views if v.field != "penalty_note"] + [view]
+    first = s.handle(Hello())
+    assert isinstance(first, Frame) and first.penalty_note == 1
+    again = s.handle(Train(steps=2))
+    assert isinstance(again, Frame)
+    assert again.penalty_note == (None if incremental else 1)  # not recomputed
+    moved = s.handle(SetView(tau=0.3))
+    assert isinstance(moved, Frame) and moved.penalty_note == 2
+    full = s.handle(Hello())
+    assert isinstance(full, Frame) and full.penalty_note == 3  # a full frame recomputes all
