@@ -102,3 +102,29 @@ def test_no_seed_sentences() -> None:
         "squashes the signed distance",
     ):
         assert phrase not in text
+
+
+def test_prose_renders_markdown_and_latex_to_html_and_mathml() -> None:
+    from logitlab.lab import prose
+
+    html = prose.render(
+        "A *b* $\\hat{p} \\geq \\tau$.\n\n```math the label\n\\frac{1}{N}\n```\n\n"
+        "```math\nx^2\n```\n"
+    )
+    root = parse(html)
+    assert root.find("p/em") is not None
+    maths = list(root.iter(f"{M}math"))
+    assert [m.get("display") for m in maths] == ["inline", "block", "block"]
+    assert maths[0].get("aria-label") == "p-hat at least tau"
+    assert maths[1].get("aria-label") == "the label"
+    row = root.find("div[@class='formulas']")
+    assert row is not None and len(row.findall("div[@class='formula']")) == 2
+    assert maths[1].find(f"{M}mrow/{M}mfrac") is not None
+    assert "$" not in html and "\\frac" not in html
+
+
+def test_a_card_must_name_a_known_scenario() -> None:
+    from logitlab.lab import prose
+
+    with pytest.raises(ValueError, match="names the scenario 'nope'"):
+        prose.cards("## A card {nope}\n\ntext\n")
