@@ -59,3 +59,17 @@ def test_a_view_is_computed_only_when_its_key_changes(incremental: bool) -> None
     assert isinstance(moved, Frame) and moved.penalty_note == 2
     full = s.handle(Hello())
     assert isinstance(full, Frame) and full.penalty_note == 3  # a full frame recomputes all
+
+
+def test_fit_most_keeps_one_outlier_from_squeezing_the_data() -> None:
+    from logitlab.lab.protocol import AddPoint, EditPoints
+
+    s = LabSession()
+    s.handle(Hello())
+    f = s.handle(EditPoints(edit=AddPoint(x=900.0, y=-850.0, cls=0)))
+    assert isinstance(f, Frame) and f.view.xmax >= 900.0  # every point: a huge window
+    f = s.handle(SetView(fit="most"))
+    assert isinstance(f, Frame)
+    assert (f.view.xmin, f.view.xmax) == (-5.0, 5.0)  # the blobs' own [-5, 5]²
+    assert f.field is not None  # the field is redrawn for the new window
+    assert f.state.view.fit == "most" and LabSession(f.state).state.view.fit == "most"

@@ -66,6 +66,8 @@ DIVERGENCE_WINDOW = 20
 """Optimizer steps looked back over to call training diverging or separable."""
 INITIAL_COEF = (1.0, -1.0, 0.0)
 """w₀, w₁, b after "Reset weights"."""
+FIT_SHARE = (0.01, 0.99)
+"""Quantiles of each axis that the window holds when ``ViewSpec.fit`` is ``"most"``."""
 
 _EDIT_ADAPTER: TypeAdapter[Edit] = TypeAdapter(Edit)
 
@@ -117,7 +119,7 @@ class Experiment:
         """Why training stopped ("non-finite", "weight-limit"), None while it may go on."""
         self._objective_cache: tuple[tuple[int, Penalty], Objective] | None = None
         self._optimizer_cache: tuple[tuple[str, float, int, int], StepOptimizer] | None = None
-        self._window_cache: tuple[int, View] | None = None
+        self._window_cache: tuple[tuple[int, str], View] | None = None
         self._baseline_cache: tuple[int, float | None] | None = None
         self._data_spec_cache: DataSpec | None = None
 
@@ -163,12 +165,18 @@ class Experiment:
         return self._optimizer_cache[1]
 
     def window(self) -> View:
-        """The part of the plane the data chart shows (changes only with the points)."""
-        v = self.points.version
-        if self._window_cache is None or self._window_cache[0] != v:
-            own = self.data.custom is not None and self.points.n > 0
-            view = data_view(self.points.X, self._custom_view) if own else None
-            self._window_cache = (v, view or fit_view(self.points.X))
+        """The part of the plane the data chart shows (changes with the points and ``fit``)."""
+        key = (self.points.version, self.view_spec.fit)
+        if self._window_cache is None or self._window_cache[0] != key:
+            X = self.points.X
+            if self.view_spec.fit == "most" and X.shape[0] >= 20:
+                lo, hi = np.quantile(X, [FIT_SHARE[0], FIT_SHARE[1]], axis=0)
+                X = X[np.all((lo <= X) & (hi >= X), axis=1)]
+                view = data_view(X) if self.data.custom is not None else fit_view(X)
+            else:
+                own = self.data.custom is not None and self.points.n > 0
+                view = data_view(X, self._custom_view) if own else fit_view(X)
+            self._window_cache = (key, view)
         return self._window_cache[1]
 
     def baseline(self) -> float | None:

@@ -40,6 +40,8 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   names, no points); the points travel over HTTP (``POST /api/csv``, ``/api/data``,
   ``GET /api/data/{hash}``), never through the WebSocket's message limit. ``load_csv``
   switches to such data; ``new_sample`` is refused while custom data are loaded.
+- Views (issue 10): ``ViewSpec.fit`` (and ``SetView.fit``), ``"all"`` by default: ``"most"``
+  fits the data chart's window to the central 98 % of the points on each axis.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ CsvText = Annotated[str, Field(max_length=MAX_CSV_BYTES)]
 COST_LIMIT = 1e6
 Cost = Annotated[float, Field(ge=0.0, le=COST_LIMIT, allow_inf_nan=False)]
 PageName = Literal["lab", "roc"]
+FitName = Literal["all", "most"]
+"""The data chart's window: around ``"all"`` points, or ``"most"`` (the central 98 % on
+each axis, so one far outlier does not squeeze the others into a corner)."""
 GradeName = Literal["excellent", "good", "fair", "weak", "chance", "reversed", "undefined"]
 
 PresetName = Literal[
@@ -219,6 +224,8 @@ class ViewSpec(_Strict):
     """Cost of one false positive, for the ROC page's minimum-cost threshold."""
     cost_fn: Cost = 1.0
     """Cost of one false negative, for the ROC page's minimum-cost threshold."""
+    fit: FitName = "all"
+    """What the data chart's window holds: every point, or the bulk (outliers may fall off)."""
 
 
 class LabState(_Strict):
@@ -310,6 +317,7 @@ class SetView(_Command):
     curve_width: Annotated[int, Field(ge=16, le=4096)] | None = None
     cost_fp: Cost | None = None
     cost_fn: Cost | None = None
+    fit: FitName | None = None
 
 
 class Train(_Command):

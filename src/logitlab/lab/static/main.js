@@ -3,6 +3,7 @@
 // this module only routes messages and keyboard shortcuts between them.
 
 import { Connection, savedState } from "./connection.js";
+import { ChartTools } from "./chart-tools.js";
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
@@ -50,6 +51,7 @@ const perf = {
   drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
   pngCaption: "", // the caption of the last "Download PNG"
   commits: 0,
+  clippedLabels: 0, // loss-chart tick labels wider than their margin (should stay 0)
 };
 window.logitlabPerf = perf;
 
@@ -114,6 +116,7 @@ const panels = [
   new HyperPanel(doc, connection),
   new EvaluatePanel(doc, connection),
   new StatsPanel(doc),
+  new ChartTools(doc, connection, chart),
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
@@ -161,6 +164,7 @@ function commit(now) {
   }
   chart.draw();
   lossChart.draw();
+  perf.clippedLabels = lossChart.clippedLabels;
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   url.flush(now);
   if (connection.open && lossChart.columns !== sentCurveWidth) {

@@ -12,7 +12,7 @@ const BANNER_TITLES = {
 export class StatsPanel {
   constructor(doc) {
     this.stat = {};
-    for (const el of doc.querySelectorAll(".train-panel [data-stat]")) {
+    for (const el of doc.querySelectorAll(".stats-panel [data-stat]")) {
       this.stat[el.dataset.stat] = el;
       // The whole value when one line cuts it; set on hover, not on every frame.
       el.addEventListener("pointerenter", () => el.setAttribute("title", el.textContent));
@@ -45,6 +45,8 @@ export class StatsPanel {
       baseline: formatPercent(m.baseline),
     };
     for (const [name, text] of Object.entries(values)) setText(this.stat[name], text);
+    // A long name (a CSV file's) gets a double-width tile, so it wraps into few lines.
+    setAttr(this.stat.preset.parentElement, "data-long", String(values.preset.length > 12));
     const div = frame.divergence;
     if (div.state !== this.dismissed) this.dismissed = null;
     this.bannerState = div.state;

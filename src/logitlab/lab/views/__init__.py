@@ -7,17 +7,19 @@ and one ES module in ``static/`` draws it. To add a view: write a
 payload in ``protocol.py``, an ES module with ``update(frame)``, and add the class
 below. The session knows no view's internals: it asks each one for its payload.
 
-======================  =================  =========================================
+======================  =================  ===============================================
 Frame field             Python (views/)    drawn by (static/)
-======================  =================  =========================================
-view, points, field     data.py            data-chart.js
+======================  =================  ===============================================
+view, points, field     data.py            data-chart.js (chart-tools.js: Fit view, Undo)
 boundary, half_line     boundary.py        data-chart.js
-metrics, penalty_note   stats.py           stats.js, evaluate.js (τ, confusion), hyper.js
+metrics                 stats.py           stats.js (tiles), evaluate.js (τ, confusion)
+penalty_note            stats.py           hyper.js
 curve                   loss_curve.py      loss-chart.js
-divergence              divergence.py      trainer.js
-model_math, true_wei…   formula.py         params.js
+divergence              divergence.py      stats.js (the banner under the chart)
+model_math              formula.py         stats.js (numbers rewritten in place, dom.js)
+true_weights            formula.py         params.js (w₀, w₁, b), main.js (PNG caption)
 roc                     roc.py             roc-curves.js, roc-hist.js, roc-panel.js
-======================  =================  =========================================
+======================  =================  ===============================================
 """
 
 from __future__ import annotations

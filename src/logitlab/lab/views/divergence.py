@@ -1,6 +1,7 @@
 """The training warning: diverging steps, or separable data whose weights grow without bound.
 
-Drawn by ``static/trainer.js`` as a banner that never covers the chart or the stats.
+Drawn by ``static/stats.js`` as a banner in the chart panel's flow, under the formula:
+it never covers the chart or the stats.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The model with its numbers: the live formula (MathML) and the unrounded weights.
 
-``static/params.js`` writes the formula's new numbers into its text nodes in place
-(the markup changes only when a sign or an exponent does).
+``static/stats.js`` shows the formula through ``dom.js``'s ``setMarkup``, which writes
+new numbers into the text nodes in place (the markup changes only when a sign or an
+exponent does); ``static/params.js`` shows the weights in the sliders and boxes.
 """
 
 from __future__ import annotations

@@ -1,0 +1,145 @@
+"""The first screen holds the experiment, and no text is ever wider than its box."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from lab_page import DESKTOP, PHONE, SCREENSHOTS, Lab
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+STATS = ["log-loss", "delta-loss", "accuracy", "steps", "n-points", "preset", "weight-norm"]
+
+# Every element whose own text (or MathML) could be cut or spill out of its box: its
+# content must fit its width, and its box must sit inside the panel (or cell) holding it.
+OVERFLOWS = """
+() => {
+  const bad = [];
+  const holders = ".panel, td, th, dd, dt, button, label, .model-math";
+  for (const el of document.querySelectorAll("main *")) {
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.data.trim() !== "");
+    if (!ownText && el.localName !== "math") continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const name = el.localName + (el.id ? "#" + el.id : "");
+    const stat = el.dataset.stat ? `[${el.dataset.stat}]` : "";
+    const label = `${name}${stat}: ${el.textContent.trim().slice(0, 40)}`;
+    if (style.display !== "inline" && el.scrollWidth > el.clientWidth + 1) {
+      bad.push(`${label} needs ${el.scrollWidth}px, has ${el.clientWidth}px`);
+    }
+    const holder = el.parentElement.closest(holders);
+    if (holder !== null) {
+      const h = holder.getBoundingClientRect();
+      if (r.left < h.left - 1 || r.right > h.right + 1) {
+        bad.push(`${label} spills out of ${holder.localName}.${holder.className}`);
+      }
+    }
+  }
+  const math = document.querySelector("#model-math math");
+  const box = document.getElementById("model-math");
+  if (math && math.getBoundingClientRect().width > box.clientWidth + 1) {
+    bad.push("the formula is cut");
+  }
+  if (window.logitlabPerf.clippedLabels !== 0) bad.push("a loss-chart tick label is cut");
+  return bad;
+}
+"""
+
+
+def first_screen(page: Page) -> dict[str, Locator]:
+    return {
+        "data chart": page.get_by_label("Data chart"),
+        "preset buttons": page.get_by_role("group", name="Presets"),
+        "Train 1 step": page.get_by_role("button", name="Train 1 step", exact=True),
+        "Train 100 steps": page.get_by_role("button", name="Train 100 steps", exact=True),
+        "Auto-train": page.get_by_role("button", name="Auto-train", exact=True),
+        "threshold τ slider": page.get_by_role("slider", name="threshold τ"),
+        "confusion matrix": page.get_by_role("table", name="Confusion matrix at τ"),
+        **{f"stat {s}": page.locator(f'.stats-panel [data-stat="{s}"]') for s in STATS},
+    }
+
+
+def test_the_experiment_fits_the_first_screen_at_1280x800(lab: Lab) -> None:
+    page = lab.page
+    assert page.viewport_size == DESKTOP
+    page.evaluate("() => window.scrollTo(0, 0)")
+    outside = []
+    for name, locator in first_screen(page).items():
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        assert box is not None, name
+        if not (
+            box["x"] >= 0
+            and box["y"] >= 0
+            and box["x"] + box["width"] <= DESKTOP["width"]
+            and box["y"] + box["height"] <= DESKTOP["height"]
+        ):
+            outside.append(f"{name} at {box}")
+    assert outside == [], "outside the 1280 × 800 viewport: " + "; ".join(outside)
+    assert page.evaluate("() => window.scrollY") == 0
+
+
+def test_the_chart_comes_first_on_a_phone_with_touch_help(lab: Lab) -> None:
+    page = lab.page
+    page.set_viewport_size(PHONE)
+    chart = lab.chart.bounding_box()
+    assert chart is not None and chart["y"] < 250
+    for name in ("Undo", "Delete point"):
+        button = page.get_by_role("button", name=name, exact=True)
+        expect(button).to_be_visible()
+        box = button.bounding_box()
+        assert box is not None and box["y"] > chart["y"]  # below the chart, before the rest
+
+
+def long_csv(folder: Path) -> Path:
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 2)).round(3)
+    lines = ["a,b,kind"] + [f"{a},{b},{int(a + b > 0)}" for a, b in X]
+    path = folder / "field_measurements_of_the_northern_slope_2026_final_v2.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def set_box(page: Page, name: str, value: str) -> None:
+    box = page.get_by_label(name, exact=True)
+    box.fill(value)
+    box.press("Enter")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_no_text_is_wider_than_its_box_at_extreme_values(
+    lab: Lab, tmp_path: Path, size: dict[str, int]
+) -> None:
+    page = lab.page
+    page.set_viewport_size(size)
+    page.locator("#csv-file").set_input_files(str(long_csv(tmp_path)))
+    expect(page.get_by_role("dialog")).to_be_visible(timeout=30_000)
+    page.get_by_label("x (horizontal axis)").select_option("a")
+    page.get_by_label("y (vertical axis)").select_option("b")
+    page.get_by_label("target (two classes)").select_option("kind")
+    page.get_by_role("button", name="Load points").click()
+    expect(lab.stat("preset")).to_have_text(
+        "field_measurements_of_the_northern_slope_2026_final_v2"
+    )
+    # Huge weights: the points' scores reach ~1e6, so the loss does too (a diverged run).
+    set_box(page, "learning rate η value", "0.0001")
+    set_box(page, "w₀ value", "123456.789")
+    set_box(page, "w₁ value", "-654321")
+    page.wait_for_function("() => window.logitlabPerf.model && window.logitlabPerf.model.w1 < -6e5")
+    page.get_by_role("button", name="Train 1 step").click()
+    page.get_by_role("button", name="Train 1 step").click()
+    expect(lab.stat("steps")).to_have_text("2")
+    loss = float(lab.stat("log-loss").inner_text())
+    assert loss > 1e5
+    page.evaluate("() => window.scrollTo(0, 0)")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"lab-extreme-{size['width']}x{size['height']}.png")
+    problems = page.evaluate(OVERFLOWS)
+    assert problems == []
+    # The formula shows the weights (a power of ten), not a cut "p̂ = c".
+    expect(page.locator("#model-math")).to_contain_text("10")
