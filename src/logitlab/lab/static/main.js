@@ -23,6 +23,10 @@ import { UrlWriter } from "./url.js";
 const doc = document;
 const readout = doc.getElementById("hover-readout");
 const notice = new Notice(doc.getElementById("connection"));
+// Touch has no hover: there the read-out follows a finger on the chart.
+if (matchMedia("(hover: none), (pointer: coarse)").matches) {
+  readout.textContent = "Drag a finger on the chart to read x, y, z and p̂.";
+}
 const HOVER_HINT = readout.textContent;
 
 // The latest frame, with the parts the server sends only on change carried over.
