@@ -333,7 +333,11 @@ def against_run(seconds: float, rounds: int, peer: Path, n_points: int = 10_000)
         steal = ["" if w["steal"] is None else f" (steal {100 * w['steal']:.0f} %)" for w in ws]
         listed = ", ".join(f"{w['paints']:.1f}{s}" for w, s in zip(ws, steal, strict=True))
         label = "this tree" if name == "this" else f"peer {peer}"
-        print(f"  {label}: median {med[name]:.1f} new frames/s; windows {listed}")
+        draw = statistics.median(w["draw"] for w in ws)
+        print(
+            f"  {label}: median {med[name]:.1f} new frames/s, page work {draw:.2f} ms per "
+            f"animation frame; windows {listed}"
+        )
     print(f"  ratio this / peer: {med['this'] / med['peer']:.3f} (the machine is shared: noisy)")
 
 

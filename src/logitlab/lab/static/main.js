@@ -112,6 +112,8 @@ connection.curveWidth = () => lossChart.columns;
 const dataPanel = new DataPanel(doc, connection);
 const csvPanel = new CsvPanel(doc, connection);
 const trainer = new Trainer(doc, connection);
+// The views: each ES module draws its part of every frame (update(frame)); a new view
+// is one line here and one in VIEWS (src/logitlab/lab/views/__init__.py).
 const panels = [
   dataPanel,
   csvPanel,
