@@ -399,7 +399,7 @@ def test_the_loss_curve_stays_within_the_chart_width() -> None:
     assert f.curve.steps[0] > 0 and f.curve.first == 0
     bands = zip(f.curve.low, f.curve.last, f.curve.high, strict=True)
     assert all(lo <= la <= hi for lo, la, hi in bands)
-    assert s._history.n_buckets <= s._history.capacity
+    assert s.experiment.history.n_buckets <= s.experiment.history.capacity
 
 
 # ----------------------------------------------------------------- geometry and probe

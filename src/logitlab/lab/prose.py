@@ -54,9 +54,18 @@ _SPOKEN = {
 
 def spoken(latex: str) -> str:
     """A rough reading of a formula for its ``aria-label`` when the text gives none."""
-    text = re.sub(r"\\hat\{?(\w)\}?", r"\1-hat", latex)
-    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1) / (\2)", text)
-    text = re.sub(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", r"\1", text)
+    rules = (
+        (r"\\hat\{(\w)\}|\\hat (\w)", lambda m: f"{m.group(1) or m.group(2)}-hat"),
+        (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"({m.group(1)}) / ({m.group(2)})"),
+        (r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", lambda m: m.group(1)),
+        (r"\^\{([^{}]*)\}", lambda m: f"^{m.group(1)}"),
+        (r"_\{([^{}]*)\}", lambda m: m.group(1)),
+    )
+    text, before = latex, None
+    while text != before:  # innermost braces first, until nothing changes
+        before = text
+        for pattern, repl in rules:
+            text = re.sub(pattern, repl, text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _SPOKEN.get(m.group(1), m.group(1)), text)
     text = text.replace("{", "").replace("}", "").replace("_", "").replace("\\", "")
     return " ".join(text.split())

@@ -30,7 +30,6 @@ from typing import Any, TypeAlias
 import pydantic
 
 from logitlab.core.types import FloatArray
-from logitlab.lab.curve import LossHistory
 from logitlab.lab.experiment import Experiment
 from logitlab.lab.points import CommandError
 from logitlab.lab.protocol import (
@@ -60,10 +59,8 @@ from logitlab.lab.protocol import (
     describe_validation_error,
     guess_seq,
 )
-from logitlab.lab.roc import RocTracker
 from logitlab.lab.training import lab_penalty, penalty_note
 from logitlab.lab.views import FrameInputs, LabView, make_views
-from logitlab.lab.views.roc import RocView
 
 __all__ = ["FrameTiming", "LabSession", "Reply", "lab_penalty", "penalty_note"]
 
@@ -137,14 +134,6 @@ class LabSession:
     def y(self) -> FloatArray:
         """Current labels 0.0 / 1.0, shape (n_points,) (a copy)."""
         return self.experiment.points.y.copy()
-
-    @property
-    def _history(self) -> LossHistory:  # for tests
-        return self.experiment.history
-
-    @property
-    def _roc(self) -> RocTracker:  # for tests
-        return next(v.tracker for v in self.views if isinstance(v, RocView))
 
     # ----------------------------------------------------------- commands
 

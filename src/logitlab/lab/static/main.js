@@ -3,6 +3,7 @@
 // this module only routes messages and keyboard shortcuts between them.
 
 import { Connection, savedState } from "./connection.js";
+import { Banner } from "./banner.js";
 import { ChartTools } from "./chart-tools.js";
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
@@ -10,6 +11,7 @@ import { DataPanel } from "./data-controls.js";
 import { EvaluatePanel } from "./evaluate.js";
 import { FilesPanel } from "./files.js";
 import { formatNumber } from "./format.js";
+import { Formula } from "./formula.js";
 import { HyperPanel } from "./hyper.js";
 import { LossChart } from "./loss-chart.js";
 import { Notice } from "./notice.js";
@@ -122,6 +124,8 @@ const panels = [
   new HyperPanel(doc, connection),
   new EvaluatePanel(doc, connection),
   new StatsPanel(doc),
+  new Banner(doc),
+  new Formula(doc),
   new ChartTools(doc, connection, chart),
 ];
 const files = new FilesPanel(doc, connection, {

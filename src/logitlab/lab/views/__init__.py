@@ -15,8 +15,8 @@ boundary, half_line     boundary.py        data-chart.js
 metrics                 stats.py           stats.js (tiles), evaluate.js (τ, confusion)
 penalty_note            stats.py           hyper.js
 curve                   loss_curve.py      loss-chart.js
-divergence              divergence.py      stats.js (the banner under the chart)
-model_math              formula.py         stats.js (numbers rewritten in place, dom.js)
+divergence              divergence.py      banner.js (in the chart panel, under the chart)
+model_math              formula.py         formula.js (numbers rewritten in place)
 true_weights            formula.py         params.js (w₀, w₁, b), main.js (PNG caption)
 roc                     roc.py             roc-curves.js, roc-hist.js, roc-panel.js
 ======================  =================  ===============================================

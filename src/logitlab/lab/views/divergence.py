@@ -1,6 +1,6 @@
 """The training warning: diverging steps, or separable data whose weights grow without bound.
 
-Drawn by ``static/stats.js`` as a banner in the chart panel's flow, under the formula:
+Drawn by ``static/banner.js`` as a banner in the chart panel's flow, under the formula:
 it never covers the chart or the stats.
 """
 

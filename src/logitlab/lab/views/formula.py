@@ -1,6 +1,6 @@
 """The model with its numbers: the live formula (MathML) and the unrounded weights.
 
-``static/stats.js`` shows the formula through ``dom.js``'s ``setMarkup``, which writes
+``static/formula.js`` shows the formula through ``dom.js``'s ``setMarkup``, which writes
 new numbers into the text nodes in place (the markup changes only when a sign or an
 exponent does); ``static/params.js`` shows the weights in the sliders and boxes.
 """
