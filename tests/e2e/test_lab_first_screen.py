@@ -143,3 +143,41 @@ def test_no_text_is_wider_than_its_box_at_extreme_values(
     assert problems == []
     # The formula shows the weights (a power of ten), not a cut "p̂ = c".
     expect(page.locator("#model-math")).to_contain_text("10")
+
+
+def test_undo_and_delete_point_buttons_edit_like_the_shortcuts(lab: Lab) -> None:
+    page = lab.page
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    remove = page.get_by_role("button", name="Delete point", exact=True)
+    expect(undo).to_be_disabled()  # nothing to undo yet
+    spot = {"x": 60, "y": 60}  # a corner of the plot, away from the blobs
+    lab.chart.click(position=spot)
+    expect(lab.stat("n-points")).to_have_text("121")
+    remove.click()
+    expect(remove).to_have_attribute("aria-pressed", "true")
+    lab.chart.click(position=spot)  # a tap on the point removes it instead of adding one
+    expect(lab.stat("n-points")).to_have_text("120")
+    remove.click()
+    expect(remove).to_have_attribute("aria-pressed", "false")
+    undo.click()  # the delete comes back
+    expect(lab.stat("n-points")).to_have_text("121")
+    undo.click()  # and so does the state before the add
+    expect(lab.stat("n-points")).to_have_text("120")
+    expect(undo).to_be_disabled()
+
+
+def test_fit_view_keeps_an_outlier_from_squeezing_the_chart(lab: Lab) -> None:
+    page = lab.page
+    page.goto(f"{lab.url}/#preset=blobs&edits=a900_-850_0")  # one point far away
+    page.reload()  # a new hash alone does not reload the page
+    lab.ready()
+    page.wait_for_function("() => window.logitlabPerf.view.xmax >= 900")
+    fit = page.get_by_role("button", name="Fit view")
+    expect(fit).to_have_attribute("aria-pressed", "false")
+    fit.click()
+    expect(fit).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function("() => window.logitlabPerf.view.xmax === 5")  # the blobs' own view
+    lab.wait_hash("fit=most")
+    fit.click()
+    page.wait_for_function("() => window.logitlabPerf.view.xmax >= 900")
+    expect(fit).to_have_attribute("aria-pressed", "false")

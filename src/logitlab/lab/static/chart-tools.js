@@ -11,6 +11,7 @@ export class ChartTools {
     this.remove.addEventListener("click", () => {
       chart.deleteMode = !chart.deleteMode;
       setAttr(this.remove, "aria-pressed", String(chart.deleteMode));
+      chart.root.dataset.deleteMode = String(chart.deleteMode); // the pointer shows the mode
     });
     this.fit = doc.getElementById("fit-view");
     this.fitMode = "all";

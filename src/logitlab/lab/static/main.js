@@ -58,6 +58,7 @@ const perf = {
   pngCaption: "", // the caption of the last "Download PNG"
   commits: 0,
   clippedLabels: 0, // loss-chart tick labels wider than their margin (should stay 0)
+  view: null, // the data chart's window
 };
 window.logitlabPerf = perf;
 
@@ -171,6 +172,7 @@ function commit(now) {
     perf.boundary = latest.boundary;
     perf.halfLine = latest.half_line;
     perf.steps = latest.steps;
+    perf.view = latest.view;
   }
   chart.draw();
   lossChart.draw();
