@@ -45,7 +45,7 @@ OVERFLOWS = """
   if (math && math.getBoundingClientRect().width > box.clientWidth + 1) {
     bad.push("the formula is cut");
   }
-  if (window.logitlabPerf.clippedLabels !== 0) bad.push("a loss-chart tick label is cut");
+  if ((window.logitlabPerf.clippedLabels ?? 0) !== 0) bad.push("a loss-chart tick label is cut");
   return bad;
 }
 """
@@ -181,3 +181,18 @@ def test_fit_view_keeps_an_outlier_from_squeezing_the_chart(lab: Lab) -> None:
     fit.click()
     page.wait_for_function("() => window.logitlabPerf.view.xmax >= 900")
     expect(fit).to_have_attribute("aria-pressed", "false")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_the_roc_page_without_data_says_no_data_and_cuts_no_text(
+    lab: Lab, size: dict[str, int]
+) -> None:
+    page = lab.page
+    page.set_viewport_size(size)
+    page.goto(f"{lab.url}/roc")
+    page.wait_for_function("() => window.logitlabPerf && window.logitlabPerf.paints > 0")
+    page.get_by_role("button", name="Clear points").click()
+    for name in ("roc-auc", "average-precision"):
+        expect(page.locator(f'[data-grade="{name}"]')).to_have_text("no data")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    assert page.evaluate(OVERFLOWS) == []
