@@ -73,3 +73,38 @@ def test_fit_most_keeps_one_outlier_from_squeezing_the_data() -> None:
     assert (f.view.xmin, f.view.xmax) == (-5.0, 5.0)  # the blobs' own [-5, 5]²
     assert f.field is not None  # the field is redrawn for the new window
     assert f.state.view.fit == "most" and LabSession(f.state).state.view.fit == "most"
+
+
+def test_the_step_counter_stops_where_json_is_still_exact() -> None:
+    from logitlab.lab.session import STEP_LIMIT
+
+    s = LabSession()
+    s.handle(Hello(steps=2**53 - 2))
+    f = s.handle(Train(steps=5))
+    assert isinstance(f, Frame) and f.steps == STEP_LIMIT == 2**53 - 1
+    assert Frame.model_validate_json(f.model_dump_json()).steps == STEP_LIMIT
+
+
+def test_one_class_is_called_what_it_is_not_a_separating_line() -> None:
+    from logitlab.lab.protocol import AddPoint as Add
+    from logitlab.lab.protocol import ClearPoints, EditPoints, SetTraining
+
+    s = LabSession()
+    s.handle(EditPoints(edit=ClearPoints()))
+    for k in range(6):
+        s.handle(EditPoints(edit=Add(x=k - 2.5, y=0.5 * k, cls=1)))
+    s.handle(SetTraining(optimizer="newton"))
+    f = s.handle(Train(steps=40))
+    assert isinstance(f, Frame) and f.divergence.state == "separable"
+    assert "All the points are in one class" in f.divergence.message
+
+
+def test_tiny_loss_values_stay_numbers_in_the_curve() -> None:
+    import numpy as np
+
+    from logitlab.lab.views.loss_curve import significant
+
+    values = np.array([1e-303, 5e-324, 2.5e-300, 1.23456789e-10, 0.0, 3.0])
+    rounded = significant(values)
+    assert np.all(np.isfinite(rounded))
+    np.testing.assert_allclose(rounded, values, rtol=1e-6, atol=0.0)

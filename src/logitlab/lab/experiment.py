@@ -65,7 +65,9 @@ from logitlab.lab.training import lab_penalty
 DIVERGENCE_WINDOW = 20
 """Optimizer steps looked back over to call training diverging or separable."""
 INITIAL_COEF = (1.0, -1.0, 0.0)
-"""w₀, w₁, b after "Reset weights"."""
+"""w₀, w₁, b after "Reset weights" (on CSV data all 0, as loading them gives)."""
+STEP_LIMIT = 2**53 - 1
+"""The step counter stops here: JSON numbers are exact up to 2⁵³ (the state's bound)."""
 FIT_SHARE = (0.01, 0.99)
 """Quantiles of each axis that the window holds when ``ViewSpec.fit`` is ``"most"``."""
 
@@ -320,14 +322,16 @@ class Experiment:
             move = float(np.linalg.norm(new - coef))
             recent.last_move = move / (1.0 + float(np.linalg.norm(coef)))
             coef = new
-            self.steps += 1
+            if self.steps < STEP_LIMIT:  # beyond it the count would not be exact
+                self.steps += 1
             taken += 1
         self.coef = np.array(coef, dtype=np.float64)
         return taken
 
     def reset_weights(self) -> None:
-        """w₀ = 1, w₁ = −1, b = 0; the step counter, history and optimizer memory cleared."""
-        self.coef = np.array(INITIAL_COEF)
+        """w₀ = 1, w₁ = −1, b = 0 (all 0 on CSV data, as loading them does); the step
+        counter, history and optimizer memory cleared."""
+        self.coef = np.zeros(3) if self.data.custom is not None else np.array(INITIAL_COEF)
         self.start_over()
 
     def run_scenario(self, name: ScenarioName) -> bool:

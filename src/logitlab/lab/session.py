@@ -30,7 +30,8 @@ from typing import Any, TypeAlias
 import pydantic
 
 from logitlab.core.types import FloatArray
-from logitlab.lab.experiment import Experiment
+from logitlab.lab.curve import LossHistory
+from logitlab.lab.experiment import STEP_LIMIT, Experiment
 from logitlab.lab.points import CommandError
 from logitlab.lab.protocol import (
     COMMAND_ADAPTER,
@@ -61,8 +62,9 @@ from logitlab.lab.protocol import (
 )
 from logitlab.lab.training import lab_penalty, penalty_note
 from logitlab.lab.views import FrameInputs, LabView, make_views
+from logitlab.lab.views.loss_curve import significant as _significant  # noqa: F401 (old name)
 
-__all__ = ["FrameTiming", "LabSession", "Reply", "lab_penalty", "penalty_note"]
+__all__ = ["STEP_LIMIT", "FrameTiming", "LabSession", "Reply", "lab_penalty", "penalty_note"]
 
 Reply: TypeAlias = Frame | ProbeResult | ErrorFrame
 
@@ -135,6 +137,10 @@ class LabSession:
         """Current labels 0.0 / 1.0, shape (n_points,) (a copy)."""
         return self.experiment.points.y.copy()
 
+    @property
+    def _history(self) -> LossHistory:  # the old name, for callers written before views/
+        return self.experiment.history
+
     # ----------------------------------------------------------- commands
 
     def handle_json(self, text: str | bytes) -> str:
@@ -156,6 +162,13 @@ class LabSession:
         out = self._frame_json(reply) if isinstance(reply, Frame) else reply.model_dump_json()
         self.timing.serialize = time.perf_counter() - t
         self.timing.total = time.perf_counter() - start
+        return out
+
+    def frame_json(self, seq: int = 0) -> str:
+        """The JSON of :meth:`frame`, as ``handle_json`` sends it (after :meth:`train`)."""
+        t = time.perf_counter()
+        out = self._frame_json(self.frame(seq))
+        self.timing.serialize = time.perf_counter() - t
         return out
 
     def _frame_json(self, frame: Frame) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
+
 from logitlab.lab.protocol import WEIGHT_LIMIT, Divergence
 from logitlab.lab.training import lab_penalty
 from logitlab.lab.views.base import FrameInputs, LabView
@@ -69,6 +71,16 @@ class DivergenceView(LabView[Divergence]):
         # Growing weights, or a loss already at the floating-point floor (Newton gets there).
         stuck_at_zero = value < 1e-6
         if separated and alpha == 0.0 and (growing or stuck_at_zero or exp.halted is not None):
+            y = exp.points.y
+            if bool(np.all(y == y[0])):  # one class: no line separates anything
+                return Divergence(
+                    state="separable",
+                    message="All the points are in one class, so the cross-entropy keeps "
+                    "falling as p̂ goes to that class everywhere: b (and ‖w‖) grow without "
+                    "bound and no finite weights are best.",
+                    hint="Add points of the other class; an L2 penalty (λ > 0) also gives a "
+                    "finite optimum.",
+                )
             return Divergence(
                 state="separable",
                 message="A line separates the classes perfectly, so the cross-entropy keeps "

@@ -18,7 +18,9 @@ less than half the bytes of full precision (the curve is most of a training fram
 def significant(values: FloatArray, digits: int = CURVE_DIGITS) -> FloatArray:
     """``values`` rounded to ``digits`` significant decimal digits (zeros stay zero)."""
     out = values.copy()
-    nonzero = out != 0.0
+    # Below 1e-290 the scale 10^(digits - 1 - magnitude) overflows: such values stay as
+    # they are (finite floats) instead of becoming NaN (null in the frame).
+    nonzero = np.abs(out) >= 1e-290
     magnitude = np.floor(np.log10(np.abs(out[nonzero])))
     scale = 10.0 ** (digits - 1 - magnitude)
     out[nonzero] = np.round(out[nonzero] * scale) / scale
