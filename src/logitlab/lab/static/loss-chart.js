@@ -37,6 +37,7 @@ export class LossChart {
     this.axesCache = document.createElement("canvas");
     this.axesKey = "";
     this.clippedLabels = 0; // y tick labels wider than the left margin (the tests read it)
+    this.left = MARGIN.left; // the plot's left edge: the widest y tick label decides
     this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     watchSize(this.canvas, (width, height) => {
       this.cssSize = { width, height };
@@ -135,22 +136,24 @@ export class LossChart {
       ymax = Math.max(Math.ceil(hi / unit) * unit, ymin + unit);
     }
     const view = { xmin: first, xmax: roomyCeil(Math.max(last, first + 1)), ymin, ymax };
-    const plotHeight = height - MARGIN.top - MARGIN.bottom;
-    const yTicks = this.logScale
-      ? niceTicks(ymin, ymax, 4).filter(Number.isInteger)
-      : niceTicks(ymin, ymax, Math.max(2, Math.floor(plotHeight / 40)));
-    const yFormat = this.logScale ? (t) => `1e${t}` : tickLabel;
-    // The left margin holds the widest y label (a diverged run's 1e+6) and the axis name.
-    const left = Math.max(MARGIN.left, Math.ceil(labelWidth(ctx, yTicks.map(yFormat))) + 8 + AXIS_NAME);
-    const f = new Frame2D(width, height, { ...MARGIN, left }, view);
-    this.frame = f;
+    // The axes change only with the box: ticks, margin and labels are worked out then,
+    // drawn once into a cache, and each frame draws the curve over that image.
     const key = [width, height, view.xmin, view.xmax, ymin, ymax, this.logScale].join();
     if (key !== this.axesKey) {
       this.axesKey = key;
+      const plotHeight = height - MARGIN.top - MARGIN.bottom;
+      const yTicks = this.logScale
+        ? niceTicks(ymin, ymax, 4).filter(Number.isInteger)
+        : niceTicks(ymin, ymax, Math.max(2, Math.floor(plotHeight / 40)));
+      const yFormat = this.logScale ? (t) => `1e${t}` : tickLabel;
+      // The left margin holds the widest y label (a diverged run's 1e+6) and the axis name.
+      const widest = Math.ceil(labelWidth(ctx, yTicks.map(yFormat)));
+      this.left = Math.max(MARGIN.left, widest + 8 + AXIS_NAME);
+      const axesFrame = new Frame2D(width, height, { ...MARGIN, left: this.left }, view);
       const axes = fitCanvas(this.axesCache, width, height).ctx;
       axes.clearRect(0, 0, width, height);
-      this.clippedLabels = drawAxes(axes, f, {
-        xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(f.width / 80))).filter(
+      this.clippedLabels = drawAxes(axes, axesFrame, {
+        xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(axesFrame.width / 80))).filter(
           Number.isInteger,
         ),
         yTicks,
@@ -160,6 +163,8 @@ export class LossChart {
         outside: true,
       });
     }
+    const f = new Frame2D(width, height, { ...MARGIN, left: this.left }, view);
+    this.frame = f;
     ctx.drawImage(this.axesCache, 0, 0, width, height);
     ctx.save();
     ctx.beginPath();
