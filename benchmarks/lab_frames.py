@@ -13,6 +13,11 @@ Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
    "within one frame" is the next animation frame. Also input → drawn in milliseconds.
 
     .venv/bin/python benchmarks/lab_frames.py [--seconds 3] [--rounds 3]
+    .venv/bin/python benchmarks/lab_frames.py --against /work/main [--rounds 5]
+
+``--against DIR`` compares this tree's Lab with another checkout's (its ``.venv`` serves
+it) in the same run: Auto-train windows at N = 10,000 alternate between the two pages,
+and the medians and their ratio are printed (only this comparison runs).
 
 The machine may be shared: each size runs Auto-train windows until ``--rounds`` of them
 were quiet (CPU steal, the time the hypervisor gave to other machines, at most
@@ -45,7 +50,7 @@ from logitlab.lab.protocol import Hello, LabState, Train
 from logitlab.lab.session import LabSession
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -271,6 +276,71 @@ def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict
     return results
 
 
+PEER_SERVER = """
+import sys, uvicorn
+from logitlab.lab.server import create_app
+uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def auto_train_window(page: Page, seconds: float) -> dict:
+    """One Auto-train window from reset weights on an open Lab page (started and stopped)."""
+    page.bring_to_front()
+    page.get_by_role("button", name="Reset weights").click()
+    page.get_by_role("button", name="Auto-train").click()
+    page.wait_for_function("() => window.logitlabPerf.steps > 20")
+    before = cpu_times()
+    rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
+    rates["steal"] = steal_share(before, cpu_times())
+    page.get_by_role("button", name="Auto-train").click()
+    return rates
+
+
+def against_run(seconds: float, rounds: int, peer: Path, n_points: int = 10_000) -> None:
+    """Alternating Auto-train windows: this tree's Lab, then the peer's, ``rounds`` times."""
+    import subprocess
+
+    python = peer / ".venv" / "bin" / "python"
+    port = free_port()
+    proc = subprocess.Popen([str(python), "-c", PEER_SERVER, str(port)], cwd=peer)
+    try:
+        with lab_browser() as (browser, own_port):
+            pages = {}
+            for name, p in (("this", own_port), ("peer", port)):
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                for _ in range(100):  # the peer's server may still be starting
+                    try:
+                        page.goto(f"http://127.0.0.1:{p}/#preset=overlap&n={n_points}")
+                        break
+                    except Exception:
+                        time.sleep(0.2)
+                page.wait_for_function(
+                    "n => document.querySelector('[data-stat=\"n-points\"]').textContent == n",
+                    arg=str(n_points),
+                )
+                pages[name] = page
+            windows: dict[str, list[dict]] = {"this": [], "peer": []}
+            for k in range(rounds):
+                order = ("this", "peer") if k % 2 == 0 else ("peer", "this")
+                for name in order:
+                    windows[name].append(auto_train_window(pages[name], seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    med = {name: statistics.median(w["paints"] for w in ws) for name, ws in windows.items()}
+    print(f"N = {n_points:,}, Auto-train, {rounds} alternating windows of {seconds:g} s each:")
+    for name, ws in windows.items():
+        steal = ["" if w["steal"] is None else f" (steal {100 * w['steal']:.0f} %)" for w in ws]
+        listed = ", ".join(f"{w['paints']:.1f}{s}" for w, s in zip(ws, steal, strict=True))
+        label = "this tree" if name == "this" else f"peer {peer}"
+        draw = statistics.median(w["draw"] for w in ws)
+        print(
+            f"  {label}: median {med[name]:.1f} new frames/s, page work {draw:.2f} ms per "
+            f"animation frame; windows {listed}"
+        )
+    print(f"  ratio this / peer: {med['this'] / med['peer']:.3f} (the machine is shared: noisy)")
+
+
 ROC_N = 10_000
 
 
@@ -321,7 +391,11 @@ def main() -> None:
         default=0.15,
         help="a window whose CPU steal exceeds this share is listed but not counted",
     )
+    parser.add_argument("--against", type=Path, help="compare with this checkout's Lab only")
     args = parser.parse_args()
+    if args.against is not None:
+        against_run(args.seconds, args.rounds, args.against)
+        return
 
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} (wall times grow with the load)")

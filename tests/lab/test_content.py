@@ -102,3 +102,49 @@ def test_no_seed_sentences() -> None:
         "squashes the signed distance",
     ):
         assert phrase not in text
+
+
+def test_prose_renders_markdown_and_latex_to_html_and_mathml() -> None:
+    from logitlab.lab import prose
+
+    html = prose.render(
+        "A *b* $\\hat{p} \\geq \\tau$.\n\n```math the label\n\\frac{1}{N}\n```\n\n"
+        "```math\nx^2\n```\n"
+    )
+    root = parse(html)
+    assert root.find("p/em") is not None
+    maths = list(root.iter(f"{M}math"))
+    assert [m.get("display") for m in maths] == ["inline", "block", "block"]
+    assert maths[0].get("aria-label") == "p-hat at least tau"
+    assert maths[1].get("aria-label") == "the label"
+    row = root.find("div[@class='formulas']")
+    assert row is not None and len(row.findall("div[@class='formula']")) == 2
+    assert maths[1].find(f"{M}mrow/{M}mfrac") is not None
+    assert "$" not in html and "\\frac" not in html
+
+
+def test_a_card_must_name_a_known_scenario() -> None:
+    from logitlab.lab import prose
+
+    with pytest.raises(ValueError, match="names the scenario 'nope'"):
+        prose.cards("## A card {nope}\n\ntext\n")
+
+
+def test_a_formula_without_a_label_gets_a_reading_of_its_source() -> None:
+    from logitlab.lab import prose
+
+    assert prose.spoken(r"\hat{p} = \frac{1}{1 + e^{-z}}") == "p-hat = (1) / (1 + e^-z)"
+    assert prose.spoken(r"C = \frac{1}{2 \lambda N}") == "C = (1) / (2 lambda N)"
+    assert prose.spoken(r"\text{cost}(\tau) \leq c_{\text{FP}}") == "cost(tau) at most cFP"
+
+
+def test_the_text_files_ship_with_the_package() -> None:
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = data["package-data"]["logitlab"]
+    texts = sorted((root / "src/logitlab").glob("lab/pages/text/*/*.md"))
+    assert len(texts) == 8
+    assert any(all(t.relative_to(root / "src/logitlab").match(p) for t in texts) for p in patterns)

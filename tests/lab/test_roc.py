@@ -55,6 +55,7 @@ from logitlab.lab.roc import (
 )
 from logitlab.lab.server import create_app
 from logitlab.lab.session import LabSession
+from logitlab.lab.views.roc import RocView
 
 TOL = 1e-12
 
@@ -258,14 +259,19 @@ def test_only_roc_pages_get_the_analysis_and_it_matches_the_sessions_points() ->
     assert f.roc.at_tau.f1 == pytest.approx(f.metrics.f1, abs=TOL)
 
 
+def _roc_tracker(s: LabSession) -> RocTracker:
+    """The session's ROC view's tracker (the view that caches the sweep)."""
+    return next(v.tracker for v in s.views if isinstance(v, RocView))
+
+
 def test_tau_drag_reuses_the_sweep_and_sends_curves_only_on_change() -> None:
     s = LabSession()
     first = frame_of(s.handle(Hello(page="roc"))).roc
     assert first is not None and first.curves is not None
-    sweep = s._roc._analysis.sweep  # type: ignore[union-attr]
+    sweep = _roc_tracker(s)._analysis.sweep  # type: ignore[union-attr]
     f = frame_of(s.handle(SetView(tau=0.3)))
     assert f.roc is not None and f.roc.curves is None and f.roc.at_tau.tau == 0.3
-    assert s._roc._analysis.sweep is sweep  # type: ignore[union-attr]
+    assert _roc_tracker(s)._analysis.sweep is sweep  # type: ignore[union-attr]
     pred = sigmoid(s.X @ s.coef[:2] + s.coef[2]) >= 0.3
     assert f.roc.at_tau.recall == pytest.approx(recall_score(s.y, pred), abs=TOL)
     f = frame_of(s.handle(SetModel(w1=0.5)))

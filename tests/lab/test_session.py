@@ -399,7 +399,7 @@ def test_the_loss_curve_stays_within_the_chart_width() -> None:
     assert f.curve.steps[0] > 0 and f.curve.first == 0
     bands = zip(f.curve.low, f.curve.last, f.curve.high, strict=True)
     assert all(lo <= la <= hi for lo, la, hi in bands)
-    assert s._history.n_buckets <= s._history.capacity
+    assert s.experiment.history.n_buckets <= s.experiment.history.capacity
 
 
 # ----------------------------------------------------------------- geometry and probe
@@ -592,7 +592,7 @@ def test_an_unexpected_failure_is_an_error_frame_and_the_session_goes_on(
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(s, "_objective", broken)
+    monkeypatch.setattr(s.experiment, "objective", broken)
     reply = s.handle(Train(steps=1, seq=8))
     assert isinstance(reply, ErrorFrame) and reply.seq == 8
     assert "internal error" in reply.message and "simulated bug" in reply.message
@@ -604,7 +604,7 @@ def test_an_unexpected_failure_is_an_error_frame_and_the_session_goes_on(
 
 
 def test_curve_values_carry_seven_significant_digits() -> None:
-    from logitlab.lab.session import _significant
+    from logitlab.lab.views.loss_curve import significant as _significant
 
     rng = np.random.default_rng(0)
     values = np.concatenate([rng.random(500) * 10.0 ** rng.integers(-12, 6, 500), [0.0]])

@@ -68,6 +68,7 @@ from logitlab.lab.protocol import (
     DataSpec,
     LabState,
     View,
+    describe_validation_error,
 )
 
 __all__ = [
@@ -526,8 +527,6 @@ async def register_data(request: Request) -> Response:
     try:
         data = await anyio.to_thread.run_sync(CustomData.model_validate_json, body)
     except pydantic.ValidationError as exc:
-        from logitlab.lab.session import describe_validation_error
-
         detail = describe_validation_error(exc).replace("invalid message", "invalid data")
         raise HTTPException(status_code=400, detail=detail) from None
     if not data.is_full:

@@ -1,8 +1,15 @@
-"""MathML built in Python: small helpers that return escaped markup.
+"""The live model formula, built as MathML by hand (everything else: :mod:`~logitlab.lab.prose`).
+
+Why by hand: the formula changes every training frame, and the page rewrites only
+its numbers in place (``static/params.js`` splits the markup with a regex when its
+tags are unchanged). That needs markup whose shape depends only on the signs and
+exponents, cached by the digits shown (:func:`model_formula`), at a fraction of a
+millisecond a frame. A LaTeX round trip (latex2mathml) would cost more per frame
+and gives no such guarantee about the markup's shape.
 
 Every helper returns a :class:`Node` (a ``str`` holding well-formed MathML).
 Children must be nodes; plain text given to the token helpers (``mi``, ``mn``,
-``mo``, ``mtext``) is escaped, so no caller can inject markup by accident::
+``mo``) is escaped, so no caller can inject markup by accident::
 
     math(mrow(mi("z"), mo("="), mfrac(mn("1"), mi("N"))))
 """
@@ -52,10 +59,6 @@ def mo(text: str, **attrs: str) -> Node:
     return _token("mo", text, attrs)
 
 
-def mtext(text: str, **attrs: str) -> Node:
-    return _token("mtext", text, attrs)
-
-
 def mspace(width: str = "1em") -> Node:
     return Node(f'<mspace width="{escape(width)}"/>')
 
@@ -68,32 +71,16 @@ def mfrac(numerator: Node, denominator: Node) -> Node:
     return element("mfrac", numerator, denominator)
 
 
-def msub(base: Node, sub: Node) -> Node:
-    return element("msub", base, sub)
-
-
 def msup(base: Node, sup: Node) -> Node:
     return element("msup", base, sup)
-
-
-def msubsup(base: Node, sub: Node, sup: Node) -> Node:
-    return element("msubsup", base, sub, sup)
 
 
 def munderover(base: Node, under: Node, over: Node) -> Node:
     return element("munderover", base, under, over)
 
 
-def munder(base: Node, under: Node) -> Node:
-    return element("munder", base, under)
-
-
 def mover(base: Node, over: Node, *, accent: bool = True) -> Node:
     return element("mover", base, over, accent="true" if accent else "false")
-
-
-def msqrt(*children: Node) -> Node:
-    return element("msqrt", *children)
 
 
 def fenced(*children: Node, open_: str = "(", close: str = ")") -> Node:
@@ -122,12 +109,6 @@ def _check(children: tuple[Node, ...]) -> tuple[Node, ...]:
 def hat(letter: str) -> Node:
     """A letter with a hat accent: p̂."""
     return mover(mi(letter), mo("^"))
-
-
-def sub(letter: str, index: str) -> Node:
-    """``letter`` with a subscript: w₀, tᵢ (index is an identifier unless it is a digit)."""
-    idx = mn(index) if index.isdigit() else mi(index)
-    return msub(mi(letter), idx)
 
 
 def times() -> Node:

@@ -15,6 +15,7 @@ import numpy as np
 
 from logitlab.core.datasets import make_preset
 from logitlab.core.types import FloatArray
+from logitlab.lab.csv_data import STORE
 from logitlab.lab.protocol import (
     MAX_POINTS,
     AddPoint,
@@ -198,8 +199,6 @@ def build_points(data: DataSpec) -> PointStore:
 
 
 def _custom_points(custom: CustomData) -> tuple[FloatArray, FloatArray]:
-    from logitlab.lab.csv_data import STORE
-
     if custom.x is not None and custom.y is not None and custom.cls is not None:
         X = np.column_stack([np.asarray(custom.x, dtype=np.float64), np.asarray(custom.y)])
         return X.reshape(-1, 2), np.asarray(custom.cls, dtype=np.float64)

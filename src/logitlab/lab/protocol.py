@@ -40,12 +40,16 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   names, no points); the points travel over HTTP (``POST /api/csv``, ``/api/data``,
   ``GET /api/data/{hash}``), never through the WebSocket's message limit. ``load_csv``
   switches to such data; ``new_sample`` is refused while custom data are loaded.
+- Views (issue 10): ``ViewSpec.fit`` (and ``SetView.fit``), ``"all"`` by default: ``"most"``
+  fits the data chart's window to the central 98 % of the points on each axis.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 # ----------------------------------------------------------------- limits
@@ -73,6 +77,9 @@ CsvText = Annotated[str, Field(max_length=MAX_CSV_BYTES)]
 COST_LIMIT = 1e6
 Cost = Annotated[float, Field(ge=0.0, le=COST_LIMIT, allow_inf_nan=False)]
 PageName = Literal["lab", "roc"]
+FitName = Literal["all", "most"]
+"""The data chart's window: around ``"all"`` points, or ``"most"`` (the central 98 % on
+each axis, so one far outlier does not squeeze the others into a corner)."""
 GradeName = Literal["excellent", "good", "fair", "weak", "chance", "reversed", "undefined"]
 
 PresetName = Literal[
@@ -217,6 +224,8 @@ class ViewSpec(_Strict):
     """Cost of one false positive, for the ROC page's minimum-cost threshold."""
     cost_fn: Cost = 1.0
     """Cost of one false negative, for the ROC page's minimum-cost threshold."""
+    fit: FitName = "all"
+    """What the data chart's window holds: every point, or the bulk (outliers may fall off)."""
 
 
 class LabState(_Strict):
@@ -308,6 +317,7 @@ class SetView(_Command):
     curve_width: Annotated[int, Field(ge=16, le=4096)] | None = None
     cost_fp: Cost | None = None
     cost_fn: Cost | None = None
+    fit: FitName | None = None
 
 
 class Train(_Command):
@@ -585,3 +595,34 @@ class ErrorFrame(_Strict):
     seq: int
     message: str
     """What was wrong and what is allowed."""
+
+
+# ----------------------------------------------------------------- errors
+
+
+def guess_seq(text: str | bytes) -> int:
+    """The ``seq`` of a message that failed validation, when it can be read; else 0."""
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return 0
+    seq = data.get("seq") if isinstance(data, dict) else None
+    if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq <= 2**53:
+        return seq
+    return 0
+
+
+def describe_validation_error(exc: pydantic.ValidationError, limit: int = 3) -> str:
+    """A short human message from a pydantic error: where, what was wrong, what is allowed."""
+    parts = []
+    for err in exc.errors(include_url=False)[:limit]:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "function-after")
+        msg = str(err.get("msg", "invalid value"))
+        if err.get("type") == "json_invalid":
+            parts.append(f"the message is not valid JSON ({err.get('ctx', {}).get('error', msg)})")
+            continue
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more problem{'s' if more > 1 else ''}")
+    return "invalid message: " + "; ".join(parts)

@@ -57,6 +57,7 @@ export class DataChart {
     this.drag = null; // {index, x, y, moved, startX, startY, add}
     this.cursor = null; // keyboard cursor in data coordinates
     this.keyboard = false; // draw the cursor: the chart has keyboard (not pointer) focus
+    this.deleteMode = false; // a click or tap removes the point under it (the Delete point button)
     root.dataset.keyboardCursor = "off";
     this.dirty = { layout: true, points: true, field: true, overlay: true };
     this.cssSize = { width: 0, height: 0 };
@@ -128,9 +129,11 @@ export class DataChart {
     });
     const v = this.view;
     ctx.clearRect(0, 0, this.size.width, this.size.height);
+    // The same number of ticks on both axes: on a square view, the same spacing.
+    const count = Math.max(3, Math.floor(Math.min(this.frame.width, this.frame.height) / 55));
     drawAxes(ctx, this.frame, {
-      xTicks: niceTicks(v.xmin, v.xmax, Math.max(3, Math.floor(this.frame.width / 60))),
-      yTicks: niceTicks(v.ymin, v.ymax, Math.max(3, Math.floor(this.frame.height / 50))),
+      xTicks: niceTicks(v.xmin, v.xmax, count),
+      yTicks: niceTicks(v.ymin, v.ymax, count),
       xLabel: this.axisNames?.[0] ?? "x",
       yLabel: this.axisNames?.[1] ?? "y",
     });
@@ -318,7 +321,7 @@ export class DataChart {
       const { px, py } = this.local(event);
       if (!this.frame.contains(px, py)) return;
       const index = this.hit(px, py);
-      if (event.shiftKey) {
+      if (event.shiftKey || this.deleteMode) {
         if (index >= 0) this.callbacks.onDelete(index);
         return;
       }

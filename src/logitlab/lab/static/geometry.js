@@ -75,10 +75,31 @@ export function tickLabel(value) {
   return String(Number(value.toPrecision(6)));
 }
 
-/** Draw axes (frame, ticks, labels, light grid) for a Frame2D. */
-export function drawAxes(ctx, frame, { xTicks, yTicks, xLabel, yLabel, yFormat = tickLabel }) {
+export const AXIS_FONT = "11px system-ui, sans-serif";
+
+/** The widest of some tick labels in CSS pixels, in the axes' font. */
+export function labelWidth(ctx, labels) {
   ctx.save();
-  ctx.font = "11px system-ui, sans-serif";
+  ctx.font = AXIS_FONT;
+  const width = Math.max(0, ...labels.map((t) => ctx.measureText(t).width));
+  ctx.restore();
+  return width;
+}
+
+/**
+ * Draw axes (frame, ticks, labels, light grid) for a Frame2D. x tick labels are kept
+ * inside the canvas (the last one shifts left rather than being cut). With `outside`,
+ * the axis names go below the x ticks and beside the y ticks (rotated) instead of in
+ * the plot's corners. Returns how many y labels did not fit in the left margin (0).
+ */
+export function drawAxes(
+  ctx,
+  frame,
+  { xTicks, yTicks, xLabel, yLabel, yFormat = tickLabel, outside = false },
+) {
+  ctx.save();
+  ctx.font = AXIS_FONT;
+  const canvasWidth = ctx.canvas.width / (window.devicePixelRatio || 1);
   ctx.fillStyle = "#333";
   ctx.strokeStyle = "rgba(0, 0, 0, 0.08)";
   ctx.lineWidth = 1;
@@ -92,8 +113,11 @@ export function drawAxes(ctx, frame, { xTicks, yTicks, xLabel, yLabel, yFormat =
     ctx.moveTo(x, frame.top);
     ctx.lineTo(x, bottom);
     ctx.stroke();
-    ctx.fillText(tickLabel(t), x, bottom + 4);
+    const label = tickLabel(t);
+    const half = ctx.measureText(label).width / 2;
+    ctx.fillText(label, Math.min(Math.max(x, half + 1), canvasWidth - half - 1), bottom + 4);
   }
+  let clipped = 0;
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
   for (const t of yTicks) {
@@ -102,10 +126,26 @@ export function drawAxes(ctx, frame, { xTicks, yTicks, xLabel, yLabel, yFormat =
     ctx.moveTo(frame.left, y);
     ctx.lineTo(right, y);
     ctx.stroke();
-    ctx.fillText(yFormat(t), frame.left - 4, y);
+    const label = yFormat(t);
+    if (ctx.measureText(label).width > frame.left - 5) clipped += 1;
+    ctx.fillText(label, frame.left - 4, y);
   }
   ctx.strokeStyle = "#555";
   ctx.strokeRect(frame.left + 0.5, frame.top + 0.5, frame.width, frame.height);
+  if (outside) {
+    ctx.fillStyle = "#5a5a66";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    if (xLabel) ctx.fillText(xLabel, frame.left + frame.width / 2, ctx.canvas.height / (window.devicePixelRatio || 1) - 1);
+    if (yLabel) {
+      ctx.translate(1, frame.top + frame.height / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textBaseline = "top";
+      ctx.fillText(yLabel, 0, 0);
+    }
+    ctx.restore();
+    return clipped;
+  }
   if (xLabel) {
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
@@ -117,6 +157,7 @@ export function drawAxes(ctx, frame, { xTicks, yTicks, xLabel, yLabel, yFormat =
     ctx.fillText(yLabel, frame.left + 4, frame.top + 2);
   }
   ctx.restore();
+  return clipped;
 }
 
 /** Call `onSize(width, height)` with an element's content-box size whenever it changes. */

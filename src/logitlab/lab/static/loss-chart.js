@@ -1,11 +1,20 @@
 // The loss curve: the server sends one (low, high, last) triple per pixel column,
 // so the chart draws the envelope and the line through the columns' last values.
 
-import { Frame2D, drawAxes, fitCanvas, niceTicks, tickLabel, watchSize } from "./geometry.js";
+import {
+  Frame2D,
+  drawAxes,
+  fitCanvas,
+  labelWidth,
+  niceTicks,
+  tickLabel,
+  watchSize,
+} from "./geometry.js";
 import { CURVE_COLOR } from "./palette.js";
 import { formatNumber } from "./format.js";
 
-const MARGIN = { left: 48, right: 10, top: 10, bottom: 22 };
+const MARGIN = { left: 48, right: 10, top: 10, bottom: 32 }; // left grows with the labels
+const AXIS_NAME = 14; // room for the rotated "objective" left of the y tick labels
 const ROOMY = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
 
 /** The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ that is ≥ v (v > 0). */
@@ -27,6 +36,8 @@ export class LossChart {
     this.dirty = true;
     this.axesCache = document.createElement("canvas");
     this.axesKey = "";
+    this.clippedLabels = 0; // y tick labels wider than the left margin (the tests read it)
+    this.left = MARGIN.left; // the plot's left edge: the widest y tick label decides
     this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     watchSize(this.canvas, (width, height) => {
       this.cssSize = { width, height };
@@ -125,24 +136,35 @@ export class LossChart {
       ymax = Math.max(Math.ceil(hi / unit) * unit, ymin + unit);
     }
     const view = { xmin: first, xmax: roomyCeil(Math.max(last, first + 1)), ymin, ymax };
-    const f = new Frame2D(width, height, MARGIN, view);
-    this.frame = f;
+    // The axes change only with the box: ticks, margin and labels are worked out then,
+    // drawn once into a cache, and each frame draws the curve over that image.
     const key = [width, height, view.xmin, view.xmax, ymin, ymax, this.logScale].join();
     if (key !== this.axesKey) {
       this.axesKey = key;
-      const axes = fitCanvas(this.axesCache, width, height).ctx;
-      axes.clearRect(0, 0, width, height);
+      const plotHeight = height - MARGIN.top - MARGIN.bottom;
       const yTicks = this.logScale
         ? niceTicks(ymin, ymax, 4).filter(Number.isInteger)
-        : niceTicks(ymin, ymax, Math.max(2, Math.floor(f.height / 40)));
-      drawAxes(axes, f, {
-        xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(f.width / 80))).filter(
+        : niceTicks(ymin, ymax, Math.max(2, Math.floor(plotHeight / 40)));
+      const yFormat = this.logScale ? (t) => `1e${t}` : tickLabel;
+      // The left margin holds the widest y label (a diverged run's 1e+6) and the axis name.
+      const widest = Math.ceil(labelWidth(ctx, yTicks.map(yFormat)));
+      this.left = Math.max(MARGIN.left, widest + 8 + AXIS_NAME);
+      const axesFrame = new Frame2D(width, height, { ...MARGIN, left: this.left }, view);
+      const axes = fitCanvas(this.axesCache, width, height).ctx;
+      axes.clearRect(0, 0, width, height);
+      this.clippedLabels = drawAxes(axes, axesFrame, {
+        xTicks: niceTicks(view.xmin, view.xmax, Math.max(2, Math.floor(axesFrame.width / 80))).filter(
           Number.isInteger,
         ),
         yTicks,
-        yFormat: this.logScale ? (t) => `1e${t}` : tickLabel,
+        yFormat,
+        xLabel: "step",
+        yLabel: this.logScale ? "objective (log)" : "objective",
+        outside: true,
       });
     }
+    const f = new Frame2D(width, height, { ...MARGIN, left: this.left }, view);
+    this.frame = f;
     ctx.drawImage(this.axesCache, 0, 0, width, height);
     ctx.save();
     ctx.beginPath();

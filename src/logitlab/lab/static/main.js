@@ -3,12 +3,15 @@
 // this module only routes messages and keyboard shortcuts between them.
 
 import { Connection, savedState } from "./connection.js";
+import { Banner } from "./banner.js";
+import { ChartTools } from "./chart-tools.js";
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
 import { EvaluatePanel } from "./evaluate.js";
 import { FilesPanel } from "./files.js";
 import { formatNumber } from "./format.js";
+import { Formula } from "./formula.js";
 import { HyperPanel } from "./hyper.js";
 import { LossChart } from "./loss-chart.js";
 import { Notice } from "./notice.js";
@@ -22,6 +25,10 @@ import { UrlWriter } from "./url.js";
 const doc = document;
 const readout = doc.getElementById("hover-readout");
 const notice = new Notice(doc.getElementById("connection"));
+// Touch has no hover: there the read-out follows a finger on the chart.
+if (matchMedia("(hover: none), (pointer: coarse)").matches) {
+  readout.textContent = "Drag a finger on the chart to read x, y, z and p̂.";
+}
 const HOVER_HINT = readout.textContent;
 
 // The latest frame, with the parts the server sends only on change carried over.
@@ -50,6 +57,8 @@ const perf = {
   drawMs: 0, // total milliseconds spent in commit() (views' update and draw)
   pngCaption: "", // the caption of the last "Download PNG"
   commits: 0,
+  clippedLabels: 0, // loss-chart tick labels wider than their margin (should stay 0)
+  view: null, // the data chart's window
 };
 window.logitlabPerf = perf;
 
@@ -106,6 +115,8 @@ connection.curveWidth = () => lossChart.columns;
 const dataPanel = new DataPanel(doc, connection);
 const csvPanel = new CsvPanel(doc, connection);
 const trainer = new Trainer(doc, connection);
+// The views: each ES module draws its part of every frame (update(frame)); a new view
+// is one line here and one in VIEWS (src/logitlab/lab/views/__init__.py).
 const panels = [
   dataPanel,
   csvPanel,
@@ -114,6 +125,9 @@ const panels = [
   new HyperPanel(doc, connection),
   new EvaluatePanel(doc, connection),
   new StatsPanel(doc),
+  new Banner(doc),
+  new Formula(doc),
+  new ChartTools(doc, connection, chart),
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
@@ -158,9 +172,11 @@ function commit(now) {
     perf.boundary = latest.boundary;
     perf.halfLine = latest.half_line;
     perf.steps = latest.steps;
+    perf.view = latest.view;
   }
   chart.draw();
   lossChart.draw();
+  perf.clippedLabels = lossChart.clippedLabels;
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   url.flush(now);
   if (connection.open && lossChart.columns !== sentCurveWidth) {

@@ -96,7 +96,8 @@ export class ThresholdPanel {
       const score = curves[key];
       const el = this.scores[name];
       el.value.textContent = formatNumber(score.value, 3);
-      el.grade.textContent = score.grade;
+      // No points, or one class only: the score does not exist (the protocol says "undefined").
+      el.grade.textContent = score.grade === "undefined" ? "no data" : score.grade;
       el.grade.dataset.level = score.grade;
       el.text.textContent = score.text;
     }

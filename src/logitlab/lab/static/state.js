@@ -29,6 +29,7 @@ const FIELDS = [
   ["logy", "view", "log_loss_axis", "bool"],
   ["cfp", "view", "cost_fp", "float"], // FP and FN costs of the ROC page's minimum-cost τ
   ["cfn", "view", "cost_fn", "float"],
+  ["fit", "view", "fit", "text"], // the data chart's window: all points or most of them
 ];
 
 // One edit per token, tokens joined by "~"; numbers inside a token joined by "_".

@@ -1,0 +1,368 @@
+"""The state of one user's experiment and the commands that change it (no frames, no views).
+
+:class:`Experiment` holds what the user made and chose (points with their
+edits, weights, hyperparameters, view settings) and what training left
+behind (the step count, the loss history, the last few steps, the optimizer's
+memory). Its methods are the commands; a method that raises
+:class:`~logitlab.lab.points.CommandError` has changed nothing the page sees
+(:class:`~logitlab.lab.session.LabSession` restores the experiment on error).
+
+Decisions the issue left open, recorded here:
+
+- **Steps** are optimizer steps. Loading a preset, "New sample", "Clear
+  points" and a scenario start a new experiment: the step counter, the loss
+  history and the optimizer's memory are cleared (weights are kept, except
+  where a scenario sets them). Single point edits keep them. The state holds
+  the step count (``ModelSpec.steps``): a reloaded page, a shared link or an
+  imported state goes on counting from it, with an empty loss history (the
+  page says the curve starts at the reload).
+- **Weights are never clamped.** A step whose result is not finite or leaves
+  ±``WEIGHT_LIMIT`` (the range a state can hold) is not taken: training stops
+  at the last representable weights and :attr:`Experiment.halted` says why.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import TypeAdapter
+
+from logitlab.core.link import sigmoid
+from logitlab.core.metrics import majority_baseline
+from logitlab.core.objective import Objective
+from logitlab.core.optimizers import StepOptimizer, make_optimizer
+from logitlab.core.penalty import Penalty
+from logitlab.core.solvers import solve
+from logitlab.core.types import FloatArray
+from logitlab.lab.csv_data import STORE, data_view
+from logitlab.lab.curve import LossHistory
+from logitlab.lab.geometry import fit_view
+from logitlab.lab.points import CommandError, PointStore, build_points
+from logitlab.lab.protocol import (
+    WEIGHT_LIMIT,
+    ClearPoints,
+    CustomData,
+    DataSpec,
+    Edit,
+    LabState,
+    LoadPreset,
+    ModelSpec,
+    MovePoint,
+    ProbeResult,
+    ScenarioName,
+    SetModel,
+    SetTraining,
+    SetView,
+    View,
+)
+from logitlab.lab.scenarios import FIT_LAMBDA, SCENARIOS
+from logitlab.lab.training import lab_penalty
+
+DIVERGENCE_WINDOW = 20
+"""Optimizer steps looked back over to call training diverging or separable."""
+INITIAL_COEF = (1.0, -1.0, 0.0)
+"""w₀, w₁, b after "Reset weights" (on CSV data all 0, as loading them gives)."""
+STEP_LIMIT = 2**53 - 1
+"""The step counter stops here: JSON numbers are exact up to 2⁵³ (the state's bound)."""
+FIT_SHARE = (0.01, 0.99)
+"""Quantiles of each axis that the window holds when ``ViewSpec.fit`` is ``"most"``."""
+
+_EDIT_ADAPTER: TypeAdapter[Edit] = TypeAdapter(Edit)
+
+
+@dataclass
+class Recent:
+    """The last few steps, for the divergence / separability verdict."""
+
+    values: deque[float] = field(default_factory=lambda: deque(maxlen=DIVERGENCE_WINDOW))
+    """Objective at the start of each recent step."""
+    norms: deque[float] = field(default_factory=lambda: deque(maxlen=DIVERGENCE_WINDOW))
+    """‖w‖ at the start of each recent step."""
+    last_move: float = 0.0
+    """Size of the last step, ‖Δcoef‖ / (1 + ‖coef‖)."""
+
+
+class Experiment:
+    """One user's points, weights and settings, and the training history.
+
+    Parameters
+    ----------
+    state : LabState
+        The state to rebuild (points replayed from the preset and edits).
+
+    Raises
+    ------
+    CommandError
+        If an edit in ``state`` cannot be replayed (e.g. deletes a point that does not exist).
+    """
+
+    def __init__(self, state: LabState) -> None:
+        points = build_points(state.data)
+        custom = _custom_stub(state.data.custom)
+        self.data = state.data.model_copy(update={"edits": [], "custom": custom})
+        """The data's spec without its edits (they are in :attr:`edits`); custom data as a stub."""
+        self.edits: list[Edit] = list(state.data.edits)
+        self.edit_json: list[str] = [_dump_edit(e) for e in self.edits]
+        """JSON of each edit, kept alongside so frames do not re-serialize long edit lists."""
+        self.points: PointStore = points
+        self._custom_view = data_view(points.X) if custom is not None and points.n else None
+        """The view of the custom data as loaded; edits only widen it (no jumps while dragging)."""
+        self.coef: FloatArray = np.array([state.model.w0, state.model.w1, state.model.b])
+        self.training = state.training
+        self.view_spec = state.view
+        self.history = LossHistory()
+        self.recent = Recent()
+        self.steps = state.model.steps
+        self.halted: str | None = None
+        """Why training stopped ("non-finite", "weight-limit"), None while it may go on."""
+        self._objective_cache: tuple[tuple[int, Penalty], Objective] | None = None
+        self._optimizer_cache: tuple[tuple[str, float, int, int], StepOptimizer] | None = None
+        self._window_cache: tuple[tuple[int, str], View] | None = None
+        self._baseline_cache: tuple[int, float | None] | None = None
+        self._data_spec_cache: DataSpec | None = None
+
+    # ----------------------------------------------------------- reading
+
+    @property
+    def state(self) -> LabState:
+        """The current state: an experiment rebuilt from it has the same points and settings."""
+        data, model = self.data_spec(), self.model_spec()
+        return LabState(data=data, model=model, training=self.training, view=self.view_spec)
+
+    def data_spec(self) -> DataSpec:
+        """The data's spec with its edits (built once per change; edits not re-validated)."""
+        if self._data_spec_cache is None:
+            self._data_spec_cache = DataSpec.model_construct(
+                **{
+                    **self.data.model_dump(exclude={"edits", "custom"}),
+                    "custom": self.data.custom,
+                    "edits": list(self.edits),
+                }
+            )
+        return self._data_spec_cache
+
+    def model_spec(self) -> ModelSpec:
+        w0, w1, b = (float(v) for v in self.coef)
+        return ModelSpec(w0=w0, w1=w1, b=b, steps=self.steps)
+
+    def objective(self) -> Objective:
+        """The training objective on the current points (rebuilt when points or penalty change)."""
+        key = (self.points.version, lab_penalty(self.training))
+        if self._objective_cache is None or self._objective_cache[0] != key:
+            self._objective_cache = (key, Objective(self.points.X, self.points.y, penalty=key[1]))
+        return self._objective_cache[1]
+
+    def optimizer(self) -> StepOptimizer:
+        t = self.training
+        key = (t.optimizer, t.learning_rate, t.batch_size, self.data.seed)
+        if self._optimizer_cache is None or self._optimizer_cache[0] != key:
+            opt = make_optimizer(
+                t.optimizer, learning_rate=t.learning_rate, batch_size=t.batch_size, seed=key[3]
+            )
+            self._optimizer_cache = (key, opt)
+        return self._optimizer_cache[1]
+
+    def window(self) -> View:
+        """The part of the plane the data chart shows (changes with the points and ``fit``)."""
+        key = (self.points.version, self.view_spec.fit)
+        if self._window_cache is None or self._window_cache[0] != key:
+            X = self.points.X
+            if self.view_spec.fit == "most" and X.shape[0] >= 20:
+                lo, hi = np.quantile(X, [FIT_SHARE[0], FIT_SHARE[1]], axis=0)
+                X = X[np.all((lo <= X) & (hi >= X), axis=1)]
+                view = data_view(X) if self.data.custom is not None else fit_view(X)
+            else:
+                own = self.data.custom is not None and self.points.n > 0
+                view = data_view(X, self._custom_view) if own else fit_view(X)
+            self._window_cache = (key, view)
+        return self._window_cache[1]
+
+    def baseline(self) -> float | None:
+        """Accuracy of always predicting the majority class (None without points)."""
+        v = self.points.version
+        if self._baseline_cache is None or self._baseline_cache[0] != v:
+            base = float(majority_baseline(self.points.y)) if self.points.n else None
+            self._baseline_cache = (v, base if base is None or math.isfinite(base) else None)
+        return self._baseline_cache[1]
+
+    def probe(self, x: float, y: float, *, seq: int = 0) -> ProbeResult:
+        """z and p̂ at (x, y) under the current weights."""
+        w0, w1, b = (float(v) for v in self.coef)
+        z = w0 * x + w1 * y + b
+        return ProbeResult(seq=seq, x=x, y=y, z=z, p=float(sigmoid(z)))
+
+    # ----------------------------------------------------------- data commands
+
+    def load_preset(self, command: LoadPreset) -> None:
+        d = self.data
+        self.set_data(
+            DataSpec(
+                preset=command.preset,
+                seed=d.seed if command.seed is None else command.seed,
+                n_points=d.n_points if command.n_points is None else command.n_points,
+                noise=d.noise if command.noise is None else command.noise,
+            )
+        )
+
+    def load_csv(self, custom: CustomData) -> None:
+        """The user's own points replace the current ones (a new experiment)."""
+        data = self.data.model_copy(update={"custom": custom, "edits": []})
+        self.set_data(data)
+        self.data = data.model_copy(update={"custom": _custom_stub(custom)})
+        self._custom_view = data_view(self.points.X) if self.points.n else None
+        self._window_cache = None
+        # Weights fitted to other data mean nothing here: start from p̂ = 0.5 everywhere.
+        self.coef = np.zeros(3)
+        self.after_weights_set()
+
+    def new_sample(self) -> None:
+        if self.data.custom is not None:
+            raise CommandError(
+                "New sample draws a preset's points again, but the points now come from "
+                f"{self.data.custom.source or 'your CSV data'}: load a preset first"
+            )
+        seed = self.data.seed
+        while seed == self.data.seed:
+            seed = secrets.randbelow(2**32)
+        self.set_data(self.data.model_copy(update={"seed": seed}))
+
+    def set_data(self, data: DataSpec) -> None:
+        self.points = build_points(data)
+        self.data = data
+        self.edits = []
+        self.edit_json = []
+        self._data_spec_cache = None
+        self.start_over()
+
+    def edit(self, edit: Edit) -> None:
+        last = self.edits[-1] if self.edits else None
+        if isinstance(edit, MovePoint) and isinstance(last, MovePoint) and last.index == edit.index:
+            # Successive moves of one point (a drag) are one edit: one undo puts it back.
+            self.points.amend_move(edit)
+            self.edits[-1] = edit
+            self.edit_json[-1] = _dump_edit(edit)
+        else:
+            self.points.apply(edit)
+            self.edits.append(edit)
+            self.edit_json.append(_dump_edit(edit))
+        self._data_spec_cache = None
+        if isinstance(edit, ClearPoints):
+            self.start_over()
+
+    def undo(self) -> None:
+        if not self.edits:
+            raise CommandError(
+                "nothing to undo: undo reverts point edits (add, move, delete, clear) "
+                "made since the preset was loaded"
+            )
+        self.points.undo()
+        self.edits.pop()
+        self.edit_json.pop()
+        self._data_spec_cache = None
+
+    # ----------------------------------------------------------- model and training
+
+    def start_over(self) -> None:
+        """New data: forget the step count, the loss history and the optimizer's memory."""
+        self.steps = 0
+        self.history = LossHistory()
+        self.recent = Recent()
+        self.halted = None
+        self._optimizer_cache = None
+
+    def set_model(self, command: SetModel) -> None:
+        for i, v in enumerate((command.w0, command.w1, command.b)):
+            if v is not None:
+                self.coef[i] = v
+        self.after_weights_set()
+
+    def after_weights_set(self) -> None:
+        self.halted = None
+        self.recent = Recent()
+        self._optimizer_cache = None
+
+    def set_training(self, command: SetTraining) -> None:
+        update = command.model_dump(exclude={"type", "seq"}, exclude_none=True)
+        self.training = self.training.model_copy(update=update)
+        self.halted = None
+        self.recent = Recent()
+
+    def set_view(self, command: SetView) -> None:
+        update = command.model_dump(exclude={"type", "seq", "curve_width"}, exclude_none=True)
+        self.view_spec = self.view_spec.model_copy(update=update)
+
+    def train(self, steps: int) -> int:
+        """Take ``steps`` optimizer steps (fewer if a step would leave the representable range).
+
+        Returns the number of steps taken.
+        """
+        if self.points.n == 0:
+            raise CommandError("there are no points to train on: add points or load a preset")
+        objective = self.objective()
+        optimizer = self.optimizer()
+        coef = self.coef
+        recent = self.recent
+        taken = 0
+        for _ in range(steps):
+            result = optimizer.step(objective, coef)
+            new = result.coef
+            if not (math.isfinite(result.value) and np.all(np.isfinite(new))):
+                self.halted = "non-finite"
+                break
+            if float(np.max(np.abs(new))) > WEIGHT_LIMIT:
+                self.halted = "weight-limit"
+                break
+            self.history.append(self.steps, result.value)
+            recent.values.append(result.value)
+            recent.norms.append(math.hypot(coef[0], coef[1]))
+            move = float(np.linalg.norm(new - coef))
+            recent.last_move = move / (1.0 + float(np.linalg.norm(coef)))
+            coef = new
+            if self.steps < STEP_LIMIT:  # beyond it the count would not be exact
+                self.steps += 1
+            taken += 1
+        self.coef = np.array(coef, dtype=np.float64)
+        return taken
+
+    def reset_weights(self) -> None:
+        """w₀ = 1, w₁ = −1, b = 0 (all 0 on CSV data, as loading them does); the step
+        counter, history and optimizer memory cleared."""
+        self.coef = np.zeros(3) if self.data.custom is not None else np.array(INITIAL_COEF)
+        self.start_over()
+
+    def run_scenario(self, name: ScenarioName) -> bool:
+        """Set up a "Try this" experiment; returns whether the page should start Auto-train."""
+        recipe = SCENARIOS[name]
+        saved = self.__dict__.copy()
+        try:
+            self.set_data(recipe.data)
+            self.training = recipe.training
+            self.view_spec = self.view_spec.model_copy(update={"tau": recipe.tau})
+            coef = np.array(recipe.coef, dtype=np.float64)
+            if recipe.fit and self.points.n:
+                penalty = Penalty(alpha=2.0 * FIT_LAMBDA)
+                coef = solve(self.objective().with_penalty(penalty)).coef
+            self.coef = -coef if recipe.flip else coef
+            self.after_weights_set()
+        except CommandError:
+            self.__dict__.update(saved)
+            raise
+        return recipe.start_auto
+
+
+def _custom_stub(custom: CustomData | None) -> CustomData | None:
+    """Custom data as frames carry them: the hash and names, without the points."""
+    if custom is None:
+        return None
+    if custom.is_full:
+        return STORE.put(custom)
+    found = STORE.points(custom.hash)
+    return found[0] if found is not None else custom
+
+
+def _dump_edit(edit: Edit) -> str:
+    return _EDIT_ADAPTER.dump_json(edit).decode("utf-8")

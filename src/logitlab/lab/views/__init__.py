@@ -1,0 +1,59 @@
+"""The Lab's views: one module per view, one registration line each (:data:`VIEWS`).
+
+Each view computes one field of :class:`~logitlab.lab.protocol.Frame` from the
+experiment and what the frame has already computed (:class:`~.base.FrameInputs`),
+and one ES module in ``static/`` draws it. To add a view: write a
+:class:`~.base.LabView` subclass in a new module here, a ``Frame`` field for its
+payload in ``protocol.py``, an ES module with ``update(frame)``, and add the class
+below. The session knows no view's internals: it asks each one for its payload.
+
+======================  =================  ===============================================
+Frame field             Python (views/)    drawn by (static/)
+======================  =================  ===============================================
+view, points, field     data.py            data-chart.js (chart-tools.js: Fit view, Undo)
+boundary, half_line     boundary.py        data-chart.js
+metrics                 stats.py           stats.js (tiles), evaluate.js (τ, confusion)
+penalty_note            stats.py           hyper.js
+curve                   loss_curve.py      loss-chart.js
+divergence              divergence.py      banner.js (in the chart panel, under the chart)
+model_math              formula.py         formula.js (numbers rewritten in place)
+true_weights            formula.py         params.js (w₀, w₁, b), main.js (PNG caption)
+roc                     roc.py             roc-curves.js, roc-hist.js, roc-panel.js
+======================  =================  ===============================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logitlab.lab.views.base import FrameInputs, LabView
+from logitlab.lab.views.boundary import BoundaryView, HalfLineView
+from logitlab.lab.views.data import FieldView, PointsView, WindowView
+from logitlab.lab.views.divergence import DivergenceView
+from logitlab.lab.views.formula import ModelMathView, TrueWeightsView
+from logitlab.lab.views.loss_curve import CurveView
+from logitlab.lab.views.roc import RocView
+from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
+
+__all__ = ["VIEWS", "FrameInputs", "LabView", "make_views"]
+
+VIEWS: tuple[type[LabView[Any]], ...] = (
+    WindowView,
+    PointsView,
+    FieldView,
+    BoundaryView,
+    HalfLineView,
+    MetricsView,
+    PenaltyNoteView,
+    CurveView,
+    DivergenceView,
+    ModelMathView,
+    TrueWeightsView,
+    RocView,
+)
+"""Every view, in the order a frame computes them."""
+
+
+def make_views() -> list[LabView[Any]]:
+    """A fresh set of views for one session (each remembers what its page was sent)."""
+    return [cls() for cls in VIEWS]

@@ -1,0 +1,42 @@
+"""The decision boundary p̂ = τ and, when τ ≠ 0.5, the line p̂ = 0.5, clipped to the window.
+
+Drawn by ``static/data-chart.js`` on its top layer.
+"""
+
+from __future__ import annotations
+
+import math
+
+from logitlab.lab.geometry import clip_line
+from logitlab.lab.protocol import Segment
+from logitlab.lab.views.base import FrameInputs, LabView
+
+
+def logit(tau: float) -> float:
+    """log(τ / (1 − τ)), ±inf at 0 and 1."""
+    if tau <= 0.0:
+        return -math.inf
+    if tau >= 1.0:
+        return math.inf
+    return math.log(tau) - math.log1p(-tau)
+
+
+class BoundaryView(LabView[Segment | None]):
+    """The line where p̂ = τ, i.e. z = logit(τ) (None when it misses the window)."""
+
+    field = "boundary"
+
+    def compute(self, inputs: FrameInputs) -> Segment | None:
+        c = logit(inputs.experiment.view_spec.tau)
+        return clip_line(inputs.w0, inputs.w1, c - inputs.b, inputs.window)
+
+
+class HalfLineView(LabView[Segment | None]):
+    """The line where p̂ = 0.5, present only when τ ≠ 0.5."""
+
+    field = "half_line"
+
+    def compute(self, inputs: FrameInputs) -> Segment | None:
+        if inputs.experiment.view_spec.tau == 0.5:
+            return None
+        return clip_line(inputs.w0, inputs.w1, -inputs.b, inputs.window)
