@@ -1,0 +1,76 @@
+"""Server-side cost of the math behind the Lab's optimizer and trust views, at N = 10,000.
+
+Prints the median wall time and process CPU time of each task, its budget from
+issues 15/16, and the ratio against a peer measured in the same run (the naive
+way to get the same numbers). The machine is shared and noisy: read the ratios
+and the CPU times rather than single wall times.
+
+    .venv/bin/python benchmarks/core_views.py
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from logitlab.core.landscape import landscape
+from logitlab.core.objective import Objective
+from logitlab.core.penalty import Penalty
+
+N = 10_000
+
+
+def medians(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of ``repeat`` calls."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return float(np.median(walls)), float(np.median(cpus))
+
+
+def row(name: str, budget_ms: float, ours: tuple[float, float], peer: tuple[float, float]) -> None:
+    print(
+        f"{name:<46}{ours[0] * 1e3:>9.1f}{ours[1] * 1e3:>9.1f}{budget_ms:>8.0f}"
+        f"{peer[0] * 1e3:>10.1f}{ours[0] / peer[0]:>8.3f}"
+    )
+
+
+def data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N, 2)) * [1.0, 2.0] + [0.5, -1.0]
+    y = (X @ [1.5, -1.0] + 0.3 + rng.logistic(size=N) > 0).astype(np.float64)
+    return X, y
+
+
+def bench_landscape(X: np.ndarray, y: np.ndarray) -> None:
+    obj = Objective(X, y, penalty=Penalty(0.01, 0.5))
+    coef = np.array([1.2, -0.8, 0.1])
+    a = np.linspace(-3.0, 3.0, 48)
+    b = np.linspace(-3.0, 3.0, 48)
+
+    def naive() -> None:  # Objective.value at every 6th grid row, scaled up below
+        point = coef.copy()
+        for bv in b[::6]:
+            for av in a:
+                point[0], point[1] = av, bv
+                obj.value(point)
+
+    ours = medians(lambda: landscape(obj, coef, a, b), 15)
+    peer_w, peer_c = medians(naive, 3)
+    row("landscape 48x48 (vs Objective.value per point)", 50, ours, (peer_w * 6, peer_c * 6))
+
+
+def main() -> None:
+    print(f"N = {N:,}; times in ms; medians; shared, noisy machine")
+    print(f"{'task':<46}{'wall':>9}{'cpu':>9}{'budget':>8}{'peer wall':>10}{'ratio':>8}")
+    X, y = data()
+    bench_landscape(X, y)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+"""The objective over a plane through two coefficients: the data of a loss landscape.
+
+With every coefficient but two fixed, the linear predictor is affine in the two
+that move: ``z = z₀ + a·uᵢ + b·vᵢ`` where ``u`` and ``v`` are the columns of the
+design (a feature or the intercept's ones) those coefficients multiply. So the
+whole grid needs ``X`` only once (for ``z₀``); each grid row is a pass over
+``N`` numbers per grid column, never a refit or a product with ``X``.
+
+Binary model, 0/1 labels: the loss term of a row is ``softplus(mᵢ)`` with the
+margin ``m = (1 − 2y)·z``. Because ``exp(m) = exp(m₀)·exp(a·u')·exp(b·v')``
+factorizes, the exponentials are taken once per grid column and once per grid
+row, and a grid point costs multiplications and one logarithm per chunk of rows:
+``Σ log(1 + eᵢ) = log Π (1 + eᵢ)`` over chunks short enough not to overflow.
+The rounding of that route adds about ``ε·(2 + max|m|)·√N`` to the sum; a grid
+row where that is not below 1e-13 of its value (tiny losses: separated classes,
+large weights), weighted data, and margins too large for the product are
+evaluated term by term exactly as :meth:`~logitlab.core.objective.Objective.value`
+does. Multinomial models are
+evaluated term by term (log-sum-exp over the classes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from logitlab.core.link import logsumexp
+from logitlab.core.objective import Objective
+from logitlab.core.types import FloatArray, IntArray
+
+#: Relative accuracy the factorized evaluation must reach, else a grid row is redone exactly.
+_FACTORED_RTOL = 1e-13
+_ROUNDING_SAFETY = 16.0
+#: Points handled at once along a grid row: keeps the row buffers in cache.
+_BLOCK_POINTS = 2048
+#: Largest margin |m| the factorized exponentials may reach (exp(709) is the last finite).
+_MAX_FACTORED_MARGIN = 600.0
+_LOG_MAX = 700.0
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """The objective on a grid of two coefficients, the others held fixed.
+
+    Attributes
+    ----------
+    axes : tuple of (int, int)
+        Indices ``(i, j)`` into the flat coefficient vector of the two that vary.
+    a : ndarray of shape (n_a,)
+        Values of coefficient ``i`` (grid columns).
+    b : ndarray of shape (n_b,)
+        Values of coefficient ``j`` (grid rows).
+    values : ndarray of shape (n_b, n_a)
+        ``values[r, c]`` is the full objective (cross-entropy + penalty) at the
+        coefficients with ``coef[i] = a[c]`` and ``coef[j] = b[r]``.
+    n_samples : int
+        Rows of the objective's data.
+    n_used : int
+        Rows the values were computed on (``n_samples`` unless subsampled).
+    subsampled : bool
+        True when the values are those of a deterministic subsample of the rows
+        (the objective of the subsample, not of the full data).
+    """
+
+    axes: tuple[int, int]
+    a: FloatArray
+    b: FloatArray
+    values: FloatArray
+    n_samples: int
+    n_used: int
+    subsampled: bool
+
+
+def subsample_rows(n_samples: int, max_samples: int, seed: int = 0) -> IntArray:
+    """A deterministic, sorted subset of ``max_samples`` of ``n_samples`` row indices.
+
+    The same arguments always give the same rows (drawn without replacement
+    from a generator seeded with ``seed``), so a landscape does not flicker
+    between refreshes. All rows are returned when ``n_samples <= max_samples``.
+
+    Returns
+    -------
+    ndarray of int of shape (min(n_samples, max_samples),)
+    """
+    if isinstance(max_samples, bool) or not isinstance(max_samples, int | np.integer):
+        raise ValueError(f"max_samples must be an integer >= 1, got {max_samples!r}")
+    if max_samples < 1:
+        raise ValueError(f"max_samples must be an integer >= 1, got {max_samples!r}")
+    if n_samples <= max_samples:
+        return np.arange(n_samples, dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(n_samples, size=int(max_samples), replace=False)
+    out: IntArray = np.sort(rows).astype(np.intp)
+    return out
+
+
+def landscape(
+    objective: Objective,
+    coef: FloatArray,
+    a: FloatArray,
+    b: FloatArray,
+    *,
+    axes: tuple[int, int] = (0, 1),
+    max_samples: int | None = None,
+    seed: int = 0,
+) -> Landscape:
+    """Evaluate ``objective.value`` on the grid ``a × b`` of coefficients ``axes``.
+
+    Parameters
+    ----------
+    objective : Objective
+        Binary or multinomial; its penalty is included exactly.
+    coef : ndarray of shape (objective.n_coef,)
+        The coefficients held fixed (entries ``axes`` are replaced by the grid).
+    a : ndarray of shape (n_a,)
+        Values of coefficient ``axes[0]``.
+    b : ndarray of shape (n_b,)
+        Values of coefficient ``axes[1]``.
+    axes : tuple of (int, int), default=(0, 1)
+        Two different indices into the flat coefficients (see
+        :mod:`logitlab.core.loss` for the layout; the binary intercept is last).
+    max_samples : int or None, default=None
+        When given and the data have more rows, compute on a deterministic
+        subsample of that many rows (:func:`subsample_rows`); the result says so.
+    seed : int, default=0
+        Seed of the subsample.
+
+    Returns
+    -------
+    Landscape
+        ``values`` of shape (n_b, n_a).
+
+    Raises
+    ------
+    ValueError
+        For a coefficient vector of the wrong shape, axes that are out of range
+        or equal, empty or non-finite grids, or binary labels other than 0 and 1.
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    if coef.shape != (objective.n_coef,):
+        raise ValueError(f"coef must have shape ({objective.n_coef},), got {coef.shape}")
+    i, j = _check_axes(axes, objective.n_coef)
+    a = _check_grid(a, "a")
+    b = _check_grid(b, "b")
+    X, y, sw = objective.X, objective.y, objective.sample_weight
+    n_samples = objective.n_samples
+    n_used = n_samples
+    if max_samples is not None:
+        rows = subsample_rows(n_samples, max_samples, seed)
+        if rows.size < n_samples:
+            X, y = X[rows], y[rows]
+            sw = None if sw is None else sw[rows]
+            n_used = int(rows.size)
+    sw_sum = float(n_used) if sw is None else float(np.sum(sw))
+    if not sw_sum > 0.0:
+        raise ValueError("the sample weights of the rows used must have a positive sum")
+
+    base = coef.copy()
+    base[i] = base[j] = 0.0
+    model = objective.model
+    if model.is_binary:
+        cross = _binary_grid(objective, base, X, y, sw, i, j, a, b)
+    else:
+        cross = _multinomial_grid(objective, base, X, y, sw, i, j, a, b)
+    values = cross / sw_sum + _penalty_grid(objective, base, i, j, a, b)
+    return Landscape(
+        axes=(i, j),
+        a=a,
+        b=b,
+        values=values,
+        n_samples=n_samples,
+        n_used=n_used,
+        subsampled=n_used < n_samples,
+    )
+
+
+def contour_levels(values: FloatArray, n_levels: int = 12) -> FloatArray:
+    """Log-spaced contour levels from just above the minimum to the maximum of ``values``.
+
+    Objective landscapes are steep walls around a flat valley: equal spacing
+    would spend every level on the walls. The levels are ``min + δ`` with the
+    offsets ``δ`` geometric between ``(max − min)·1e-3`` and ``max − min``, so
+    the valley around the minimum gets as many contours as the walls.
+
+    Parameters
+    ----------
+    values : ndarray of any shape
+        Finite entries are used; non-finite ones are ignored.
+    n_levels : int, default=12
+        Number of levels, >= 2.
+
+    Returns
+    -------
+    ndarray of shape (n_levels,)
+        Strictly increasing; the last equals the maximum.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 levels, no finite value, or a constant grid.
+    """
+    if isinstance(n_levels, bool) or not isinstance(n_levels, int | np.integer) or n_levels < 2:
+        raise ValueError(f"n_levels must be an integer >= 2, got {n_levels!r}")
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        raise ValueError("values has no finite entry to place contour levels on")
+    low, high = float(np.min(finite)), float(np.max(finite))
+    span = high - low
+    if not span > 0.0:
+        raise ValueError("values is constant: there are no contours to draw")
+    offsets = np.geomspace(span * 1e-3, span, int(n_levels))
+    levels: FloatArray = low + offsets
+    levels[-1] = high
+    return levels
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _check_axes(axes: tuple[int, int], n_coef: int) -> tuple[int, int]:
+    if len(axes) != 2:
+        raise ValueError(f"axes must be two coefficient indices, got {axes!r}")
+    out = []
+    for k in axes:
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < n_coef:
+            raise ValueError(f"axes must be indices in 0 .. {n_coef - 1}, got {axes!r}")
+        out.append(int(k))
+    if out[0] == out[1]:
+        raise ValueError(f"axes must name two different coefficients, got {axes!r}")
+    return out[0], out[1]
+
+
+def _check_grid(values: FloatArray, name: str) -> FloatArray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array of coefficient values")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must hold finite numbers only")
+    return arr
+
+
+def _design_column(objective: Objective, X: FloatArray, k: int) -> tuple[int, FloatArray]:
+    """(output index, column of the design) that coefficient ``k`` multiplies."""
+    p = objective.n_features
+    width = p + int(objective.model.fit_intercept)
+    out, col = divmod(k, width)
+    column = X[:, col] if col < p else np.ones(X.shape[0])
+    return out, np.asarray(column, dtype=np.float64)
+
+
+def _penalty_grid(
+    objective: Objective,
+    base: FloatArray,
+    i: int,
+    j: int,
+    a: FloatArray,
+    b: FloatArray,
+) -> FloatArray:
+    """Penalty at every grid point, shape (n_b, n_a): fixed part + the two axes' parts."""
+    pen = objective.penalty
+    mask = objective.penalized
+    fixed = pen.value(base[mask])
+    along_a = (0.5 * pen.l2 * a * a + pen.l1 * np.abs(a)) if mask[i] else np.zeros_like(a)
+    along_b = (0.5 * pen.l2 * b * b + pen.l1 * np.abs(b)) if mask[j] else np.zeros_like(b)
+    out: FloatArray = fixed + along_b[:, None] + along_a[None, :]
+    return out
+
+
+def _binary_grid(
+    objective: Objective,
+    base: FloatArray,
+    X: FloatArray,
+    y: FloatArray,
+    sw: FloatArray | None,
+    i: int,
+    j: int,
+    a: FloatArray,
+    b: FloatArray,
+) -> FloatArray:
+    """Σ sᵢℓᵢ (not yet divided by Σ sᵢ) at every grid point, shape (n_b, n_a)."""
+    yv = np.asarray(y, dtype=np.float64)
+    if not np.all((yv == 0.0) | (yv == 1.0)):
+        raise ValueError("the binary landscape needs labels 0 and 1 only")
+    sign = 1.0 - 2.0 * yv  # ℓ = softplus(sign·z)
+    m0 = sign * objective.model.raw_prediction(base, X)
+    u = sign * _design_column(objective, X, i)[1]
+    v = sign * _design_column(objective, X, j)[1]
+    reach = (
+        float(np.max(np.abs(m0), initial=0.0))
+        + float(np.max(np.abs(a))) * float(np.max(np.abs(u), initial=0.0))
+        + float(np.max(np.abs(b))) * float(np.max(np.abs(v), initial=0.0))
+    )
+    n = X.shape[0]
+    if sw is None and reach <= _MAX_FACTORED_MARGIN:
+        out = _binary_grid_factored(m0, u, v, a, b, reach)
+        # Rounding errors of independent rows add like a random walk: about
+        # ε·(2 + reach)·√n in all. Rows whose smallest sum is not 1e13 times that
+        # (tiny losses: separated data, large weights) are recomputed term by term.
+        error = _ROUNDING_SAFETY * np.finfo(np.float64).eps * (2.0 + reach) * np.sqrt(n)
+        exact_rows = np.flatnonzero(~(np.min(out, axis=1) * _FACTORED_RTOL >= error))
+    else:
+        out = np.empty((b.size, a.size))
+        exact_rows = np.arange(b.size)
+    for r in exact_rows:
+        out[r] = _binary_row_exact(m0, u, v, a, float(b[r]), sw)
+    return out
+
+
+def _binary_row_exact(
+    m0: FloatArray, u: FloatArray, v: FloatArray, a: FloatArray, b: float, sw: FloatArray | None
+) -> FloatArray:
+    """One grid row term by term, as the loss pass computes it; shape (n_a,)."""
+    total = np.zeros(a.size)
+    n = m0.size
+    for start in range(0, n, _BLOCK_POINTS):
+        sl = slice(start, min(n, start + _BLOCK_POINTS))
+        m = np.multiply.outer(a, u[sl])
+        m += m0[sl] + b * v[sl]
+        e = np.abs(m)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        np.log1p(e, out=e)
+        np.maximum(m, 0.0, out=m)
+        m += e
+        total += m.sum(axis=1) if sw is None else m @ sw[sl]
+    return total
+
+
+def _binary_grid_factored(
+    m0: FloatArray, u: FloatArray, v: FloatArray, a: FloatArray, b: FloatArray, reach: float
+) -> FloatArray:
+    """Σ log(1 + e^{m}) for every grid point through chunked products (unweighted).
+
+    With ``m = m₀ + a·u + b·v``, ``1 + e^m = e^{m₀ + b·v}·(e^{a·u} + e^{−(m₀ + b·v)})``:
+    the first factor's logarithm sums in closed form over the rows, the second is
+    one addition per grid point and row, multiplied up in chunks of ``k`` rows
+    (every factor lies in [e^{−reach}, 2·e^{reach}], so a chunk stays finite and
+    normal) and logged once per chunk.
+    """
+    n = m0.size
+    per_factor = reach + 1.0
+    levels = 0
+    while levels < 6 and (2 ** (levels + 1)) * per_factor <= _LOG_MAX:
+        levels += 1
+    k = 2**levels
+    out = np.outer(b, np.full(a.size, float(np.sum(v))))
+    out += float(np.sum(m0))
+    for start in range(0, n, _BLOCK_POINTS):
+        stop = min(n, start + _BLOCK_POINTS)
+        nb = stop - start
+        width = -(-nb // k) * k
+        ea = np.exp(np.multiply.outer(a, u[start:stop]))
+        # e^{−(m₀ + b·v)} per grid row; the padding columns get factors of 1 (0 + 1).
+        ieb = np.ones((b.size, width))
+        ieb[:, :nb] = np.exp(-(m0[start:stop] + np.multiply.outer(b, v[start:stop])))
+        eap = np.zeros((a.size, width))
+        eap[:, :nb] = ea
+        buf = np.empty((a.size, width))
+        for r in range(b.size):
+            np.add(eap, ieb[r], out=buf)
+            h = width
+            for _ in range(levels):
+                h //= 2
+                np.multiply(buf[:, :h], buf[:, h : 2 * h], out=buf[:, :h])
+            out[r] += np.log(buf[:, :h]).sum(axis=1)
+    return out
+
+
+def _multinomial_grid(
+    objective: Objective,
+    base: FloatArray,
+    X: FloatArray,
+    y: FloatArray,
+    sw: FloatArray | None,
+    i: int,
+    j: int,
+    a: FloatArray,
+    b: FloatArray,
+) -> FloatArray:
+    """Σ sᵢℓᵢ at every grid point for the softmax model, term by term; shape (n_b, n_a)."""
+    Z0 = objective.model.raw_prediction(base, X)  # (n, K)
+    ci, u = _design_column(objective, X, i)
+    cj, v = _design_column(objective, X, j)
+    labels = np.asarray(y).astype(np.intp)
+    n = X.shape[0]
+    out = np.zeros((b.size, a.size))
+    for start in range(0, n, _BLOCK_POINTS):
+        sl = slice(start, min(n, start + _BLOCK_POINTS))
+        rows = np.arange(sl.stop - sl.start)
+        lab = labels[sl]
+        for r in range(b.size):
+            Zr = Z0[sl].copy()
+            Zr[:, cj] += b[r] * v[sl]
+            Z = np.broadcast_to(Zr, (a.size, *Zr.shape)).copy()
+            Z[:, :, ci] += np.multiply.outer(a, u[sl])
+            losses = logsumexp(Z, axis=2) - Z[:, rows, lab]
+            out[r] += losses.sum(axis=1) if sw is None else losses @ sw[sl]
+    return out
