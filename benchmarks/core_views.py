@@ -18,6 +18,8 @@ import numpy as np
 from logitlab.core.landscape import landscape
 from logitlab.core.objective import Objective
 from logitlab.core.penalty import Penalty
+from logitlab.core.regpath import regularization_path
+from logitlab.core.solvers import solve
 
 N = 10_000
 
@@ -35,7 +37,7 @@ def medians(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 def row(name: str, budget_ms: float, ours: tuple[float, float], peer: tuple[float, float]) -> None:
     print(
-        f"{name:<46}{ours[0] * 1e3:>9.1f}{ours[1] * 1e3:>9.1f}{budget_ms:>8.0f}"
+        f"{name:<52}{ours[0] * 1e3:>9.1f}{ours[1] * 1e3:>9.1f}{budget_ms:>8.0f}"
         f"{peer[0] * 1e3:>10.1f}{ours[0] / peer[0]:>8.3f}"
     )
 
@@ -65,11 +67,25 @@ def bench_landscape(X: np.ndarray, y: np.ndarray) -> None:
     row("landscape 48x48 (vs Objective.value per point)", 50, ours, (peer_w * 6, peer_c * 6))
 
 
+def bench_regpath(X: np.ndarray, y: np.ndarray) -> None:
+    obj = Objective(X, y)
+    for name, rho in [("L2", 0.0), ("L1", 1.0), ("elastic net 0.5", 0.5)]:
+        alphas = regularization_path(obj, l1_ratio=rho, n_alphas=30).alphas
+
+        def cold(alphas: np.ndarray = alphas, rho: float = rho) -> None:
+            for alpha in alphas:
+                solve(obj.with_penalty(Penalty(float(alpha), rho)), tol=1e-10)
+
+        ours = medians(lambda rho=rho: regularization_path(obj, l1_ratio=rho, n_alphas=30), 7)
+        row(f"regpath {name}, 30 alphas (vs cold solves)", 300, ours, medians(cold, 3))
+
+
 def main() -> None:
     print(f"N = {N:,}; times in ms; medians; shared, noisy machine")
-    print(f"{'task':<46}{'wall':>9}{'cpu':>9}{'budget':>8}{'peer wall':>10}{'ratio':>8}")
+    print(f"{'task':<52}{'wall':>9}{'cpu':>9}{'budget':>8}{'peer wall':>10}{'ratio':>8}")
     X, y = data()
     bench_landscape(X, y)
+    bench_regpath(X, y)
 
 
 if __name__ == "__main__":
