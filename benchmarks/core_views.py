@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from logitlab.core.influence import leave_one_out, one_step_influence
 from logitlab.core.landscape import landscape
 from logitlab.core.objective import Objective
 from logitlab.core.penalty import Penalty
@@ -80,12 +81,29 @@ def bench_regpath(X: np.ndarray, y: np.ndarray) -> None:
         row(f"regpath {name}, 30 alphas (vs cold solves)", 300, ours, medians(cold, 3))
 
 
+def bench_influence(X: np.ndarray, y: np.ndarray) -> None:
+    obj = Objective(X, y, penalty=Penalty(1e-3))
+    coef = solve(obj, tol=1e-10).coef
+    points = iter(range(10**9))
+
+    def cold() -> None:  # a refit from zeros on the data without the point
+        i = next(points)
+        solve(Objective(np.delete(X, i, 0), np.delete(y, i), penalty=obj.penalty), tol=1e-10)
+
+    ours = medians(lambda: leave_one_out(obj, coef, next(points)), 15)
+    row("leave-one-out refit (vs cold refit)", 50, ours, medians(cold, 7))
+    ours = medians(lambda: one_step_influence(obj, coef), 15)
+    one_w, one_c = medians(lambda: leave_one_out(obj, coef, 7), 7)
+    row("one-step influence, all (vs N exact LOO refits)", 50, ours, (N * one_w, N * one_c))
+
+
 def main() -> None:
     print(f"N = {N:,}; times in ms; medians; shared, noisy machine")
     print(f"{'task':<52}{'wall':>9}{'cpu':>9}{'budget':>8}{'peer wall':>10}{'ratio':>8}")
     X, y = data()
     bench_landscape(X, y)
     bench_regpath(X, y)
+    bench_influence(X, y)
 
 
 if __name__ == "__main__":
