@@ -19,6 +19,7 @@ from logitlab.core.influence import leave_one_out, one_step_influence
 from logitlab.core.landscape import landscape
 from logitlab.core.objective import Objective
 from logitlab.core.penalty import Penalty
+from logitlab.core.race import OptimizerRace
 from logitlab.core.regpath import regularization_path
 from logitlab.core.solvers import solve
 
@@ -39,7 +40,7 @@ def medians(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 def row(name: str, budget_ms: float, ours: tuple[float, float], peer: tuple[float, float]) -> None:
     print(
         f"{name:<52}{ours[0] * 1e3:>9.1f}{ours[1] * 1e3:>9.1f}{budget_ms:>8.0f}"
-        f"{peer[0] * 1e3:>10.1f}{ours[0] / peer[0]:>8.3f}"
+        f"{peer[0] * 1e3:>10.1f}{ours[0] / peer[0]:>8.3g}"
     )
 
 
@@ -97,6 +98,18 @@ def bench_influence(X: np.ndarray, y: np.ndarray) -> None:
     row("one-step influence, all (vs N exact LOO refits)", 50, ours, (N * one_w, N * one_c))
 
 
+def bench_race(X: np.ndarray, y: np.ndarray) -> None:
+    obj = Objective(X, y, penalty=Penalty(1e-3))
+    race = OptimizerRace(obj, np.array([1.0, -1.0, 0.0]), learning_rate=0.5, max_steps=300)
+    race.run()
+    print(f"race at N = {N:,}, lr 0.5, up to 300 steps: steps / ms to the optimum within 1e-6")
+    for r in race.results():
+        reached = "not in 300" if r.steps_to_optimum is None else str(r.steps_to_optimum)
+        ms = "" if r.seconds_to_optimum is None else f"{r.seconds_to_optimum * 1e3:.1f} ms"
+        per_step = r.seconds * 1e3 / race.n_steps
+        print(f"  {r.name:<10}{reached:>12}{ms:>12}   ({per_step:.2f} ms/step)")
+
+
 def main() -> None:
     print(f"N = {N:,}; times in ms; medians; shared, noisy machine")
     print(f"{'task':<52}{'wall':>9}{'cpu':>9}{'budget':>8}{'peer wall':>10}{'ratio':>8}")
@@ -104,6 +117,7 @@ def main() -> None:
     bench_landscape(X, y)
     bench_regpath(X, y)
     bench_influence(X, y)
+    bench_race(X, y)
 
 
 if __name__ == "__main__":
