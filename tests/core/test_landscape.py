@@ -75,13 +75,15 @@ def test_large_grid_against_sampled_points_and_the_fast_route_is_taken(
     )
     a = np.linspace(-4, 4, 48)
     b = np.linspace(-4, 4, 48)
-    land = landscape(obj, coef, a, b)
-    assert not exact_rows  # ordinary losses: every row by the factorized route
-    picks = rng.integers(0, 48, size=(40, 2))
-    for r, c in picks:
-        point = coef.copy()
-        point[0], point[1] = a[c], b[r]
-        assert land.values[r, c] == pytest.approx(obj.value(point), rel=1e-12, abs=0)
+    equal_weights = Objective(X, y, sample_weight=np.full(n, 2.5), penalty=obj.penalty)
+    for objective in (obj, equal_weights):
+        land = landscape(objective, coef, a, b)
+        assert not exact_rows  # ordinary losses: every row by the factorized route
+        picks = rng.integers(0, 48, size=(40, 2))
+        for r, c in picks:
+            point = coef.copy()
+            point[0], point[1] = a[c], b[r]
+            assert land.values[r, c] == pytest.approx(objective.value(point), rel=1e-12, abs=0)
 
 
 def test_tiny_losses_and_huge_margins_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,8 +32,13 @@ from logitlab.core.types import FloatArray, IntArray
 #: Relative accuracy the factorized evaluation must reach, else a grid row is redone exactly.
 _FACTORED_RTOL = 1e-13
 _ROUNDING_SAFETY = 16.0
-#: Points handled at once along a grid row: keeps the row buffers in cache.
+#: Points handled at once along a grid row by the term-by-term pass.
 _BLOCK_POINTS = 2048
+#: The factorized pass takes blocks of rows × the whole grid of about this many entries
+#: (a few MB: stays in cache), between _MIN_BLOCK and _MAX_BLOCK rows, a power of 2.
+_GRID_ENTRIES_PER_BLOCK = 300_000
+_MIN_BLOCK = 8
+_MAX_BLOCK = 512
 #: Largest margin |m| the factorized exponentials may reach (exp(709) is the last finite).
 _MAX_FACTORED_MARGIN = 600.0
 _LOG_MAX = 700.0
@@ -293,13 +298,16 @@ def _binary_grid(
         + float(np.max(np.abs(b))) * float(np.max(np.abs(v), initial=0.0))
     )
     n = X.shape[0]
-    if sw is None and reach <= _MAX_FACTORED_MARGIN:
-        out = _binary_grid_factored(m0, u, v, a, b, reach)
+    # Equal weights (all ones, say) scale the unweighted sum: the factorized route applies.
+    scale = 1.0 if sw is None or n == 0 else float(sw[0])
+    uniform = sw is None or bool(np.all(sw == scale))
+    if uniform and reach <= _MAX_FACTORED_MARGIN:
+        out = _binary_grid_factored(m0, u, v, a, b) * scale
         # Rounding errors of independent rows add like a random walk: about
         # ε·(2 + reach)·√n in all. Rows whose smallest sum is not 1e13 times that
         # (tiny losses: separated data, large weights) are recomputed term by term.
         error = _ROUNDING_SAFETY * np.finfo(np.float64).eps * (2.0 + reach) * np.sqrt(n)
-        exact_rows = np.flatnonzero(~(np.min(out, axis=1) * _FACTORED_RTOL >= error))
+        exact_rows = np.flatnonzero(~(np.min(out, axis=1) * _FACTORED_RTOL >= error * scale))
     else:
         out = np.empty((b.size, a.size))
         exact_rows = np.arange(b.size)
@@ -329,42 +337,46 @@ def _binary_row_exact(
 
 
 def _binary_grid_factored(
-    m0: FloatArray, u: FloatArray, v: FloatArray, a: FloatArray, b: FloatArray, reach: float
+    m0: FloatArray, u: FloatArray, v: FloatArray, a: FloatArray, b: FloatArray
 ) -> FloatArray:
     """Σ log(1 + e^{m}) for every grid point through chunked products (unweighted).
 
     With ``m = m₀ + a·u + b·v``, ``1 + e^m = e^{m₀ + b·v}·(e^{a·u} + e^{−(m₀ + b·v)})``:
     the first factor's logarithm sums in closed form over the rows, the second is
     one addition per grid point and row, multiplied up in chunks of ``k`` rows
-    (every factor lies in [e^{−reach}, 2·e^{reach}], so a chunk stays finite and
-    normal) and logged once per chunk.
+    and logged once per chunk. A row's factors lie in [e^{−Lᵢ}, 2·e^{Lᵢ}] with
+    ``Lᵢ = |m₀ᵢ| + max|a|·|uᵢ| + max|b|·|vᵢ|``; the rows are taken in order of
+    ``Lᵢ`` so that each block can use the longest chunk that stays finite and
+    normal (most rows lie near the centre of the data: chunks of 64).
     """
     n = m0.size
-    per_factor = reach + 1.0
-    levels = 0
-    while levels < 6 and (2 ** (levels + 1)) * per_factor <= _LOG_MAX:
-        levels += 1
-    k = 2**levels
+    reach = np.abs(m0) + float(np.max(np.abs(a))) * np.abs(u) + float(np.max(np.abs(b))) * np.abs(v)
+    order = np.argsort(reach)
+    m0, u, v, reach = m0[order], u[order], v[order], reach[order]
     out = np.outer(b, np.full(a.size, float(np.sum(v))))
     out += float(np.sum(m0))
-    for start in range(0, n, _BLOCK_POINTS):
-        stop = min(n, start + _BLOCK_POINTS)
+    block = _GRID_ENTRIES_PER_BLOCK // (a.size * b.size)
+    block = max(_MIN_BLOCK, min(_MAX_BLOCK, 1 << max(block, 1).bit_length() - 1))
+    buf = np.empty((block, b.size, a.size))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
         nb = stop - start
+        per_factor = float(reach[stop - 1]) + 1.0
+        levels = 0
+        while (1 << (levels + 1)) <= block and (1 << (levels + 1)) * per_factor <= _LOG_MAX:
+            levels += 1
+        k = 1 << levels
         width = -(-nb // k) * k
-        ea = np.exp(np.multiply.outer(a, u[start:stop]))
-        # e^{−(m₀ + b·v)} per grid row; the padding columns get factors of 1 (0 + 1).
-        ieb = np.ones((b.size, width))
-        ieb[:, :nb] = np.exp(-(m0[start:stop] + np.multiply.outer(b, v[start:stop])))
-        eap = np.zeros((a.size, width))
-        eap[:, :nb] = ea
-        buf = np.empty((a.size, width))
-        for r in range(b.size):
-            np.add(eap, ieb[r], out=buf)
-            h = width
-            for _ in range(levels):
-                h //= 2
-                np.multiply(buf[:, :h], buf[:, h : 2 * h], out=buf[:, :h])
-            out[r] += np.log(buf[:, :h]).sum(axis=1)
+        ea = np.exp(np.multiply.outer(u[start:stop], a))
+        ieb = np.exp(-(m0[start:stop, None] + np.multiply.outer(v[start:stop], b)))
+        chunk = buf[:width]
+        np.add(ieb[:, :, None], ea[:, None, :], out=chunk[:nb])
+        chunk[nb:] = 1.0  # padding rows: factors of 1
+        h = width
+        for _ in range(levels):
+            h //= 2
+            np.multiply(chunk[:h], chunk[h : 2 * h], out=chunk[:h])
+        out += np.log(chunk[:h]).sum(axis=0)
     return out
 
 
