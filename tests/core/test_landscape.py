@@ -67,10 +67,10 @@ def test_large_grid_against_sampled_points_and_the_fast_route_is_taken(
     obj = Objective(X, y, penalty=Penalty(0.02, 0.5))
     coef = np.array([1.2, -0.8, 0.3])
     exact_rows = []
-    original = landscape_module._binary_row_exact
+    original = landscape_module._binary_rows_log1p
     monkeypatch.setattr(
         landscape_module,
-        "_binary_row_exact",
+        "_binary_rows_log1p",
         lambda *args: exact_rows.append(1) or original(*args),
     )
     a = np.linspace(-4, 4, 48)
@@ -87,27 +87,69 @@ def test_large_grid_against_sampled_points_and_the_fast_route_is_taken(
 
 
 def test_tiny_losses_and_huge_margins_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Separated classes with large weights: rows of tiny loss fall back to the exact pass."""
+    """Separated classes with large weights: rows of tiny loss leave the product route."""
     rng = np.random.default_rng(2)
     n = 400
     X = rng.standard_normal((n, 2))
     y = (X[:, 0] > 0).astype(float)
     X[:, 0] += np.where(y == 1, 1.0, -1.0)  # a gap of 2 around x0 = 0
-    obj = Objective(X, y)
-    calls = []
-    original = landscape_module._binary_row_exact
-    monkeypatch.setattr(
-        landscape_module,
-        "_binary_row_exact",
-        lambda *args: calls.append(1) or original(*args),
-    )
+    calls: dict[str, int] = {"log1p": 0, "exact": 0}
+
+    def counting(name, original):  # type: ignore[no-untyped-def]
+        def wrapped(*args):  # type: ignore[no-untyped-def]
+            calls[name] += 1
+            return original(*args)
+
+        return wrapped
+
+    for name, attr in [("log1p", "_binary_rows_log1p"), ("exact", "_binary_row_exact")]:
+        monkeypatch.setattr(landscape_module, attr, counting(name, getattr(landscape_module, attr)))
     coef = np.array([0.0, 0.0, 0.0])
-    for a in (np.linspace(5, 40, 6), np.linspace(100, 900, 5)):
-        land = landscape(obj, coef, a, np.linspace(-1, 1, 3))
-        ref = _reference(obj, coef, land)
-        assert np.min(ref) < 1e-6  # the regime where rounding would show
-        np.testing.assert_allclose(land.values, ref, rtol=1e-12, atol=0)
-    assert calls
+    for weighted in (False, True):
+        sw = rng.uniform(0.5, 2.0, n) if weighted else None
+        obj = Objective(X, y, sample_weight=sw)
+        for a in (np.linspace(5, 40, 6), np.linspace(100, 900, 5)):
+            land = landscape(obj, coef, a, np.linspace(-1, 1, 3))
+            ref = _reference(obj, coef, land)
+            assert np.min(ref) < 1e-6  # the regime where rounding would show
+            np.testing.assert_allclose(land.values, ref, rtol=1e-12, atol=0)
+    assert calls["log1p"] and calls["exact"]
+
+
+@pytest.mark.parametrize(
+    "a",
+    [np.linspace(-900, -100, 5), np.linspace(-700, 700, 5), np.linspace(-30, 30, 7)],
+    ids=["misclassified-by-far", "crossing-with-huge-slopes", "wide"],
+)
+def test_every_margin_regime_matches_objective_value(a: np.ndarray) -> None:
+    """Terms that are exactly m, exactly 0, series, products and the loss formula itself."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((300, 2))
+    y = (X[:, 0] + 0.3 * rng.standard_normal(300) > 0).astype(float)
+    obj = Objective(X, y, penalty=Penalty(0.01, 0.3))
+    coef = np.array([0.0, 0.5, -0.2])
+    land = landscape(obj, coef, a, np.linspace(-2, 3, 4))
+    np.testing.assert_allclose(land.values, _reference(obj, coef, land), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("preset", ["balanced", "near-perfect", "overlap"])
+@pytest.mark.parametrize("alpha", [0.0, 0.01])
+def test_presets_at_lab_size_around_their_optimum(preset: str, alpha: float) -> None:
+    """N = 10,000, the window a view draws: (nearly) separated classes have tiny losses there."""
+    from logitlab.core.datasets import make_preset
+    from logitlab.core.solvers import solve
+
+    X, y = make_preset(preset, n_samples=10_000, seed=1)
+    obj = Objective(X, y.astype(np.float64), penalty=Penalty(alpha))
+    best = solve(obj, tol=1e-10).coef
+    a = np.linspace(best[0] - 3, best[0] + 3, 48)
+    b = np.linspace(best[1] - 3, best[1] + 3, 48)
+    land = landscape(obj, best, a, b)
+    rng = np.random.default_rng(0)
+    for r, c in rng.integers(0, 48, size=(25, 2)):
+        point = best.copy()
+        point[0], point[1] = a[c], b[r]
+        assert land.values[r, c] == pytest.approx(obj.value(point), rel=1e-12, abs=0)
 
 
 def test_subsample_is_deterministic_reported_and_exact_on_its_rows(make_data) -> None:  # type: ignore[no-untyped-def]

@@ -9,14 +9,20 @@ whole grid needs ``X`` only once (for ``z₀``); each grid row is a pass over
 Binary model, 0/1 labels: the loss term of a row is ``softplus(mᵢ)`` with the
 margin ``m = (1 − 2y)·z``. Because ``exp(m) = exp(m₀)·exp(a·u')·exp(b·v')``
 factorizes, the exponentials are taken once per grid column and once per grid
-row, and a grid point costs multiplications and one logarithm per chunk of rows:
-``Σ log(1 + eᵢ) = log Π (1 + eᵢ)`` over chunks short enough not to overflow.
-The rounding of that route adds about ``ε·(2 + max|m|)·√N`` to the sum; a grid
-row where that is not below 1e-13 of its value (tiny losses: separated classes,
-large weights), weighted data, and margins too large for the product are
-evaluated term by term exactly as :meth:`~logitlab.core.objective.Objective.value`
-does. Multinomial models are
-evaluated term by term (log-sum-exp over the classes).
+row, and a grid point costs one addition per data row and one logarithm per
+chunk of rows: ``Σ log(1 + eᵢ) = log Π (1 + eᵢ)`` over chunks short enough not
+to overflow. The rounding of that route adds up to about ``ε·Σᵢ(3 + 2·max|mᵢ|)``
+to the sum. A grid row where that is not below 3e-13 of its value (tiny losses:
+separated classes, large weights) and weighted data (equal weights count as
+unweighted) take ``log1p(e^{m₀ + b·v}·e^{a·u})`` term by term instead, accurate
+relative to each term. Data rows that are classified right by a margin of 12 or
+more on the whole grid (most rows of separated classes) skip both: their terms
+are the series ``e^m − e^{2m}/2 + e^{3m}/3``, each power a matrix product.
+Rows with a margin of 37 or more everywhere add ``m`` (a plane), rows below
+−746 everywhere add 0, and rows whose margins are too large for the
+exponentials yet cross zero go through the loss formula of
+:meth:`~logitlab.core.objective.Objective.value` itself.
+Multinomial models are evaluated term by term (log-sum-exp over the classes).
 """
 
 from __future__ import annotations
@@ -29,9 +35,8 @@ from logitlab.core.link import logsumexp
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray, IntArray
 
-#: Relative accuracy the factorized evaluation must reach, else a grid row is redone exactly.
-_FACTORED_RTOL = 1e-13
-_ROUNDING_SAFETY = 16.0
+#: Relative accuracy the product route must reach, else a grid row is redone term by term.
+_FACTORED_RTOL = 3e-13
 #: Points handled at once along a grid row by the term-by-term pass.
 _BLOCK_POINTS = 2048
 #: The factorized pass takes blocks of rows × the whole grid of about this many entries
@@ -41,6 +46,15 @@ _MIN_BLOCK = 8
 _MAX_BLOCK = 512
 #: Largest margin |m| the factorized exponentials may reach (exp(709) is the last finite).
 _MAX_FACTORED_MARGIN = 600.0
+#: m·n·k of a matrix product that OpenBLAS runs on one thread (its threshold is 4·65536).
+_SINGLE_THREAD_GEMM = 200_000
+#: Margins beyond which a term is exactly 0 (e^m underflows) or exactly m (to 1e-17).
+_VANISHING_MARGIN = -746.0
+_LINEAR_MARGIN = 37.0
+#: Rows whose margin stays below this on the whole grid take the series route.
+_TINY_MARGIN = -12.0
+#: ... provided their cubed exponentials cannot overflow (3·230 < 709).
+_TINY_MAX_REACH = 230.0
 _LOG_MAX = 700.0
 
 
@@ -292,27 +306,122 @@ def _binary_grid(
     m0 = sign * objective.model.raw_prediction(base, X)
     u = sign * _design_column(objective, X, i)[1]
     v = sign * _design_column(objective, X, j)[1]
-    reach = (
-        float(np.max(np.abs(m0), initial=0.0))
-        + float(np.max(np.abs(a))) * float(np.max(np.abs(u), initial=0.0))
-        + float(np.max(np.abs(b))) * float(np.max(np.abs(v), initial=0.0))
-    )
-    n = X.shape[0]
-    # Equal weights (all ones, say) scale the unweighted sum: the factorized route applies.
-    scale = 1.0 if sw is None or n == 0 else float(sw[0])
-    uniform = sw is None or bool(np.all(sw == scale))
-    if uniform and reach <= _MAX_FACTORED_MARGIN:
-        out = _binary_grid_factored(m0, u, v, a, b) * scale
-        # Rounding errors of independent rows add like a random walk: about
-        # ε·(2 + reach)·√n in all. Rows whose smallest sum is not 1e13 times that
-        # (tiny losses: separated data, large weights) are recomputed term by term.
-        error = _ROUNDING_SAFETY * np.finfo(np.float64).eps * (2.0 + reach) * np.sqrt(n)
-        exact_rows = np.flatnonzero(~(np.min(out, axis=1) * _FACTORED_RTOL >= error * scale))
+    # Each data row's margin is affine on the grid: its extremes sit at the corners.
+    a_lo, a_hi = float(np.min(a)), float(np.max(a))
+    b_lo, b_hi = float(np.min(b)), float(np.max(b))
+    m_max = m0 + np.maximum(a_lo * u, a_hi * u) + np.maximum(b_lo * v, b_hi * v)
+    m_min = m0 + np.minimum(a_lo * u, a_hi * u) + np.minimum(b_lo * v, b_hi * v)
+    bound = np.abs(m0) + max(-a_lo, a_hi) * np.abs(u) + max(-b_lo, b_hi) * np.abs(v)
+    s = np.ones(m0.size) if sw is None else sw
+    # vanishing: e^m underflows to 0 on the whole grid, the term is 0 (as Objective.value
+    # evaluates it); linear: m >= 37 everywhere, softplus(m) = m to 1e-17.
+    vanishing = m_max <= _VANISHING_MARGIN
+    linear = m_min >= _LINEAR_MARGIN
+    tiny = ~vanishing & (m_max <= _TINY_MARGIN) & (bound <= _TINY_MAX_REACH)
+    moderate = ~(vanishing | linear | tiny) & (bound <= _MAX_FACTORED_MARGIN)
+    wild = ~(vanishing | linear | tiny | moderate)
+
+    out = np.zeros((b.size, a.size))
+    if linear.any():
+        sl = s[linear]
+        out += float(sl @ m0[linear])
+        out += np.multiply.outer(b * float(sl @ v[linear]), np.ones(a.size))
+        out += a * float(sl @ u[linear])
+    if tiny.any():
+        out += _binary_grid_tiny(m0[tiny], u[tiny], v[tiny], a, b, s[tiny])
+    if wild.any():  # large margins crossing zero on the grid: term by term
+        for r in range(b.size):
+            out[r] += _binary_row_exact(m0[wild], u[wild], v[wild], a, float(b[r]), s[wild])
+    if not moderate.any():
+        return out
+    m0, u, v, s = m0[moderate], u[moderate], v[moderate], s[moderate]
+    n = m0.size
+    # Equal weights (all ones, say) scale the unweighted sum: the product route applies.
+    scale = float(s[0])
+    if bool(np.all(s == scale)):
+        part = _binary_grid_factored(m0, u, v, a, b) * scale
+        # The split cancels e^{m₀ + b·v} against its inverse: each data row adds an
+        # absolute rounding error of about ε·(3 + 2·Lᵢ) (measured: within 2x of
+        # this bound, not a random walk). Grid rows whose smallest sum is not
+        # 1/_FACTORED_RTOL times the bound (small losses) are recomputed.
+        error = np.finfo(np.float64).eps * (3.0 * n + 2.0 * float(np.sum(bound[moderate])))
+        failed = ~((out + part) * _FACTORED_RTOL >= error * scale)
+        rows = np.flatnonzero(np.any(failed, axis=1))
+        cols = np.flatnonzero(np.any(failed, axis=0))
     else:
-        out = np.empty((b.size, a.size))
-        exact_rows = np.arange(b.size)
-    for r in exact_rows:
-        out[r] = _binary_row_exact(m0, u, v, a, float(b[r]), sw)
+        part = np.empty((b.size, a.size))
+        rows, cols = np.arange(b.size), np.arange(a.size)
+    if rows.size:  # the box of grid rows × columns holding every failed point
+        part[np.ix_(rows, cols)] = _binary_rows_log1p(m0, u, v, a[cols], b[rows], s)
+    out += part
+    return out
+
+
+def _binary_grid_tiny(
+    m0: FloatArray,
+    u: FloatArray,
+    v: FloatArray,
+    a: FloatArray,
+    b: FloatArray,
+    sw: FloatArray | None,
+) -> FloatArray:
+    """Σ sᵢ log1p(e^{mᵢ}) on the whole grid for rows whose margin is always below -12.
+
+    There ``log1p(t) = t − t²/2 + t³/3`` to within t⁴/4 < 1e-16·t, and each power
+    factorizes, ``e^{k·m} = e^{k·m₀}·e^{k·a·u}·e^{k·b·v}``, so each sum over the
+    rows is one matrix product (n_b, n) @ (n, n_a). All terms are positive: the
+    sums are accurate relative to themselves.
+    """
+    s = np.ones(m0.size) if sw is None else sw
+    out = np.zeros((b.size, a.size))
+    # Products this small run single-threaded in OpenBLAS (m·n·k below its threading
+    # threshold): threads contending for a busy machine cost more than the flops.
+    chunk = max(8, _SINGLE_THREAD_GEMM // (a.size * b.size))
+    for k, sign in ((1, 1.0), (2, -0.5), (3, 1.0 / 3.0)):
+        ea = np.exp(k * np.multiply.outer(u, a))  # (n, n_a)
+        ea *= (s * np.exp(k * m0))[:, None]
+        ebt = np.exp(k * np.multiply.outer(b, v))  # (n_b, n)
+        power = np.zeros((b.size, a.size))
+        for start in range(0, m0.size, chunk):
+            stop = start + chunk
+            power += ebt[:, start:stop] @ ea[start:stop]
+        out += sign * power
+    return out
+
+
+def _binary_rows_log1p(
+    m0: FloatArray,
+    u: FloatArray,
+    v: FloatArray,
+    a: FloatArray,
+    b: FloatArray,
+    sw: FloatArray,
+) -> FloatArray:
+    """Σ sᵢ log1p(e^{mᵢ}) on the grid rows ``b`` with ``e^m = e^{m₀ + b·v}·e^{a·u}``.
+
+    Every term is positive and carries a relative error of about ε·(3 + |m₀| +
+    |a·u| + |b·v|) (the rounding of the exponentials' arguments), so the sums are
+    accurate relative to themselves however small the losses are. Needs
+    ``|m| <= _MAX_FACTORED_MARGIN`` so that no factor overflows.
+    """
+    n = m0.size
+    uniform = n == 0 or bool(np.all(sw == sw[0]))
+    out = np.zeros((b.size, a.size))
+    block = max(_MIN_BLOCK, min(_MAX_BLOCK, _GRID_ENTRIES_PER_BLOCK // (a.size * b.size)))
+    buf = np.empty((block, b.size, a.size))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        nb = stop - start
+        ea = np.exp(np.multiply.outer(u[start:stop], a))  # (nb, n_a)
+        eb = np.exp(m0[start:stop, None] + np.multiply.outer(v[start:stop], b))  # (nb, n_b)
+        terms = buf[:nb]
+        np.multiply(eb[:, :, None], ea[:, None, :], out=terms)
+        np.log1p(terms, out=terms)
+        if not uniform:  # weights in place (a BLAS product here would be threaded)
+            terms *= sw[start:stop, None, None]
+        out += terms.sum(axis=0)
+    if uniform:
+        out *= float(sw[0])
     return out
 
 
