@@ -11,6 +11,7 @@ import pytest
 import statsmodels.api as sm
 
 from logitlab.core.influence import (
+    boundary_pull,
     gradient_contributions,
     inspect_point,
     leave_one_out,
@@ -176,3 +177,49 @@ def test_a_single_weighted_point_cannot_be_left_out() -> None:
     obj = Objective(X, np.array([0.0, 1.0, 1.0]), sample_weight=np.array([1.0, 0.0, 0.0]))
     with pytest.raises(ValueError, match="no weight"):
         without_point(obj, 0)
+
+
+@pytest.mark.parametrize("tau", [0.5, 0.2])
+def test_boundary_pull_matches_moving_the_coefficients(tau: float) -> None:
+    coef = np.array([1.5, -0.7, 0.3])
+    direction = np.array([-0.2, 0.5, 0.4])
+    x = np.array([0.8, -1.1])
+    pull = boundary_pull(coef, direction, x, tau=tau)
+    level = np.log(tau / (1 - tau))
+    w, b = coef[:2], coef[2]
+    assert w @ pull.foot + b == pytest.approx(level, abs=1e-14)  # on the boundary
+    d = pull.foot - x
+    assert d[0] * w[1] - d[1] * w[0] == pytest.approx(0.0, abs=1e-14)  # along the normal
+    # finite differences: where the moved boundary crosses the normal line through the foot
+    n = w / np.linalg.norm(w)
+    h = 1e-6
+
+    def crossing(t: float) -> np.ndarray:
+        c = coef + t * direction
+        s = (level - c[:2] @ pull.foot - c[2]) / (c[:2] @ n)
+        return pull.foot + s * n
+
+    numeric = (crossing(h) - crossing(-h)) / (2 * h)
+    np.testing.assert_allclose(pull.velocity, numeric, rtol=1e-7, atol=1e-12)
+
+
+def test_a_point_pulls_the_boundary_toward_its_own_class(make_data) -> None:  # type: ignore[no-untyped-def]
+    """A misclassified point's own gradient step moves the boundary past it."""
+    X, y, _ = make_data(100, 2, seed=7)
+    obj2 = Objective(X, y)
+    coef = solve(obj2, tol=1e-12).coef
+    p = obj2.model.probabilities(coef, obj2.X)
+    wrong = np.flatnonzero((p >= 0.5) != (obj2.y == 1))
+    assert wrong.size
+    for i in wrong[:5]:
+        report = inspect_point(obj2, coef, int(i))
+        pull = boundary_pull(coef, -report.gradient, obj2.X[i])
+        # the boundary moves toward the point: the motion has a positive component along x − foot
+        assert float(pull.velocity @ (obj2.X[i] - pull.foot)) > 0.0
+
+
+def test_boundary_pull_refuses_a_boundary_that_is_not_there() -> None:
+    with pytest.raises(ValueError, match="no boundary"):
+        boundary_pull(np.array([0.0, 0.0, 1.0]), np.ones(3), np.zeros(2))
+    with pytest.raises(ValueError, match="shape"):
+        boundary_pull(np.ones(3), np.ones(2), np.zeros(2))

@@ -174,6 +174,75 @@ def inspect_point(objective: Objective, coef: FloatArray, index: int) -> PointRe
     )
 
 
+@dataclass(frozen=True)
+class BoundaryPull:
+    """How a change of the coefficients moves the boundary near one point.
+
+    Attributes
+    ----------
+    foot : ndarray of shape (n_features,)
+        The point of the boundary ``wᵀx + b = logit(τ)`` nearest the given point.
+    velocity : ndarray of shape (n_features,)
+        d(foot)/dt along the boundary's normal when the coefficients move as
+        ``coef + t·direction``: the arrow to draw at ``foot`` (scaled as the
+        view likes). Zero when the direction does not move the boundary there.
+    """
+
+    foot: FloatArray
+    velocity: FloatArray
+
+
+def boundary_pull(
+    coef: FloatArray,
+    direction: FloatArray,
+    x: FloatArray,
+    *,
+    tau: float = 0.5,
+    fit_intercept: bool = True,
+) -> BoundaryPull:
+    """The boundary's motion at the foot of ``x`` when ``coef`` moves along ``direction``.
+
+    For a point's pull pass ``direction = −gradient`` (its gradient
+    contribution, see :func:`inspect_point`): a gradient step on that point alone
+    moves the boundary this way. With ``n = w/‖w‖`` the boundary moves along
+    ``n`` at speed ``−(dwᵀx_f + db)/‖w‖``, ``x_f`` the foot.
+
+    Parameters
+    ----------
+    coef, direction : ndarray of shape (n_features + fit_intercept,)
+        Binary coefficients ``[w, b]`` and a change of them.
+    x : ndarray of shape (n_features,)
+    tau : float, default=0.5
+        The boundary's threshold, in (0, 1).
+
+    Raises
+    ------
+    ValueError
+        For mismatched shapes, τ outside (0, 1), or all weights 0 (no boundary).
+    """
+    c = np.asarray(coef, dtype=np.float64)
+    d = np.asarray(direction, dtype=np.float64)
+    pt = np.asarray(x, dtype=np.float64)
+    p = c.size - int(fit_intercept)
+    if c.ndim != 1 or d.shape != c.shape or pt.shape != (p,):
+        raise ValueError(
+            f"coef and direction must have shape ({p + int(fit_intercept)},) and x ({p},); "
+            f"got {c.shape}, {d.shape}, {pt.shape}"
+        )
+    if not (np.isfinite(tau) and 0.0 < tau < 1.0):
+        raise ValueError(f"tau must be a threshold in (0, 1), got {tau!r}")
+    w, dw = c[:p], d[:p]
+    b = float(c[p]) if fit_intercept else 0.0
+    db = float(d[p]) if fit_intercept else 0.0
+    norm2 = float(w @ w)
+    if not norm2 > 0.0:
+        raise ValueError("all weights are 0: there is no boundary to move")
+    level = float(np.log(tau) - np.log1p(-tau))
+    foot = pt - (float(w @ pt) + b - level) / norm2 * w
+    speed = -(float(dw @ foot) + db) / norm2  # along w (not unit): velocity = speed·w
+    return BoundaryPull(foot=foot, velocity=speed * w)
+
+
 # ----------------------------------------------------------------- leave one out
 
 
