@@ -12,10 +12,11 @@ factorizes, the exponentials are taken once per grid column and once per grid
 row, and a grid point costs one addition per data row and one logarithm per
 chunk of rows: ``Σ log(1 + eᵢ) = log Π (1 + eᵢ)`` over chunks short enough not
 to overflow. The rounding of that route adds up to about ``ε·Σᵢ(3 + 2·max|mᵢ|)``
-to the sum. A grid row where that is not below 3e-13 of its value (tiny losses:
-separated classes, large weights) and weighted data (equal weights count as
-unweighted) take ``log1p(e^{m₀ + b·v}·e^{a·u})`` term by term instead, accurate
-relative to each term. Data rows that are classified right by a margin of 12 or
+to the sum. Grid points where that is not below 3e-13 of the value (small
+losses: separated classes, large weights; redone as the box of their grid rows
+× columns) and weighted data (equal weights count as unweighted) take
+``log1p(e^{m₀ + b·v}·e^{a·u})`` term by term instead, accurate relative to each
+term. Data rows that are classified right by a margin of 12 or
 more on the whole grid (most rows of separated classes) skip both: their terms
 are the series ``e^m − e^{2m}/2 + e^{3m}/3``, each power a matrix product.
 Rows with a margin of 37 or more everywhere add ``m`` (a plane), rows below
@@ -35,7 +36,7 @@ from logitlab.core.link import logsumexp
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray, IntArray
 
-#: Relative accuracy the product route must reach, else a grid row is redone term by term.
+#: Relative accuracy the product route must reach, else a grid point is redone term by term.
 _FACTORED_RTOL = 3e-13
 #: Points handled at once along a grid row by the term-by-term pass.
 _BLOCK_POINTS = 2048
