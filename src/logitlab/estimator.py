@@ -23,10 +23,11 @@ import importlib
 import inspect
 import math
 import warnings
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
+from logitlab._inference_api import InferenceMixin, fit_state
 from logitlab._validation import (
     Boolean,
     Constraint,
@@ -53,9 +54,6 @@ from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import SolveResult, solve
 from logitlab.core.types import FloatArray
 
-if TYPE_CHECKING:
-    from logitlab.core.inference import Inference
-
 __all__ = [
     "ConvergenceWarning",
     "DataConversionWarning",
@@ -69,7 +67,7 @@ SOLVERS = ("auto", "newton", "gd", "momentum", "adam", "sgd")
 STEP_SOLVERS = ("gd", "momentum", "adam", "sgd")
 
 
-class LogisticRegression:
+class LogisticRegression(InferenceMixin):
     """Logistic regression (binary and multinomial) with L2, L1 or elastic-net penalty.
 
     Parameters
@@ -127,8 +125,9 @@ class LogisticRegression:
     solution whose rows sum to zero, as scikit-learn does. Intercepts of a
     penalized multinomial fit are centered the same way.
 
-    The fitted estimator keeps a reference to its training arrays (no copy when
-    X was already float64) so that :meth:`summary` can compute standard errors.
+    The fitted estimator keeps no training data: what :meth:`summary` and the
+    other inference methods (:class:`logitlab._inference_api.InferenceMixin`)
+    need is computed at the end of ``fit``.
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
@@ -314,9 +313,9 @@ class LogisticRegression:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        self._objective = objective
-        self._fit_coef = coef
-        self._converged = result.converged
+        self._inference_state = fit_state(
+            objective, coef, converged=result.converged, n_iter=result.n_iter
+        )
         return self
 
     def _sample_weight(
@@ -496,48 +495,6 @@ class LogisticRegression:
         truth = check_target(y, predicted.shape[0], owner=type(self).__name__)
         sw = check_sample_weight(sample_weight, predicted.shape[0])
         return float(np.average(predicted == truth, weights=sw))
-
-    # ------------------------------------------------------------ inference
-
-    def summary(
-        self, *, confidence: float = 0.95, check_separation: bool | None = None
-    ) -> Inference:
-        """The inference table of the fit (see :mod:`logitlab.core.inference`).
-
-        Parameters
-        ----------
-        confidence : float in (0, 1), default=0.95
-            Level of the confidence intervals.
-        check_separation : bool or None, default=None
-            Run the linear-programming separation check always (True), never
-            (False), or on small problems and when the fit suggests separation
-            (None); see :func:`logitlab.core.inference.infer`.
-
-        Returns
-        -------
-        Inference
-            ``print(model.summary())`` shows a statsmodels-style table;
-            ``model.summary().to_dict()`` gives JSON-ready values.
-
-        Notes
-        -----
-        For fits with an L1 part (``l1_ratio > 0`` and finite ``C``) the table
-        holds the estimates, odds ratios and likelihood statistics, with NaN
-        standard errors, z, p-values and intervals.
-        """
-        from logitlab.core.inference import infer  # SciPy's optimize: imported when needed
-
-        self._check_fitted()
-        names = getattr(self, "feature_names_in_", None)
-        return infer(
-            self._objective,
-            self._fit_coef,
-            feature_names=None if names is None else [str(n) for n in names],
-            class_names=[str(_label(c)) for c in self.classes_],
-            confidence=confidence,
-            converged=self._converged,
-            check_separation=check_separation,
-        )
 
 
 # ----------------------------------------------------------------------------- helpers

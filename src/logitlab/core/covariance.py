@@ -1,0 +1,201 @@
+"""Information matrices, sandwich "meats" and their scale-invariant inverses.
+
+Every matrix here is in the parametrization the inference tables report: per
+linear predictor (one for a binary model, K−1 for a K-class model with class 0
+as the reference), the intercept first (when fitted), then the features.
+
+Scale invariance
+----------------
+A feature in dollars (mean 6e4) or multiplied by 1e5 makes the raw information
+matrix ``Xᵀ W X`` badly conditioned for a reason that has nothing to do with
+the data's information: the units. Two steps remove it:
+
+* **Centering.** With an intercept, the passes use the design ``[1, x − x̄]``
+  (x̄ the weighted column means). The linear predictor is unchanged; only the
+  intercept moves, ``b = b_c − w·x̄``, which is the linear map ``T`` applied to
+  the covariance at the end (``T Σ_c Tᵀ``). An offset of 1e6 then costs nothing.
+* **Equilibration.** The (centered) information is scaled to a unit diagonal
+  before it is inverted, and singularity is decided on that scaled matrix: a
+  column scaled by 1e6 or 1e-6 gives the same verdict and the same relative
+  accuracy as the unscaled one.
+
+All passes run in row blocks, so their memory beyond ``X`` stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg.blas import dsyrk
+
+from logitlab.core.link import softmax
+from logitlab.core.objective import Objective
+from logitlab.core.types import FloatArray
+
+#: Rows per block of every pass.
+_BLOCK_ROWS = 16_384
+#: An equilibrated information matrix whose smallest eigenvalue is below this
+#: fraction of its largest is singular (collinear or constant features).
+SINGULAR_RTOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Design:
+    """How the passes see the data: centering, the reference parametrization.
+
+    Attributes
+    ----------
+    n_classes : int
+    fit_intercept : bool
+    center : ndarray of shape (n_features,)
+        The weighted column means subtracted before the passes (zeros without
+        an intercept).
+    """
+
+    n_classes: int
+    fit_intercept: bool
+    center: FloatArray
+
+    @property
+    def n_terms(self) -> int:
+        """Terms per linear predictor (intercept + features)."""
+        return int(self.center.shape[0]) + int(self.fit_intercept)
+
+    @property
+    def n_blocks(self) -> int:
+        """Linear predictors reported: 1 for binary, K−1 for multinomial."""
+        return max(self.n_classes - 1, 1)
+
+    def rows(self, X: FloatArray, sl: slice) -> FloatArray:
+        """The centered design ``[1, x − x̄]`` (or ``x`` without intercept) of rows ``sl``."""
+        block = np.asarray(X[sl], dtype=np.float64)
+        if not self.fit_intercept:
+            return block
+        out = np.empty((block.shape[0], self.n_terms))
+        out[:, 0] = 1.0
+        np.subtract(block, self.center, out=out[:, 1:])
+        return out
+
+    def uncenter(self) -> FloatArray:
+        """``T`` of shape (n_blocks·n_terms,)²: centered parameters to the reported ones."""
+        m = self.n_terms
+        T = np.eye(m)
+        if self.fit_intercept:
+            T[0, 1:] = -self.center
+        return np.asarray(np.kron(np.eye(self.n_blocks), T), dtype=np.float64)
+
+
+def make_design(objective: Objective) -> Design:
+    """The design of ``objective``'s data (weighted means of the positive-weight rows)."""
+    X = objective.X
+    fi = objective.model.fit_intercept
+    center = np.zeros(objective.n_features)
+    if fi and objective.n_samples:
+        sw = objective.sample_weight
+        if sw is None:
+            center = np.asarray(np.mean(X, axis=0, dtype=np.float64), dtype=np.float64)
+        else:
+            center = np.asarray(sw @ X / np.sum(sw), dtype=np.float64)
+    return Design(n_classes=objective.model.n_classes, fit_intercept=fi, center=center)
+
+
+def table_coef(
+    coef: FloatArray, n_classes: int, n_features: int, fit_intercept: bool
+) -> FloatArray:
+    """Flat fit coefficients (``[w, b]`` per class) to the reported vector.
+
+    Binary: ``[b, w]``; multinomial: ``[b_k − b_0, w_k − w_0]`` for k = 1 .. K−1.
+    """
+    m = n_features + int(fit_intercept)
+    mat = np.asarray(coef, dtype=np.float64).reshape(-1, m)
+    if n_classes > 2:
+        mat = mat[1:] - mat[0]
+    if fit_intercept:
+        mat = np.hstack([mat[:, -1:], mat[:, :-1]])
+    return np.asarray(mat.ravel(), dtype=np.float64)
+
+
+def blocks(n_rows: int) -> Iterator[slice]:
+    for start in range(0, n_rows, _BLOCK_ROWS):
+        yield slice(start, min(n_rows, start + _BLOCK_ROWS))
+
+
+def probabilities(design: Design, theta_c: FloatArray, Z: FloatArray) -> FloatArray:
+    """Class probabilities (rows, K) of the centered design rows at centered parameters."""
+    B = theta_c.reshape(design.n_blocks, design.n_terms)
+    eta = Z @ B.T  # (rows, K-1) log-odds against class 0
+    if design.n_classes == 2:
+        e = np.exp(-np.abs(eta[:, 0]))
+        p1 = np.where(eta[:, 0] >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return np.column_stack([1.0 - p1, p1])
+    return softmax(np.hstack([np.zeros((Z.shape[0], 1)), eta]), axis=1)
+
+
+def centered_theta(design: Design, theta: FloatArray) -> FloatArray:
+    """Reported parameters to centered ones (the inverse of :meth:`Design.uncenter`)."""
+    mat = theta.reshape(design.n_blocks, design.n_terms).copy()
+    if design.fit_intercept:
+        mat[:, 0] += mat[:, 1:] @ design.center
+    return np.asarray(mat.ravel(), dtype=np.float64)
+
+
+def weighted_gram(Z: FloatArray, w: FloatArray) -> FloatArray:
+    """``Zᵀ diag(w) Z``: a symmetric rank-k update (dsyrk) when w ≥ 0, else a product."""
+    if np.all(w >= 0.0):
+        upper = dsyrk(1.0, Z * np.sqrt(w)[:, None], trans=1, lower=0)
+        return np.asarray(np.triu(upper) + np.triu(upper, 1).T, dtype=np.float64)
+    return np.asarray(Z.T @ (Z * w[:, None]), dtype=np.float64)
+
+
+def block_grams(Z: FloatArray, weights: list[FloatArray]) -> list[FloatArray]:
+    """``Σᵢ Wᵢ ⊗ zᵢzᵢᵀ`` for each per-row weight array ``W`` of shape (rows, q, q).
+
+    The weights are symmetric in their last two axes; each block is one
+    :func:`weighted_gram`.
+    """
+    m = Z.shape[1]
+    out = []
+    for W in weights:
+        q = W.shape[1]
+        full = np.empty((q * m, q * m))
+        for k in range(q):
+            for j in range(k, q):
+                g = weighted_gram(Z, W[:, k, j])
+                full[k * m : (k + 1) * m, j * m : (j + 1) * m] = g
+                full[j * m : (j + 1) * m, k * m : (k + 1) * m] = g.T
+        out.append(full)
+    return out
+
+
+def equilibrated_inverse(info: FloatArray) -> FloatArray | None:
+    """Inverse of a symmetric positive semi-definite matrix, or None when it is singular.
+
+    The matrix is scaled to a unit diagonal first, and singularity is decided
+    there (smallest eigenvalue below ``SINGULAR_RTOL`` times the largest), so
+    the verdict and the relative accuracy do not depend on the units of the
+    columns.
+    """
+    d = np.sqrt(np.diag(info))
+    if info.size == 0:
+        return np.zeros_like(info)
+    if not np.all(np.isfinite(info)) or np.any(d <= 0.0):
+        return None
+    scaled = info / d[:, None] / d[None, :]
+    eig, vec = np.linalg.eigh(scaled)
+    if eig[0] <= SINGULAR_RTOL * max(eig[-1], 1e-300):
+        return None
+    inv = (vec / eig) @ vec.T / d[:, None] / d[None, :]
+    return np.asarray((inv + inv.T) / 2.0, dtype=np.float64)
+
+
+def symmetric_pinv(matrix: FloatArray) -> FloatArray:
+    """Pseudo-inverse of a symmetric PSD matrix after equilibration (cut-off SINGULAR_RTOL)."""
+    d = np.sqrt(np.maximum(np.diag(matrix), 0.0))
+    d[d == 0.0] = 1.0
+    scaled = matrix / d[:, None] / d[None, :]
+    eig, vec = np.linalg.eigh(scaled)
+    keep = eig > SINGULAR_RTOL * max(float(eig[-1]) if eig.size else 0.0, 1e-300)
+    inv = (vec[:, keep] / eig[keep]) @ vec[:, keep].T
+    return np.asarray(inv / d[:, None] / d[None, :], dtype=np.float64)

@@ -1,0 +1,429 @@
+"""Everything inference needs from the training data, computed once at the end of a fit.
+
+A fitted model keeps a :class:`FitState` instead of its training data: a few
+matrices of shape (n_params, n_params) and some numbers, so a pickled model is
+a few kB whatever the number of rows. :func:`compute_fit_state` makes two
+passes over the data (in row blocks):
+
+1. the information matrix, the heteroscedasticity-robust "meat" ``Σ sᵢ uᵢuᵢᵀ``
+   of the scores ``uᵢ``, and the certificate matrix of the separation check;
+2. (binary models) the leverages ``hᵢ`` and the HC2/HC3 meats, and the
+   separation certificate itself.
+
+Matrices are stored in centered coordinates (see :mod:`logitlab.core.covariance`)
+and mapped to the reported parameters on demand.
+
+Robust covariances
+------------------
+``HC0`` is ``V·(Σ sᵢ uᵢuᵢᵀ)·V`` with ``V`` the inverse information, as
+statsmodels' ``Logit.fit(cov_type="HC0")``. ``HC1`` multiplies it by
+``n/(n − k)``; ``HC2`` and ``HC3`` divide each row's outer product by
+``1 − hᵢ`` and ``(1 − hᵢ)²``, with ``hᵢ = sᵢ p̂ᵢ(1 − p̂ᵢ)·zᵢᵀVzᵢ`` the GLM leverage
+(statsmodels' ``GLMResults.get_influence().hat_matrix_diag``). statsmodels'
+discrete models return the HC0 matrix for all four names; logitlab computes
+the small-sample corrections their names promise. Sample weights count as
+frequency weights (a row of weight s stands for s identical rows).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from logitlab.core.covariance import (
+    Design,
+    block_grams,
+    blocks,
+    centered_theta,
+    equilibrated_inverse,
+    make_design,
+    probabilities,
+    symmetric_pinv,
+    table_coef,
+)
+from logitlab.core.objective import Objective
+from logitlab.core.separation import (
+    Separation,
+    certificate_weights,
+    certify_no_separation,
+    detect_separation,
+    single_column_separation,
+)
+from logitlab.core.types import FloatArray, IntArray
+
+#: Covariance types; "cluster" needs the data and the groups again.
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
+
+
+@dataclass(frozen=True)
+class FitState:
+    """The fitted model's summary of its training data (no per-row arrays).
+
+    Attributes
+    ----------
+    design : Design
+        Centering of the features and the parametrization.
+    theta : ndarray of shape (n_blocks · n_terms,)
+        Reported coefficients: per block the intercept first, then the features.
+    cov_centered : ndarray or None
+        Inverse (penalized) information in centered coordinates; None when the
+        information is singular or there is an L1 part.
+    meats : dict of str to ndarray
+        ``"HC0"``, ``"HC2"``, ``"HC3"`` score outer products in centered
+        coordinates (those available for this model).
+    robust_note : str
+        Why robust covariances are unavailable ('' when they are).
+    n_obs : float
+        Sum of the sample weights.
+    n_rows : int
+        Rows with a positive weight.
+    log_likelihood, null_log_likelihood : float
+    n_params : int
+    penalized : bool
+    C : float
+    l1_ratio : float
+    solver_converged : bool
+        The solver's own verdict (its gradient test).
+    n_iter : int
+    separation : {"complete", "quasi-complete"} or None
+    separation_checked : bool
+    separation_method : str
+        How the verdict was reached (certificate, single column, linear program).
+    feature_sd : ndarray of shape (n_features,)
+        Weighted sample standard deviation (n_obs − 1 divisor) of each feature.
+    moments : ndarray of shape (n_classes + 1, n_terms)
+        ``Σ sᵢ zᵢ²`` and, per class, ``Σ sᵢ [yᵢ = k] zᵢ`` of the centered design:
+        a fingerprint of the training data (see :func:`data_moments`).
+    """
+
+    design: Design
+    theta: FloatArray
+    cov_centered: FloatArray | None
+    meats: dict[str, FloatArray]
+    robust_note: str
+    n_obs: float
+    n_rows: int
+    log_likelihood: float
+    null_log_likelihood: float
+    n_params: int
+    penalized: bool
+    C: float
+    l1_ratio: float
+    solver_converged: bool
+    n_iter: int
+    separation: Separation | None
+    separation_checked: bool
+    separation_method: str
+    feature_sd: FloatArray
+    moments: FloatArray
+    singular: bool = field(default=False)
+
+    @property
+    def n_classes(self) -> int:
+        return self.design.n_classes
+
+    @property
+    def has_l1(self) -> bool:
+        return self.penalized and self.l1_ratio > 0.0
+
+    @property
+    def converged(self) -> bool:
+        """False when the solver did not converge or an unpenalized fit is separated."""
+        return self.solver_converged and not (self.separation is not None and not self.penalized)
+
+    def covariance(self, cov_type: str = "nonrobust") -> FloatArray | None:
+        """Covariance of ``theta`` (reported coordinates), or None when it is not defined.
+
+        Raises
+        ------
+        ValueError
+            For an unknown ``cov_type``, "cluster" (use :func:`cluster_covariance`)
+            or a robust type this model does not support (the message says why).
+        """
+        if cov_type not in COV_TYPES or cov_type == "cluster":
+            raise ValueError(
+                f"cov_type must be one of {COV_TYPES[:-1]} here (cluster needs the data "
+                f"again), got {cov_type!r}"
+            )
+        if self.cov_centered is None:
+            return None
+        T = self.design.uncenter()
+        if cov_type == "nonrobust":
+            return np.asarray(T @ self.cov_centered @ T.T, dtype=np.float64)
+        key = "HC0" if cov_type == "HC1" else cov_type
+        if key not in self.meats:
+            raise ValueError(f"cov_type={cov_type!r} is not available: {self.robust_note}")
+        V = self.cov_centered
+        sandwich = V @ self.meats[key] @ V
+        if cov_type == "HC1":
+            sandwich = sandwich * (self.n_obs / (self.n_obs - self.theta.size))
+        return np.asarray(T @ sandwich @ T.T, dtype=np.float64)
+
+
+def data_moments(
+    design: Design, X: FloatArray, labels: IntArray, sample_weight: FloatArray | None
+) -> FloatArray:
+    """The fingerprint ``FitState.moments`` of some data, to compare with the fit's."""
+    K, m = design.n_classes, design.n_terms
+    out = np.zeros((K + 1, m))
+    for sl in blocks(X.shape[0]):
+        Z = design.rows(X, sl)
+        s = np.ones(Z.shape[0]) if sample_weight is None else sample_weight[sl]
+        onehot = np.zeros((Z.shape[0], K))
+        onehot[np.arange(Z.shape[0]), labels[sl]] = 1.0
+        out[0] += s @ (Z * Z)
+        out[1:] += (onehot * s[:, None]).T @ Z
+    return out
+
+
+def compute_fit_state(
+    objective: Objective, coef: FloatArray, *, converged: bool, n_iter: int
+) -> FitState:
+    """The :class:`FitState` of the fit ``coef`` of ``objective`` (see the module docstring).
+
+    Parameters
+    ----------
+    objective : Objective
+        The objective that was minimized.
+    coef : ndarray of shape (objective.n_coef,)
+        The fitted flat coefficients (symmetric parametrization for K ≥ 3).
+    converged : bool
+        The solver's verdict.
+    n_iter : int
+        Iterations the solver used.
+    """
+    penalty = objective.penalty
+    K = objective.model.n_classes
+    p = objective.n_features
+    fi = objective.model.fit_intercept
+    design = make_design(objective)
+    q, m = design.n_blocks, design.n_terms
+    coef = np.asarray(coef, dtype=np.float64)
+    theta = table_coef(coef, K, p, fi)
+    theta_c = centered_theta(design, theta)
+    sw = objective.sample_weight
+    sw_sum = float(objective.n_samples) if sw is None else float(np.sum(sw))
+    penalized = penalty.alpha > 0.0
+    has_l1 = penalty.l1 > 0.0
+    symmetric = penalized and K > 2  # the penalty lives on the symmetric rows
+
+    X = objective.X
+    labels_all = objective.y.astype(np.intp)
+    n_h = K if symmetric else q
+    info = np.zeros((n_h * m, n_h * m))
+    meat0 = np.zeros((q * m, q * m))
+    cert = np.zeros((q * m, q * m))
+    g = np.zeros((q, m))
+    ss = np.zeros(m)
+    moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
+    for sl in blocks(objective.n_samples):
+        Z = design.rows(X, sl)
+        labels = labels_all[sl]
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        onehot = np.zeros_like(P)
+        onehot[np.arange(P.shape[0]), labels] = 1.0
+        R = onehot[:, 1:] - P[:, 1:]
+        Ph = P if symmetric else P[:, 1:]
+        W = -Ph[:, :, None] * Ph[:, None, :]
+        idx = np.arange(n_h)
+        W[:, idx, idx] += Ph
+        grams = block_grams(
+            Z,
+            [
+                W * s[:, None, None],
+                (R[:, :, None] * R[:, None, :]) * s[:, None, None],
+                certificate_weights(labels, s, P),
+            ],
+        )
+        info += grams[0]
+        meat0 += grams[1]
+        cert += grams[2]
+        g += (R * s[:, None]).T @ Z
+        ss += s @ (Z * Z)
+        moments += (onehot * s[:, None]).T @ Z
+
+    # ---- the covariance (scale-invariant inverse of the information)
+    cov_c: FloatArray | None = None
+    singular = False
+    if not has_l1:
+        if penalty.l2:
+            mask = np.ones(m)
+            if fi:
+                mask[0] = 0.0
+            info = info + np.diag(np.tile(mask, n_h) * penalty.l2 * sw_sum)
+        if symmetric:
+            cov_c = _reference_from_symmetric(info, K, m, fi)
+        else:
+            cov_c = equilibrated_inverse(info)
+        singular = cov_c is None
+
+    # ---- pass 2: leverages (binary) and the separation certificate
+    meats: dict[str, FloatArray] = {}
+    robust_note = ""
+    v = symmetric_pinv(cert) @ g.ravel()
+    certified = bool(np.all(np.isfinite(v)))
+    want_leverage = K == 2 and cov_c is not None
+    meat2 = np.zeros((m, m))
+    meat3 = np.zeros((m, m))
+    for sl in blocks(objective.n_samples):
+        if not (certified or want_leverage):
+            break
+        Z = design.rows(X, sl)
+        labels = labels_all[sl]
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        if certified:
+            certified = certify_no_separation(Z, labels, s, P, v.reshape(q, m))
+        if want_leverage:
+            assert cov_c is not None
+            w = P[:, 1] * P[:, 0]
+            h = np.minimum(s * w * np.sum((Z @ cov_c) * Z, axis=1), 1.0 - 1e-12)
+            r2 = (labels - P[:, 1]) ** 2 * s
+            hc = np.column_stack([r2 / (1.0 - h), r2 / (1.0 - h) ** 2])
+            m2, m3 = block_grams(Z, [hc[:, None, None, 0], hc[:, None, None, 1]])
+            meat2 += m2
+            meat3 += m3
+    if cov_c is None:
+        robust_note = (
+            "the L1 part of the penalty leaves no covariance"
+            if has_l1
+            else "the information matrix is singular"
+        )
+    elif symmetric:
+        robust_note = "robust covariances of penalized multinomial fits are not implemented"
+    else:
+        meats["HC0"] = meat0
+        if K == 2:
+            meats["HC2"] = meat2
+            meats["HC3"] = meat3
+        else:
+            robust_note = "HC2 and HC3 need per-row leverages, implemented for binary models only"
+
+    # ---- separation: certificate, single column, linear programs
+    separation: Separation | None
+    if certified:
+        separation, method = None, "certificate from the fit"
+    else:
+        X_s, lab_s = _positive_rows(objective)
+        single = single_column_separation(X_s, lab_s, K, fi)
+        if single == "complete":
+            separation, method = "complete", "one feature separates the classes"
+        else:
+            separation = detect_separation(objective)
+            method = "one feature separates the classes" if single is not None else "linear program"
+
+    n_params = int(np.count_nonzero(theta)) if has_l1 else theta.size
+    log_lik = -objective.cross_entropy(coef) * sw_sum
+    n_rows = objective.n_samples if sw is None else int(np.count_nonzero(sw > 0))
+    var = np.maximum(ss[1:] if fi else ss - np.sum(moments, axis=0) ** 2 / max(sw_sum, 1e-300), 0.0)
+    denom = max(sw_sum - 1.0, 1e-300)
+    return FitState(
+        design=design,
+        theta=theta,
+        cov_centered=cov_c,
+        meats=meats,
+        robust_note=robust_note,
+        n_obs=sw_sum,
+        n_rows=n_rows,
+        log_likelihood=log_lik,
+        null_log_likelihood=null_log_likelihood(labels_all, sw, K),
+        n_params=n_params,
+        penalized=penalized,
+        C=1.0 / (penalty.alpha * sw_sum) if penalized else math.inf,
+        l1_ratio=penalty.l1_ratio if penalized else 0.0,
+        solver_converged=bool(converged),
+        n_iter=int(n_iter),
+        separation=separation,
+        separation_checked=True,
+        separation_method=method,
+        feature_sd=np.sqrt(var / denom),
+        moments=np.vstack([ss, moments]),
+        singular=singular,
+    )
+
+
+def _positive_rows(objective: Objective) -> tuple[FloatArray, IntArray]:
+    X = np.asarray(objective.X, dtype=np.float64)
+    labels = objective.y.astype(np.intp)
+    if objective.sample_weight is not None:
+        keep = objective.sample_weight > 0
+        return X[keep], labels[keep]
+    return X, labels
+
+
+def _reference_from_symmetric(info: FloatArray, K: int, m: int, fi: bool) -> FloatArray | None:
+    """Covariance of β_k = B_k − B_0 (k = 1..K−1) from a penalized symmetric information.
+
+    Under an L2 penalty the symmetric information is singular only along the
+    shifts of the intercepts (adding one number to every class's intercept).
+    Adding a multiple of the projector onto those shifts gives ``H⁺ + c·P``;
+    the difference map ``A`` annihilates the ``P`` part.
+    """
+    mask = np.zeros(m)
+    if fi:
+        mask[0] = 1.0
+    proj = np.kron(np.ones((K, K)) / K, np.diag(mask))
+    scale = max(float(np.trace(info)) / info.shape[0], 1e-300)
+    full = equilibrated_inverse(info + scale * proj)
+    if full is None:
+        return None
+    A = np.kron(np.hstack([-np.ones((K - 1, 1)), np.eye(K - 1)]), np.eye(m))
+    return np.asarray(A @ full @ A.T, dtype=np.float64)
+
+
+def null_log_likelihood(labels: IntArray, sample_weight: FloatArray | None, K: int) -> float:
+    """Weighted log-likelihood of the intercept-only model (class frequencies)."""
+    counts = np.bincount(labels, weights=sample_weight, minlength=K).astype(np.float64)
+    total = float(np.sum(counts))
+    present = counts > 0
+    return float(np.sum(counts[present] * np.log(counts[present] / total)))
+
+
+def cluster_covariance(
+    state: FitState,
+    X: FloatArray,
+    labels: IntArray,
+    sample_weight: FloatArray | None,
+    groups: np.ndarray,
+) -> FloatArray:
+    """Cluster-robust covariance (statsmodels' ``cov_type="cluster"``, with its correction).
+
+    ``V·(Σ_g u_g u_gᵀ)·V · G/(G − 1) · (n − 1)/(n − k)`` with ``u_g`` the summed
+    scores of group g, G groups, n observations and k parameters.
+
+    Raises
+    ------
+    ValueError
+        When the covariance is not defined for this fit, or there are fewer than 2 groups.
+    """
+    design = state.design
+    if state.cov_centered is None:
+        raise ValueError(f"cov_type='cluster' is not available: {state.robust_note}")
+    if "HC0" not in state.meats:
+        raise ValueError(f"cov_type='cluster' is not available: {state.robust_note}")
+    _, codes = np.unique(groups, return_inverse=True)
+    codes = codes.reshape(-1)
+    G = int(codes.max()) + 1 if codes.size else 0
+    if G < 2:
+        raise ValueError(f"cov_type='cluster' needs at least 2 groups, got {G}")
+    q, m = design.n_blocks, design.n_terms
+    theta_c = centered_theta(design, state.theta)
+    sums = np.zeros((G, q * m))
+    for sl in blocks(X.shape[0]):
+        Z = design.rows(X, sl)
+        P = probabilities(design, theta_c, Z)
+        onehot = np.zeros_like(P)
+        onehot[np.arange(P.shape[0]), labels[sl]] = 1.0
+        R = onehot[:, 1:] - P[:, 1:]
+        if sample_weight is not None:
+            R = R * sample_weight[sl, None]
+        U = (R[:, :, None] * Z[:, None, :]).reshape(Z.shape[0], q * m)
+        np.add.at(sums, codes[sl], U)
+    V = state.cov_centered
+    n, k = state.n_obs, state.theta.size
+    sandwich = V @ (sums.T @ sums) @ V * (G / (G - 1.0)) * ((n - 1.0) / (n - k))
+    T = design.uncenter()
+    return np.asarray(T @ sandwich @ T.T, dtype=np.float64)
