@@ -497,6 +497,11 @@ def _fmt_p(value: float) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _fmt_g(value: float) -> str:
+    """4 significant digits (p-values of the likelihood-ratio test: 8.588e-08, 0)."""
+    return "—" if math.isnan(value) else f"{value:.4g}"
+
+
 def _fmt_full(value: float) -> str:
     """Every digit of the integer part (AIC, BIC, log-likelihoods), 4 decimals."""
     if not math.isfinite(value):
@@ -585,7 +590,7 @@ def format_inference(result: Inference) -> str:
             _fmt_full(result.null_log_likelihood),
         ),
         ("Penalty:", penalty, "Pseudo R² (McFadden):", _fmt(result.pseudo_r2)),
-        ("Separation:", sep, "LLR p-value:", _fmt(result.llr_pvalue)),
+        ("Separation:", sep, "LLR p-value:", _fmt_g(result.llr_pvalue)),
         ("Converged:", converged, "AIC:", _fmt_full(result.aic)),
         ("Covariance:", result.cov_type, "BIC:", _fmt_full(result.bic)),
         ("Reference class:", result.reference, "", ""),
@@ -593,8 +598,9 @@ def format_inference(result: Inference) -> str:
     width = sum(widths)
     half = width // 2
     body = []
+    value_width = max(half - 20, *(len(b) for _, b, _, _ in pairs))
     for a, b, c, d in pairs:
-        left = f"{a:<18}{b:>{half - 20}}  "
+        left = f"{a:<18}{b:>{value_width}}  "
         right = f"{c:<22}{d:>{max(width - len(left) - 22, len(d) + 1)}}" if c else ""
         body.append((left + right).rstrip())
     width = max(width, *(len(line) for line in body))

@@ -1,0 +1,98 @@
+"""Separation at every size (issue 11, item 2): certificate, one column, cutting-plane LP."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from logitlab.core import separation as sep
+from logitlab.core.fitstate import compute_fit_state
+from logitlab.core.objective import Objective
+from logitlab.core.penalty import Penalty
+from logitlab.core.solvers import solve
+
+
+def _overlap(n: int, seed: int = 0, K: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    if K == 2:
+        return X, (X[:, 0] + rng.logistic(size=n) > 0).astype(float)
+    return X, rng.integers(0, K, n).astype(float)
+
+
+@pytest.mark.parametrize("K", [2, 3])
+def test_ordinary_fits_are_certified_without_a_linear_program(
+    K: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y = _overlap(5_000, K=K)
+    objective = Objective(X, y, n_classes=K)
+    fit = solve(objective, tol=1e-10)
+
+    def no_lp(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the certificate should have settled it")
+
+    monkeypatch.setattr(sep, "detect_separation", no_lp)
+    monkeypatch.setattr(sep.scipy.optimize, "linprog", no_lp)
+    state = compute_fit_state(objective, fit.coef, converged=fit.converged, n_iter=fit.n_iter)
+    assert state.separation is None and state.separation_method == "certificate from the fit"
+
+
+def test_a_separated_fit_is_never_certified_however_long_it_ran() -> None:
+    X, y = _overlap(400)
+    flag = ((y == 1) & (X[:, 1] > 0.5)).astype(float)  # 1 only on positives: quasi
+    objective = Objective(np.column_stack([X, flag]), y)
+    for max_iter in (5, 30, 200):
+        fit = solve(objective, max_iter=max_iter)
+        state = compute_fit_state(objective, fit.coef, converged=fit.converged, n_iter=max_iter)
+        assert state.separation == "quasi-complete"
+        assert not state.converged
+
+
+def test_penalized_fits_still_check_separation() -> None:
+    X, y = _overlap(300, seed=1)
+    y = (X[:, 0] > 0).astype(float)
+    objective = Objective(X, y, penalty=Penalty(alpha=0.01))
+    fit = solve(objective)
+    state = compute_fit_state(objective, fit.coef, converged=True, n_iter=fit.n_iter)
+    assert state.separation == "complete" and state.penalized and state.converged
+
+
+def test_single_column_test_both_directions_and_without_intercept() -> None:
+    x = np.array([[0.0], [0.0], [0.0], [1.0], [1.0]])
+    labels = np.array([0, 0, 1, 1, 1])  # x = 1 only on positives: quasi
+    assert sep.single_column_separation(x, labels, 2, True) == "quasi-complete"
+    assert sep.single_column_separation(-x, labels, 2, True) == "quasi-complete"
+    assert sep.single_column_separation(x, 1 - labels, 2, True) == "quasi-complete"
+    mixed = np.array([0, 1, 1, 0, 1])  # x = 1 on both classes, x = 0 too
+    assert sep.single_column_separation(x, mixed, 2, True) is None
+    spread = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    assert sep.single_column_separation(spread, np.array([0, 0, 1, 1]), 2, False) == "complete"
+    assert sep.single_column_separation(spread + 5, np.array([0, 0, 1, 1]), 2, False) is None
+    const = np.ones((4, 1))
+    assert sep.single_column_separation(const, np.array([0, 1, 0, 1]), 2, True) is None
+
+
+def test_cutting_plane_solves_small_linear_programs_on_large_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(4)
+    n = 60_000
+    X = rng.normal(size=(n, 3))
+    z = X[:, 0] - X[:, 1]
+    y = (z > 0).astype(float)
+    X[:50, :2] = 0.0  # 50 rows exactly on the boundary, of both classes: quasi only
+    y[:50] = rng.integers(0, 2, 50)
+    sizes: list[int] = []
+    real = sep.scipy.optimize.linprog
+
+    def counting(c: np.ndarray, A_ub: np.ndarray, **kw: object) -> object:
+        sizes.append(A_ub.shape[0])
+        return real(c, A_ub=A_ub, **kw)
+
+    monkeypatch.setattr(sep.scipy.optimize, "linprog", counting)
+    assert sep.detect_separation(Objective(X, y)) == "quasi-complete"
+    assert sizes and max(sizes) < n / 4  # never the whole 60,000-row program
+    sizes.clear()
+    Xo, yo = _overlap(n, seed=5)
+    assert sep.detect_separation(Objective(Xo, yo)) is None
+    assert sizes and max(sizes) < n / 4
