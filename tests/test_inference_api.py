@@ -362,3 +362,53 @@ def test_odds_ratios_per_unit_and_per_standard_deviation() -> None:
     assert_allclose(per_sd["odds_ratio"], np.exp(ref.params[1:] * sd), rtol=1e-7)
     assert_allclose(per_sd["ci_high"], np.exp(ref.conf_int()[1:, 1] * sd), rtol=1e-7)
     assert abs(per_sd["odds_ratio"].iloc[1] - 1.0) > 0.1
+
+
+# ----------------------------------------------------------------------------- multinomial
+
+
+def _three_classes(seed: int = 17) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, 300)
+    X = rng.normal(size=(300, 2)) + 0.7 * rng.normal(size=(3, 2))[y] + [2.0, 1.0]
+    return X, y
+
+
+def _mn(X: np.ndarray, y: np.ndarray, **kw: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # statsmodels' own cov_kwds notice
+        return sm.MNLogit(y, sm.add_constant(X)).fit(method="newton", tol=1e-12, disp=0, **kw)
+
+
+def test_multinomial_robust_covariances_match_mnlogit() -> None:
+    X, y = _three_classes()
+    groups = np.random.default_rng(18).integers(0, 30, y.size)
+    model = _fit(X, y)
+    hc0 = _mn(X, y, cov_type="HC0")
+    assert_allclose(model.cov_params("HC0").to_numpy(), np.asarray(hc0.cov_params()), rtol=1e-7)
+    cl = _mn(X, y, cov_type="cluster", cov_kwds={"groups": groups})
+    ours = model.cov_params("cluster", groups=groups, X=X, y=y).to_numpy()
+    assert_allclose(ours, np.asarray(cl.cov_params()), rtol=1e-7)
+    with pytest.raises(ValueError, match="binary models only"):
+        model.cov_params("HC3")
+
+
+@pytest.mark.parametrize("at", ["overall", "mean"])
+def test_multinomial_marginal_effects_match_mnlogit(at: str) -> None:
+    X, y = _three_classes(19)
+    model = _fit(X, y)
+    fit = _mn(X, y)
+    ref = fit.get_margeff(at=at, method="dydx")
+    frame = model.marginal_effects(X, at=at)
+    assert frame.index.names == ["class", "term"] and len(frame) == 6
+    assert_allclose(frame["effect"], np.asarray(ref.margeff).T.ravel(), rtol=1e-6, atol=1e-12)
+    assert_allclose(frame["std_error"], np.asarray(ref.margeff_se).T.ravel(), rtol=1e-4)
+    if at == "mean":
+        # statsmodels 0.15's MNLogit eyex multiplies by x along the class axis when the
+        # numbers of terms and classes are equal (here 3 and 3); the elasticity is
+        # dy/dx · x̄ / p̂(x̄), built from its dydx and its prediction at the mean.
+        xbar = X.mean(axis=0)
+        p_bar = np.asarray(fit.predict(np.r_[1.0, xbar][None, :]))[0]
+        expected = np.asarray(ref.margeff) * xbar[:, None] / p_bar[None, :]
+        eyex = model.marginal_effects(X, at="mean", method="eyex")
+        assert_allclose(eyex["effect"], expected.T.ravel(), rtol=1e-6, atol=1e-12)

@@ -32,7 +32,11 @@ from logitlab.core.fitstate import (
     data_moments,
 )
 from logitlab.core.hypothesis import TestResult, lr_test, wald_test
-from logitlab.core.margins import marginal_effects, probability_interval
+from logitlab.core.margins import (
+    marginal_effects,
+    multinomial_marginal_effects,
+    probability_interval,
+)
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray
 
@@ -329,7 +333,10 @@ class InferenceMixin:
         confidence: float = 0.95,
         cov_type: str = "nonrobust",
     ) -> pd.DataFrame:
-        """Marginal effects of the features on P(classes_[1]), as statsmodels' ``get_margeff``.
+        """Marginal effects of the features on the probabilities, as statsmodels' ``get_margeff``.
+
+        Binary: on P(classes_[1]), one row per feature. Multinomial: on every
+        class probability, one row per (class, feature), as ``MNLogit.get_margeff``.
 
         Parameters
         ----------
@@ -351,32 +358,41 @@ class InferenceMixin:
         import pandas as pd
 
         state = self._state()
-        if state.n_classes != 2:
-            raise NotImplementedError("marginal_effects is implemented for binary models only")
         cov = self._covariance(cov_type)
         if cov is None:
             raise ValueError(f"the covariance is not defined for this fit: {_why(state)}")
-        result = marginal_effects(
-            state.theta,
-            cov,
-            self._matrix(X),
-            fit_intercept=state.design.fit_intercept,
-            at=at,
-            method=method,
-            confidence=confidence,
-        )
-        features, _ = self._names()
-        return pd.DataFrame(
-            {
-                "effect": result.effect,
-                "std_error": result.std_error,
-                "z": result.z,
-                "p_value": result.p_value,
-                "ci_low": result.ci_low,
-                "ci_high": result.ci_high,
-            },
-            index=pd.Index(features, name="term"),
-        )
+        features, classes = self._names()
+        Xa = self._matrix(X)
+        fi = state.design.fit_intercept
+        if state.n_classes == 2:
+            result = marginal_effects(
+                state.theta, cov, Xa, fit_intercept=fi, at=at, method=method, confidence=confidence
+            )
+            index = pd.Index(features, name="term")
+        else:
+            result = multinomial_marginal_effects(
+                state.theta,
+                cov,
+                Xa,
+                n_classes=state.n_classes,
+                fit_intercept=fi,
+                at=at,
+                method=method,
+                confidence=confidence,
+            )
+            index = pd.MultiIndex.from_tuples(
+                [(c, t) for c in classes for t in features], names=["class", "term"]
+            )
+        columns = {
+            "effect": result.effect,
+            "std_error": result.std_error,
+            "z": result.z,
+            "p_value": result.p_value,
+            "ci_low": result.ci_low,
+            "ci_high": result.ci_high,
+        }
+        # Multinomial arrays are (n_features, n_classes); rows go class by class.
+        return pd.DataFrame({k: np.asarray(v).T.ravel() for k, v in columns.items()}, index=index)
 
     def predict_proba_interval(
         self, X: Any, alpha: float = 0.05, *, cov_type: str = "nonrobust"

@@ -98,3 +98,24 @@ def test_equilibrated_inverse_is_exact_for_badly_scaled_matrices() -> None:
     # The old relative eigenvalue cut-off on the unscaled matrix called this singular.
     eig = np.linalg.eigvalsh(D @ H @ D)
     assert eig[0] <= 1e-10 * eig[-1]
+
+
+def test_sparse_and_float32_data_give_the_same_inference() -> None:
+    import scipy.sparse
+
+    from logitlab.core.fitstate import compute_fit_state
+    from logitlab.core.inference import infer_state
+
+    X, y = _data(4)
+    X[np.abs(X) < 0.5] = 0.0
+    fit = solve(Objective(X, y), tol=1e-12)
+    dense = infer_state(compute_fit_state(Objective(X, y), fit.coef, converged=True, n_iter=1))
+    for other in (scipy.sparse.csr_matrix(X), scipy.sparse.csc_array(X)):
+        state = compute_fit_state(Objective(other, y), fit.coef, converged=True, n_iter=1)
+        result = infer_state(state)
+        assert_allclose(result.blocks[0].std_error, dense.blocks[0].std_error, rtol=1e-12)
+        assert result.log_likelihood == pytest.approx(dense.log_likelihood, rel=1e-12)
+    single = compute_fit_state(
+        Objective(X.astype(np.float32), y), fit.coef, converged=True, n_iter=1
+    )
+    assert_allclose(infer_state(single).blocks[0].std_error, dense.blocks[0].std_error, rtol=1e-5)

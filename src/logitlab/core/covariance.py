@@ -26,13 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import scipy.sparse
+import scipy.special
 from scipy.linalg.blas import dsyrk
 
 from logitlab.core.link import softmax
 from logitlab.core.objective import Objective
-from logitlab.core.types import FloatArray
+from logitlab.core.types import FloatArray, IntArray
 
 #: Rows per block of every pass.
 _BLOCK_ROWS = 16_384
@@ -70,7 +73,7 @@ class Design:
 
     def rows(self, X: FloatArray, sl: slice) -> FloatArray:
         """The centered design ``[1, x − x̄]`` (or ``x`` without intercept) of rows ``sl``."""
-        block = np.asarray(X[sl], dtype=np.float64)
+        block = dense_rows(X, sl)
         if not self.fit_intercept:
             return block
         out = np.empty((block.shape[0], self.n_terms))
@@ -87,6 +90,14 @@ class Design:
         return np.asarray(np.kron(np.eye(self.n_blocks), T), dtype=np.float64)
 
 
+def dense_rows(X: FloatArray, sl: slice) -> FloatArray:
+    """Rows ``sl`` of X as a dense float64 block (X may be float32 or a SciPy sparse matrix)."""
+    block: Any = X[sl]
+    if scipy.sparse.issparse(block):
+        return np.asarray(block.toarray(), dtype=np.float64)
+    return np.asarray(block, dtype=np.float64)
+
+
 def make_design(objective: Objective) -> Design:
     """The design of ``objective``'s data (weighted means of the positive-weight rows)."""
     X = objective.X
@@ -94,10 +105,11 @@ def make_design(objective: Objective) -> Design:
     center = np.zeros(objective.n_features)
     if fi and objective.n_samples:
         sw = objective.sample_weight
-        if sw is None:
-            center = np.asarray(np.mean(X, axis=0, dtype=np.float64), dtype=np.float64)
-        else:
-            center = np.asarray(sw @ X / np.sum(sw), dtype=np.float64)
+        total = np.zeros(objective.n_features)
+        for sl in blocks(objective.n_samples):
+            rows = dense_rows(X, sl)
+            total += rows.sum(axis=0) if sw is None else sw[sl] @ rows
+        center = total / (objective.n_samples if sw is None else float(np.sum(sw)))
     return Design(n_classes=objective.model.n_classes, fit_intercept=fi, center=center)
 
 
@@ -120,6 +132,16 @@ def table_coef(
 def blocks(n_rows: int) -> Iterator[slice]:
     for start in range(0, n_rows, _BLOCK_ROWS):
         yield slice(start, min(n_rows, start + _BLOCK_ROWS))
+
+
+def log_likelihood(
+    design: Design, theta_c: FloatArray, Z: FloatArray, labels: IntArray, weights: FloatArray
+) -> float:
+    """``Σ sᵢ log p̂(yᵢ)`` of some rows, computed stably (log-sum-exp)."""
+    B = theta_c.reshape(design.n_blocks, design.n_terms)
+    eta = np.hstack([np.zeros((Z.shape[0], 1)), Z @ B.T])
+    own = eta[np.arange(Z.shape[0]), labels]
+    return float(weights @ (own - scipy.special.logsumexp(eta, axis=1)))
 
 
 def probabilities(design: Design, theta_c: FloatArray, Z: FloatArray) -> FloatArray:

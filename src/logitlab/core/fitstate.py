@@ -38,6 +38,7 @@ from logitlab.core.covariance import (
     blocks,
     centered_theta,
     equilibrated_inverse,
+    log_likelihood,
     make_design,
     probabilities,
     symmetric_pinv,
@@ -49,6 +50,7 @@ from logitlab.core.separation import (
     certificate_weights,
     certify_no_separation,
     detect_separation,
+    positive_rows,
     single_column_separation,
 )
 from logitlab.core.types import FloatArray, IntArray
@@ -217,12 +219,14 @@ def compute_fit_state(
     cert = np.zeros((q * m, q * m))
     g = np.zeros((q, m))
     ss = np.zeros(m)
+    log_lik = 0.0
     moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
     for sl in blocks(objective.n_samples):
         Z = design.rows(X, sl)
         labels = labels_all[sl]
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
+        log_lik += log_likelihood(design, theta_c, Z, labels, s)
         onehot = np.zeros_like(P)
         onehot[np.arange(P.shape[0]), labels] = 1.0
         R = onehot[:, 1:] - P[:, 1:]
@@ -307,7 +311,7 @@ def compute_fit_state(
     if certified:
         separation, method = None, "certificate from the fit"
     else:
-        X_s, lab_s = _positive_rows(objective)
+        X_s, lab_s = positive_rows(objective)
         single = single_column_separation(X_s, lab_s, K, fi)
         if single == "complete":
             separation, method = "complete", "one feature separates the classes"
@@ -316,7 +320,6 @@ def compute_fit_state(
             method = "one feature separates the classes" if single is not None else "linear program"
 
     n_params = int(np.count_nonzero(theta)) if has_l1 else theta.size
-    log_lik = -objective.cross_entropy(coef) * sw_sum
     n_rows = objective.n_samples if sw is None else int(np.count_nonzero(sw > 0))
     var = np.maximum(ss[1:] if fi else ss - np.sum(moments, axis=0) ** 2 / max(sw_sum, 1e-300), 0.0)
     denom = max(sw_sum - 1.0, 1e-300)
@@ -343,15 +346,6 @@ def compute_fit_state(
         moments=np.vstack([ss, moments]),
         singular=singular,
     )
-
-
-def _positive_rows(objective: Objective) -> tuple[FloatArray, IntArray]:
-    X = np.asarray(objective.X, dtype=np.float64)
-    labels = objective.y.astype(np.intp)
-    if objective.sample_weight is not None:
-        keep = objective.sample_weight > 0
-        return X[keep], labels[keep]
-    return X, labels
 
 
 def _reference_from_symmetric(info: FloatArray, K: int, m: int, fi: bool) -> FloatArray | None:

@@ -124,3 +124,71 @@ def probability_interval(
         np.asarray(scipy.special.expit(eta - zq * se), dtype=np.float64),
         np.asarray(scipy.special.expit(eta + zq * se), dtype=np.float64),
     )
+
+
+def _multinomial_effects(
+    theta: FloatArray, X: FloatArray, n_classes: int, fit_intercept: bool, method: str
+) -> FloatArray:
+    """Mean effects of shape (n_features, n_classes) on every class probability."""
+    n, p = X.shape
+    m = p + int(fit_intercept)
+    B = np.vstack([np.zeros((1, m)), theta.reshape(n_classes - 1, m)])  # class 0 = 0
+    Z = np.hstack([np.ones((n, 1)), X]) if fit_intercept else X
+    eta = Z @ B.T
+    eta -= eta.max(axis=1, keepdims=True)
+    P = np.exp(eta)
+    P /= P.sum(axis=1, keepdims=True)
+    W = B[:, int(fit_intercept) :]  # (K, p) slopes
+    mean_slope = P @ W  # (n, p): Σ_l p_l β_lj
+    # ∂p_k/∂x_j = p_k (β_kj − Σ_l p_l β_lj), per row: (n, p, K)
+    d = P[:, None, :] * (W.T[None, :, :] - mean_slope[:, :, None])
+    if method == "eyex":
+        d = d * X[:, :, None] / P[:, None, :]
+    return np.asarray(d.mean(axis=0), dtype=np.float64)
+
+
+def multinomial_marginal_effects(
+    theta: FloatArray,
+    cov: FloatArray,
+    X: FloatArray,
+    *,
+    n_classes: int,
+    fit_intercept: bool,
+    at: str = "overall",
+    method: str = "dydx",
+    confidence: float = 0.95,
+) -> Margins:
+    """Marginal effects on each class probability of a K-class model, as ``MNLogit.get_margeff``.
+
+    The arrays of the result have shape (n_features, n_classes). Standard
+    errors by the delta method with a central-difference Jacobian (step
+    ``1e-6·max(1, |θ|)``), as statsmodels computes it numerically too.
+    """
+    if at not in AT:
+        raise ValueError(f"at must be one of {AT}, got {at!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if at == "mean":
+        X = np.mean(X, axis=0, keepdims=True)
+    effect = _multinomial_effects(theta, X, n_classes, fit_intercept, method)
+    J = np.zeros((effect.size, theta.size))
+    for k in range(theta.size):
+        h = 1e-6 * max(1.0, abs(float(theta[k])))
+        up, down = theta.copy(), theta.copy()
+        up[k] += h
+        down[k] -= h
+        diff = _multinomial_effects(up, X, n_classes, fit_intercept, method)
+        diff -= _multinomial_effects(down, X, n_classes, fit_intercept, method)
+        J[:, k] = diff.ravel() / (2.0 * h)
+    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0.0)).reshape(effect.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = effect / se
+    zq = float(scipy.special.ndtri(0.5 + confidence / 2.0))
+    return Margins(
+        effect=effect,
+        std_error=se,
+        z=z,
+        p_value=np.asarray(2.0 * scipy.special.ndtr(-np.abs(z)), dtype=np.float64),
+        ci_low=effect - zq * se,
+        ci_high=effect + zq * se,
+    )

@@ -26,10 +26,11 @@ not exist. Three tests, cheapest first:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse
 
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray, IntArray
@@ -94,16 +95,23 @@ def _prepared(
 ) -> tuple[FloatArray, IntArray]:
     """Positive-weight rows, centered (with an intercept), the intercept column appended,
     every column scaled to max |x| = 1."""
-    X = np.asarray(objective.X, dtype=np.float64)
-    labels = objective.y.astype(np.intp)
-    if objective.sample_weight is not None:
-        keep = objective.sample_weight > 0
-        X, labels = X[keep], labels[keep]
+    X, labels = positive_rows(objective)
     if objective.model.fit_intercept and X.shape[0]:
         X = np.hstack([X - np.mean(X, axis=0), np.ones((X.shape[0], 1))])
     scale = np.max(np.abs(X), axis=0) if X.shape[0] else np.ones(X.shape[1])
     scale[scale == 0.0] = 1.0
     return X / scale, labels
+
+
+def positive_rows(objective: Objective) -> tuple[FloatArray, IntArray]:
+    """The rows with a positive weight, dense float64, and their class indices."""
+    data: Any = objective.X
+    X = np.asarray(data.toarray() if scipy.sparse.issparse(data) else data, dtype=np.float64)
+    labels = objective.y.astype(np.intp)
+    if objective.sample_weight is not None:
+        keep = objective.sample_weight > 0
+        return X[keep], labels[keep]
+    return X, labels
 
 
 def single_column_separation(
