@@ -96,3 +96,18 @@ def test_cutting_plane_solves_small_linear_programs_on_large_data(
     Xo, yo = _overlap(n, seed=5)
     assert sep.detect_separation(Objective(Xo, yo)) is None
     assert sizes and max(sizes) < n / 4
+
+
+def test_strongly_penalized_fits_are_certified_after_unpenalized_newton_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, y = _overlap(3_000, seed=6)
+    objective = Objective(X, y, penalty=Penalty(alpha=1.0))  # C = 1/3000: heavy shrinkage
+    fit = solve(objective)
+
+    def no_lp(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no linear program was needed")
+
+    monkeypatch.setattr(sep.scipy.optimize, "linprog", no_lp)
+    state = compute_fit_state(objective, fit.coef, converged=True, n_iter=fit.n_iter)
+    assert state.separation is None and state.separation_method == "certificate from the fit"

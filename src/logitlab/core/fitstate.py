@@ -55,6 +55,8 @@ from logitlab.core.separation import (
 )
 from logitlab.core.types import FloatArray, IntArray
 
+#: Unpenalized Newton steps from a penalized fit before its separation certificate.
+_CERTIFY_NEWTON_STEPS = 15
 #: Covariance types; "cluster" needs the data and the groups again.
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
@@ -308,6 +310,11 @@ def compute_fit_state(
 
     # ---- separation: certificate, single column, linear programs
     separation: Separation | None
+    if not certified and (penalized or not converged):
+        # The penalized (or unfinished) fit's residual is too large for the
+        # correction; a few unpenalized Newton steps from it reach the MLE when
+        # one exists, and the certificate is tried there.
+        certified = _certified_after_newton(objective, coef, design)
     if certified:
         separation, method = None, "certificate from the fit"
     else:
@@ -346,6 +353,44 @@ def compute_fit_state(
         moments=np.vstack([ss, moments]),
         singular=singular,
     )
+
+
+def _certified_after_newton(objective: Objective, coef: FloatArray, design: Design) -> bool:
+    """The separation certificate at the unpenalized fit reached from ``coef`` (two passes)."""
+    from logitlab.core.penalty import Penalty
+    from logitlab.core.solvers import solve
+
+    K = objective.model.n_classes
+    unpenalized = objective.with_penalty(Penalty())
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        mle = solve(unpenalized, coef, tol=1e-8, max_iter=_CERTIFY_NEWTON_STEPS).coef
+    if not np.all(np.isfinite(mle)):
+        return False
+    theta_c = centered_theta(design, table_coef(mle, K, objective.n_features, design.fit_intercept))
+    q, m = design.n_blocks, design.n_terms
+    sw = objective.sample_weight
+    labels_all = objective.y.astype(np.intp)
+    cert = np.zeros((q * m, q * m))
+    g = np.zeros((q, m))
+    for sl in blocks(objective.n_samples):
+        Z = design.rows(objective.X, sl)
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        onehot = np.zeros_like(P)
+        onehot[np.arange(P.shape[0]), labels_all[sl]] = 1.0
+        (gram,) = block_grams(Z, [certificate_weights(labels_all[sl], s, P)])
+        cert += gram
+        g += ((onehot[:, 1:] - P[:, 1:]) * s[:, None]).T @ Z
+    v = (symmetric_pinv(cert) @ g.ravel()).reshape(q, m)
+    if not np.all(np.isfinite(v)):
+        return False
+    for sl in blocks(objective.n_samples):
+        Z = design.rows(objective.X, sl)
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        if not certify_no_separation(Z, labels_all[sl], s, P, v):
+            return False
+    return True
 
 
 def _reference_from_symmetric(info: FloatArray, K: int, m: int, fi: bool) -> FloatArray | None:
