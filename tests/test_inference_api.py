@@ -160,7 +160,7 @@ def test_summary_object_renders_the_same_numbers_everywhere() -> None:
     assert_allclose(frame[["odds_ratio_ci_low", "odds_ratio_ci_high"]], np.exp(ci), rtol=1e-7)
     assert result.as_text() == str(result)
     html = result._repr_html_()
-    assert "<table" in html and "dose" in html and f"{frame.loc['dose', 'estimate']:.4g}" in html
+    assert "<table" in html and "dose" in html and f"{frame.loc['dose', 'estimate']:.4f}" in html
     latex = result.to_latex()
     assert latex.count("\\begin{tabular}") == 2 and "weight" in latex
     assert f"{frame.loc['age', 'std_error']:.4g}" in latex

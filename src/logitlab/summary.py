@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logitlab.core.inference import Inference, format_inference
+from logitlab.core.inference import Inference, _fmt, _fmt_p, format_inference
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -97,14 +97,40 @@ class Summary(Inference):
         ]
 
     def _repr_html_(self) -> str:
-        """An HTML table for Jupyter: the model statistics, the coefficients, the notes."""
+        """An HTML table for Jupyter: the model statistics, the coefficients, the notes.
+
+        Cells are formatted as in the text table; numbers are right-aligned.
+        """
         kind = "Multinomial" if self.is_multinomial else "Binary"
+        left = 'style="text-align:left"'
+        right = 'style="text-align:right; white-space:nowrap"'
         stats = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            f"<tr><th {left}>{html.escape(k)}</th><td {right}>{html.escape(v)}</td></tr>"
             for k, v in self._model_rows()
         )
-        frame = self.to_frame()
-        coef = frame.to_html(float_format=lambda v: f"{v:.4g}", na_rep="—", border=0)
+        lo = (1.0 - self.confidence) / 2.0
+        heads = ["estimate", "std err", "z", "P>|z|", f"[{lo:.3g}", f"{1 - lo:.3g}]", "odds ratio"]
+        head = "".join(f"<th {right}>{html.escape(h)}</th>" for h in heads)
+        body = []
+        for block in self.blocks:
+            if self.is_multinomial:
+                title = f"log-odds of class {block.label} vs {self.reference}"
+                body.append(f'<tr><th {left} colspan="8">{html.escape(title)}</th></tr>')
+            for j, name in enumerate(block.names):
+                cells = [
+                    _fmt(float(block.estimate[j])),
+                    _fmt(float(block.std_error[j])),
+                    _fmt(float(block.z[j])),
+                    _fmt_p(float(block.p_value[j])),
+                    _fmt(float(block.ci_low[j])),
+                    _fmt(float(block.ci_high[j])),
+                    _fmt(float(block.odds_ratio[j])),
+                ]
+                row = "".join(f"<td {right}>{html.escape(c)}</td>" for c in cells)
+                body.append(f"<tr><th {left}>{html.escape(name)}</th>{row}</tr>")
+        coef = (
+            f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
         notes = "".join(f"<p>Note: {html.escape(n)}</p>" for n in self.notes)
         return (
             f'<div class="logitlab-summary"><p><strong>{kind} logistic regression</strong>'
@@ -156,4 +182,8 @@ def _tex_number(value: float) -> str:
         return "--"
     if math.isinf(value):
         return "$\\infty$" if value > 0 else "$-\\infty$"
-    return f"{value:.4g}"
+    text = f"{value:.4g}"
+    if "e" in text:  # 3.391e-21 -> $3.391\times 10^{-21}$
+        mantissa, exponent = text.split("e")
+        return f"${mantissa}\\times 10^{{{int(exponent)}}}$"
+    return text
