@@ -412,3 +412,11 @@ def test_multinomial_marginal_effects_match_mnlogit(at: str) -> None:
         expected = np.asarray(ref.margeff) * xbar[:, None] / p_bar[None, :]
         eyex = model.marginal_effects(X, at="mean", method="eyex")
         assert_allclose(eyex["effect"], expected.T.ravel(), rtol=1e-6, atol=1e-12)
+
+
+def test_small_sample_corrections_need_more_rows_than_parameters() -> None:
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
+    model = LogisticRegression(C=1.0).fit(X, [0, 1, 0])
+    with pytest.raises(ValueError, match="more observations"):
+        model.cov_params("HC1")
+    assert np.all(np.isfinite(model.cov_params("HC0").to_numpy()))

@@ -162,7 +162,13 @@ class FitState:
         V = self.cov_centered
         sandwich = V @ self.meats[key] @ V
         if cov_type == "HC1":
-            sandwich = sandwich * (self.n_obs / (self.n_obs - self.theta.size))
+            dof = self.n_obs - self.theta.size
+            if dof <= 0:
+                raise ValueError(
+                    f"cov_type='HC1' needs more observations ({self.n_obs:g}) than "
+                    f"parameters ({self.theta.size})"
+                )
+            sandwich = sandwich * (self.n_obs / dof)
         return np.asarray(T @ sandwich @ T.T, dtype=np.float64)
 
 
@@ -463,6 +469,10 @@ def cluster_covariance(
         np.add.at(sums, codes[sl], U)
     V = state.cov_centered
     n, k = state.n_obs, state.theta.size
+    if n <= k:
+        raise ValueError(
+            f"cov_type='cluster' needs more observations ({n:g}) than parameters ({k})"
+        )
     sandwich = V @ (sums.T @ sums) @ V * (G / (G - 1.0)) * ((n - 1.0) / (n - k))
     T = design.uncenter()
     return np.asarray(T @ sandwich @ T.T, dtype=np.float64)
