@@ -242,20 +242,22 @@ def compute_fit_state(
         W = -Ph[:, :, None] * Ph[:, None, :]
         idx = np.arange(n_h)
         W[:, idx, idx] += Ph
-        grams = block_grams(
-            Z,
-            [
-                W * s[:, None, None],
-                (R[:, :, None] * R[:, None, :]) * s[:, None, None],
-                certificate_weights(labels, s, P),
-            ],
-        )
+        weights = [W * s[:, None, None], (R[:, :, None] * R[:, None, :]) * s[:, None, None]]
+        if symmetric:  # else the certificate matrix is info + meat0 (see below)
+            weights.append(certificate_weights(labels, s, P))
+        grams = block_grams(Z, weights)
         info += grams[0]
         meat0 += grams[1]
-        cert += grams[2]
+        if symmetric:
+            cert += grams[2]
         g += (R * s[:, None]).T @ Z
         ss += s @ (Z * Z)
         moments += (onehot * s[:, None]).T @ Z
+
+    if not symmetric:
+        # Per row, Σ_{k≠y} p̂_k (e_y − e_k)(e_y − e_k)ᵀ = (diag p̂ − p̂p̂ᵀ) + (e_y − p̂)(e_y − p̂)ᵀ
+        # on the non-reference classes: the certificate matrix is info + meat0.
+        cert = info + meat0
 
     # ---- the covariance (scale-invariant inverse of the information)
     cov_c: FloatArray | None = None
