@@ -420,3 +420,38 @@ def test_small_sample_corrections_need_more_rows_than_parameters() -> None:
     with pytest.raises(ValueError, match="more observations"):
         model.cov_params("HC1")
     assert np.all(np.isfinite(model.cov_params("HC0").to_numpy()))
+
+
+def test_a_feature_in_dollars_keeps_its_standard_errors() -> None:
+    # The report: a column in dollars (mean 6e4) or multiplied by 1e5 made every
+    # SE print as "—". Compared with statsmodels on the unit-scale data, mapped exactly.
+    rng = np.random.default_rng(20)
+    X = rng.normal(size=(500, 3))
+    y = (X @ [0.8, -0.5, 0.4] + rng.logistic(size=500) > 0).astype(int)
+    scale, shift = np.array([1.0, 1e4, 1e5]), np.array([0.0, 6e4, 0.0])
+    model = LogisticRegression(C=np.inf).fit(X * scale + shift, y)
+    frame = model.summary().to_frame()
+    ref = _sm(X, y)
+    T = np.diag(np.r_[1.0, 1.0 / scale])  # θ_dollars = T θ_unit, then the shift
+    T[0, 1:] = -shift / scale
+    cov = T @ np.asarray(ref.cov_params()) @ T.T
+    assert_allclose(frame["estimate"], T @ ref.params, rtol=1e-6)
+    assert_allclose(frame["std_error"], np.sqrt(np.diag(cov)), rtol=1e-6)
+    assert "—" not in str(model.summary())
+
+
+def test_wald_test_takes_the_hypothesis_as_text_like_statsmodels() -> None:
+    X, y = _binary(21)
+    frame = pd.DataFrame(X, columns=["age", "dose", "weight"])
+    model = _fit(frame, y)
+    ref = sm.Logit(y, sm.add_constant(frame)).fit(method="newton", tol=1e-12, disp=0)
+    for text in ("age = dose, weight = 0.5", "2*age - dose + 1 = weight", "dose"):
+        ours = model.wald_test(text)
+        theirs = ref.wald_test(text, scalar=True)
+        assert ours.statistic == pytest.approx(float(theirs.statistic), rel=1e-7), text
+        assert ours.p_value == pytest.approx(float(theirs.pvalue), rel=1e-6), text
+    assert model.wald_test("intercept = 0.1").df == 1
+    with pytest.raises(ValueError, match="unknown coefficient 'height'"):
+        model.wald_test("height = 0")
+    with pytest.raises(ValueError, match="more than one '='"):
+        model.wald_test("age = dose = weight")

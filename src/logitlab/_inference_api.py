@@ -31,7 +31,7 @@ from logitlab.core.fitstate import (
     compute_fit_state,
     data_moments,
 )
-from logitlab.core.hypothesis import TestResult, lr_test, wald_test
+from logitlab.core.hypothesis import TestResult, lr_test, parse_constraints, wald_test
 from logitlab.core.margins import (
     marginal_effects,
     multinomial_marginal_effects,
@@ -281,9 +281,11 @@ class InferenceMixin:
 
         Parameters
         ----------
-        R : array-like of shape (n_restrictions, n_params)
+        R : array-like of shape (n_restrictions, n_params), or str
             One row per restriction over the coefficients in table order (see
-            :meth:`cov_params`).
+            :meth:`cov_params`), or the hypothesis as text with the coefficient
+            names, as statsmodels takes it: ``"x1 = x2, 2*x3 = 1"`` (a bare
+            side means ``= 0``; multinomial names are ``"class:term"``).
         q : array-like of shape (n_restrictions,), default zeros
         cov_type : str, default="nonrobust"
             HC types too (for "cluster", pass :meth:`cov_params` to
@@ -299,6 +301,10 @@ class InferenceMixin:
         cov = self._covariance(cov_type)
         if cov is None:
             raise ValueError(f"the covariance is not defined for this fit: {_why(state)}")
+        if isinstance(R, str):
+            if q is not None:
+                raise ValueError("q is part of the text hypothesis; pass it there, not as q=")
+            R, q = parse_constraints(R, self._term_labels())
         return wald_test(state.theta, cov, R, q)
 
     def lr_test(self, restricted: InferenceMixin) -> TestResult:

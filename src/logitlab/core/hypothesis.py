@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,3 +92,59 @@ def lr_test(
         )
     stat = 2.0 * (log_likelihood_full - log_likelihood_restricted)
     return TestResult(statistic=stat, p_value=float(scipy.stats.chi2.sf(stat, df)), df=df)
+
+
+_TERM = re.compile(
+    r"\s*(?P<sign>[+-])?\s*(?:(?P<coef>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)\s*\*\s*)?"
+    r"(?P<atom>[^+\-*=,\s][^+*=,]*?)\s*(?=[+\-=,]|$)"
+)
+
+
+def parse_constraints(text: str, names: list[str]) -> tuple[FloatArray, FloatArray]:
+    """``R`` and ``q`` of linear constraints written with the coefficient names.
+
+    Comma-separated equations such as ``"x1 = x2, 2*x3 - x4 = 1"``; an
+    equation without ``=`` means ``= 0`` (``"x1, x2"`` tests both are zero).
+    Each side is a sum of ``[number *] name`` terms and plain numbers.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or a malformed equation (the message names it).
+    """
+    index = {name: j for j, name in enumerate(names)}
+    rows, rhs = [], []
+    for equation in text.split(","):
+        if not equation.strip():
+            raise ValueError(f"empty constraint in {text!r}")
+        sides = equation.split("=")
+        if len(sides) > 2:
+            raise ValueError(f"constraint {equation.strip()!r} has more than one '='")
+        row = np.zeros(len(names))
+        const = 0.0
+        for side_no, side in enumerate(sides if len(sides) == 2 else [*sides, "0"]):
+            sign_side = 1.0 if side_no == 0 else -1.0
+            pos = 0
+            side = side.strip()
+            if not side:
+                raise ValueError(f"constraint {equation.strip()!r} has an empty side")
+            while pos < len(side):
+                match = _TERM.match(side, pos)
+                if match is None or match.end() == pos:
+                    raise ValueError(f"cannot read {side[pos:]!r} in {equation.strip()!r}")
+                pos = match.end()
+                factor = -1.0 if match["sign"] == "-" else 1.0
+                factor *= float(match["coef"]) if match["coef"] else 1.0
+                atom = match["atom"].strip()
+                try:
+                    const -= sign_side * factor * float(atom)
+                except ValueError:
+                    if atom not in index:
+                        raise ValueError(
+                            f"unknown coefficient {atom!r} in {equation.strip()!r}; "
+                            f"the names are {names}"
+                        ) from None
+                    row[index[atom]] += sign_side * factor
+        rows.append(row)
+        rhs.append(const)
+    return np.asarray(rows, dtype=np.float64), np.asarray(rhs, dtype=np.float64)
