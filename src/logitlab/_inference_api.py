@@ -111,13 +111,13 @@ class InferenceMixin:
 
     # ------------------------------------------------------------ helpers
 
-    def _state(self) -> FitState:
+    def _fitted_state(self) -> FitState:
         state: FitState | None = getattr(self, "_inference_state", None)
         if state is None:
             raise _not_fitted(self)
         return state
 
-    def _names(self) -> tuple[list[str], list[str]]:
+    def _inference_names(self) -> tuple[list[str], list[str]]:
         names = getattr(self, "feature_names_in_", None)
         features = (
             [f"x{j + 1}" for j in range(self.n_features_in_)]
@@ -126,7 +126,7 @@ class InferenceMixin:
         )
         return features, [str(_label(c)) for c in self.classes_]
 
-    def _matrix(self, X: Any) -> FloatArray:
+    def _inference_matrix(self, X: Any) -> FloatArray:
         """X as a float64 matrix with the training number of columns (clear errors otherwise)."""
         if hasattr(X, "toarray"):
             X = X.toarray()
@@ -142,7 +142,7 @@ class InferenceMixin:
             raise ValueError("X must not contain NaN or infinity")
         return Xa
 
-    def _covariance(
+    def _inference_covariance(
         self,
         cov_type: str,
         groups: Any = None,
@@ -150,7 +150,7 @@ class InferenceMixin:
         y: Any = None,
         sample_weight: Any = None,
     ) -> FloatArray | None:
-        state = self._state()
+        state = self._fitted_state()
         if cov_type not in COV_TYPES:
             raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
         if cov_type != "cluster":
@@ -162,8 +162,8 @@ class InferenceMixin:
                 "cov_type='cluster' needs groups= (one label per training row) and the "
                 "training data again, X= and y= (the model keeps none of it)"
             )
-        Xa = self._matrix(X)
-        labels = self._encode(y, Xa.shape[0])
+        Xa = self._inference_matrix(X)
+        labels = self._inference_labels(y, Xa.shape[0])
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         moments = data_moments(state.design, Xa, labels, sw)
         if not np.allclose(moments, state.moments, rtol=1e-9, atol=0.0):
@@ -177,7 +177,7 @@ class InferenceMixin:
             raise ValueError(f"groups has {g.shape[0]} entries for {Xa.shape[0]} rows")
         return cluster_covariance(state, Xa, labels, sw, g)
 
-    def _encode(self, y: Any, n: int) -> np.ndarray:
+    def _inference_labels(self, y: Any, n: int) -> np.ndarray:
         labels = np.asarray(y)
         if labels.shape != (n,):
             raise ValueError(f"y must have shape ({n},), got {labels.shape}")
@@ -225,9 +225,9 @@ class InferenceMixin:
         from logitlab.core.inference import infer_state
         from logitlab.summary import Summary
 
-        state = self._state()
-        cov = self._covariance(cov_type, groups, X, y, sample_weight)
-        features, classes = self._names()
+        state = self._fitted_state()
+        cov = self._inference_covariance(cov_type, groups, X, y, sample_weight)
+        features, classes = self._inference_names()
         inference = infer_state(
             state,
             feature_names=features,
@@ -261,16 +261,16 @@ class InferenceMixin:
         """
         import pandas as pd
 
-        state = self._state()
-        cov = self._covariance(cov_type, groups, X, y, sample_weight)
+        state = self._fitted_state()
+        cov = self._inference_covariance(cov_type, groups, X, y, sample_weight)
         if cov is None or (state.separation is not None and not state.penalized):
             raise ValueError(f"the covariance is not defined for this fit: {_why(state)}")
-        labels = self._term_labels()
+        labels = self._inference_terms()
         return pd.DataFrame(cov, index=labels, columns=labels)
 
-    def _term_labels(self) -> list[str]:
-        state = self._state()
-        features, classes = self._names()
+    def _inference_terms(self) -> list[str]:
+        state = self._fitted_state()
+        features, classes = self._inference_names()
         terms = (["intercept"] if state.design.fit_intercept else []) + features
         if state.n_classes == 2:
             return terms
@@ -297,14 +297,14 @@ class InferenceMixin:
             ``statistic`` (chi-squared), ``p_value`` and ``df``, as statsmodels'
             ``wald_test((R, q), scalar=True)``.
         """
-        state = self._state()
-        cov = self._covariance(cov_type)
+        state = self._fitted_state()
+        cov = self._inference_covariance(cov_type)
         if cov is None:
             raise ValueError(f"the covariance is not defined for this fit: {_why(state)}")
         if isinstance(R, str):
             if q is not None:
                 raise ValueError("q is part of the text hypothesis; pass it there, not as q=")
-            R, q = parse_constraints(R, self._term_labels())
+            R, q = parse_constraints(R, self._inference_terms())
         return wald_test(state.theta, cov, R, q)
 
     def lr_test(self, restricted: InferenceMixin) -> TestResult:
@@ -320,7 +320,7 @@ class InferenceMixin:
         TestResult
             As statsmodels' ``full.compare_lr_test(restricted)``.
         """
-        full, small = self._state(), restricted._state()
+        full, small = self._fitted_state(), restricted._fitted_state()
         if small.n_obs != full.n_obs or small.null_log_likelihood != full.null_log_likelihood:
             raise ValueError(
                 "the two fits are not on the same observations (their sizes or class counts "
@@ -363,12 +363,12 @@ class InferenceMixin:
         """
         import pandas as pd
 
-        state = self._state()
-        cov = self._covariance(cov_type)
+        state = self._fitted_state()
+        cov = self._inference_covariance(cov_type)
         if cov is None:
             raise ValueError(f"the covariance is not defined for this fit: {_why(state)}")
-        features, classes = self._names()
-        Xa = self._matrix(X)
+        features, classes = self._inference_names()
+        Xa = self._inference_matrix(X)
         fi = state.design.fit_intercept
         if state.n_classes == 2:
             result = marginal_effects(
@@ -423,16 +423,20 @@ class InferenceMixin:
         """
         if not 0.0 < alpha < 1.0:
             raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-        state = self._state()
+        state = self._fitted_state()
         if state.n_classes != 2:
             raise NotImplementedError(
                 "predict_proba_interval is implemented for binary models only"
             )
-        cov = self._covariance(cov_type)
+        cov = self._inference_covariance(cov_type)
         if cov is None:
             raise ValueError(f"the covariance is not defined for this fit: {_why(state)}")
         _, low, high = probability_interval(
-            state.theta, cov, self._matrix(X), fit_intercept=state.design.fit_intercept, alpha=alpha
+            state.theta,
+            cov,
+            self._inference_matrix(X),
+            fit_intercept=state.design.fit_intercept,
+            alpha=alpha,
         )
         return np.column_stack([low, high])
 
@@ -461,7 +465,7 @@ class InferenceMixin:
         if per not in ("unit", "sd"):
             raise ValueError(f"per must be 'unit' or 'sd', got {per!r}")
         frame = self.summary(confidence=confidence, cov_type=cov_type).to_frame()
-        state = self._state()
+        state = self._fitted_state()
         if state.design.fit_intercept:
             level = frame.index.nlevels - 1
             frame = frame.drop(index="intercept", level=level if level else None)
