@@ -455,3 +455,15 @@ def test_wald_test_takes_the_hypothesis_as_text_like_statsmodels() -> None:
         model.wald_test("height = 0")
     with pytest.raises(ValueError, match="more than one '='"):
         model.wald_test("age = dose = weight")
+
+
+def test_inference_before_fit_or_without_a_state_says_why() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        LogisticRegression().summary()
+    X, y = _binary(22)
+    model = _fit(X, y)
+    del model._inference_state  # what a fit of another problem (liblinear's) leaves
+    with pytest.raises(ValueError, match="inference is not available for this fit"):
+        model.summary()

@@ -114,6 +114,13 @@ class InferenceMixin:
     def _fitted_state(self) -> FitState:
         state: FitState | None = getattr(self, "_inference_state", None)
         if state is None:
+            if hasattr(self, "coef_"):
+                raise ValueError(
+                    "inference is not available for this fit: it solved a problem other "
+                    "than the model's own (for example solver='liblinear' penalizes the "
+                    "intercept, and a class of total weight 0 is fitted as absent); refit "
+                    "with the default solver and every class weighted"
+                )
             raise _not_fitted(self)
         return state
 
