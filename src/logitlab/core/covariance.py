@@ -149,10 +149,26 @@ def probabilities(design: Design, theta_c: FloatArray, Z: FloatArray) -> FloatAr
     B = theta_c.reshape(design.n_blocks, design.n_terms)
     eta = Z @ B.T  # (rows, K-1) log-odds against class 0
     if design.n_classes == 2:
+        # Both columns directly (not 1 − p): a probability of 1e-20 keeps its digits.
         e = np.exp(-np.abs(eta[:, 0]))
-        p1 = np.where(eta[:, 0] >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return np.column_stack([1.0 - p1, p1])
+        big, small = 1.0 / (1.0 + e), e / (1.0 + e)
+        positive = eta[:, 0] >= 0
+        return np.column_stack([np.where(positive, small, big), np.where(positive, big, small)])
     return softmax(np.hstack([np.zeros((Z.shape[0], 1)), eta]), axis=1)
+
+
+def residuals(P: FloatArray, labels: IntArray) -> FloatArray:
+    """``e_y − p̂`` on the non-reference classes, shape (rows, K−1).
+
+    The own class's ``1 − p̂_y`` is summed from the other classes'
+    probabilities, so it keeps its digits when p̂_y is within 1e-16 of 1.
+    """
+    rows = np.arange(P.shape[0])
+    others = P.copy()
+    others[rows, labels] = 0.0
+    R = -P
+    R[rows, labels] = others.sum(axis=1)
+    return np.asarray(R[:, 1:], dtype=np.float64)
 
 
 def centered_theta(design: Design, theta: FloatArray) -> FloatArray:

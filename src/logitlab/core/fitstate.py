@@ -41,7 +41,7 @@ from logitlab.core.covariance import (
     log_likelihood,
     make_design,
     probabilities,
-    symmetric_pinv,
+    residuals,
     table_coef,
 )
 from logitlab.core.objective import Objective
@@ -237,7 +237,7 @@ def compute_fit_state(
         log_lik += log_likelihood(design, theta_c, Z, labels, s)
         onehot = np.zeros_like(P)
         onehot[np.arange(P.shape[0]), labels] = 1.0
-        R = onehot[:, 1:] - P[:, 1:]
+        R = residuals(P, labels)
         Ph = P if symmetric else P[:, 1:]
         W = -Ph[:, :, None] * Ph[:, None, :]
         idx = np.arange(n_h)
@@ -277,8 +277,9 @@ def compute_fit_state(
     # ---- pass 2: leverages (binary) and the separation certificate
     meats: dict[str, FloatArray] = {}
     robust_note = ""
-    v = symmetric_pinv(cert) @ g.ravel()
-    certified = bool(np.all(np.isfinite(v)))
+    cert_inv = equilibrated_inverse(cert)
+    v = np.zeros(q * m) if cert_inv is None else cert_inv @ g.ravel()
+    certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
     want_leverage = K == 2 and cov_c is not None
     meat2 = np.zeros((m, m))
     meat3 = np.zeros((m, m))
@@ -295,7 +296,7 @@ def compute_fit_state(
             assert cov_c is not None
             w = P[:, 1] * P[:, 0]
             h = np.minimum(s * w * np.sum((Z @ cov_c) * Z, axis=1), 1.0 - 1e-12)
-            r2 = (labels - P[:, 1]) ** 2 * s
+            r2 = residuals(P, labels)[:, 0] ** 2 * s
             hc = np.column_stack([r2 / (1.0 - h), r2 / (1.0 - h) ** 2])
             m2, m3 = block_grams(Z, [hc[:, None, None, 0], hc[:, None, None, 1]])
             meat2 += m2
@@ -384,12 +385,13 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
         Z = design.rows(objective.X, sl)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
-        onehot = np.zeros_like(P)
-        onehot[np.arange(P.shape[0]), labels_all[sl]] = 1.0
         (gram,) = block_grams(Z, [certificate_weights(labels_all[sl], s, P)])
         cert += gram
-        g += ((onehot[:, 1:] - P[:, 1:]) * s[:, None]).T @ Z
-    v = (symmetric_pinv(cert) @ g.ravel()).reshape(q, m)
+        g += (residuals(P, labels_all[sl]) * s[:, None]).T @ Z
+    cert_inv = equilibrated_inverse(cert)
+    if cert_inv is None:
+        return False
+    v = (cert_inv @ g.ravel()).reshape(q, m)
     if not np.all(np.isfinite(v)):
         return False
     for sl in blocks(objective.n_samples):
@@ -462,9 +464,7 @@ def cluster_covariance(
     for sl in blocks(X.shape[0]):
         Z = design.rows(X, sl)
         P = probabilities(design, theta_c, Z)
-        onehot = np.zeros_like(P)
-        onehot[np.arange(P.shape[0]), labels[sl]] = 1.0
-        R = onehot[:, 1:] - P[:, 1:]
+        R = residuals(P, labels[sl])
         if sample_weight is not None:
             R = R * sample_weight[sl, None]
         U = (R[:, :, None] * Z[:, None, :]).reshape(Z.shape[0], q * m)

@@ -84,7 +84,7 @@ def certificate_weights(labels: IntArray, weights: FloatArray, P: FloatArray) ->
     q[rows, labels] = 0.0
     L = np.zeros((n, K, K))
     L[:, np.arange(K), np.arange(K)] = q
-    L[rows, labels, labels] = 1.0 - P[rows, labels]
+    L[rows, labels, labels] = q.sum(axis=1)  # 1 − p̂_y, keeping its digits near 1
     L[rows, labels, :] -= q
     L[rows, :, labels] -= q
     return np.asarray(L[:, 1:, 1:] * weights[:, None, None], dtype=np.float64)
