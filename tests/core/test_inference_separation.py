@@ -37,11 +37,15 @@ def test_ordinary_fits_are_certified_without_a_linear_program(
     assert state.separation is None and state.separation_method == "certificate from the fit"
 
 
-def test_a_separated_fit_is_never_certified_however_long_it_ran() -> None:
-    X, y = _overlap(400)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_separated_fit_is_never_certified_however_long_it_ran(seed: int) -> None:
+    # Late iterates leave p̂ within 1e-14 of 1 on the separated rows: the certificate
+    # must see those residuals (not 1 − p̂ rounded to 0) and must not drop the
+    # ill-conditioned direction (a pseudo-inverse certified iteration 30 as clean).
+    X, y = _overlap(400, seed=seed)
     flag = ((y == 1) & (X[:, 1] > 0.5)).astype(float)  # 1 only on positives: quasi
     objective = Objective(np.column_stack([X, flag]), y)
-    for max_iter in (5, 30, 200):
+    for max_iter in (3, 5, 10, 20, 30, 40, 60, 200):
         fit = solve(objective, max_iter=max_iter)
         state = compute_fit_state(objective, fit.coef, converged=fit.converged, n_iter=max_iter)
         assert state.separation == "quasi-complete"
@@ -111,3 +115,15 @@ def test_strongly_penalized_fits_are_certified_after_unpenalized_newton_steps(
     monkeypatch.setattr(sep.scipy.optimize, "linprog", no_lp)
     state = compute_fit_state(objective, fit.coef, converged=True, n_iter=fit.n_iter)
     assert state.separation is None and state.separation_method == "certificate from the fit"
+
+
+def test_probabilities_and_residuals_keep_their_digits_near_one() -> None:
+    from logitlab.core.covariance import Design, probabilities, residuals
+
+    design = Design(n_classes=2, fit_intercept=False, center=np.zeros(1))
+    Z = np.array([[40.0], [-40.0]])
+    P = probabilities(design, np.array([1.0]), Z)
+    assert P[0, 0] == pytest.approx(np.exp(-40.0), rel=1e-12)  # 1 − σ(40), not 0
+    R = residuals(P, np.array([1, 0]))
+    assert R[0, 0] == pytest.approx(np.exp(-40.0), rel=1e-12)
+    assert R[1, 0] == pytest.approx(-np.exp(-40.0), rel=1e-12)
