@@ -226,6 +226,7 @@ def compute_fit_state(
     meat0 = np.zeros((q * m, q * m))
     cert = np.zeros((q * m, q * m))
     g = np.zeros((q, m))
+    g_abs = np.zeros((q, m))  # Σ |terms| of g: bounds its rounding error
     ss = np.zeros(m)
     log_lik = 0.0
     moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
@@ -251,6 +252,7 @@ def compute_fit_state(
         if symmetric:
             cert += grams[2]
         g += (R * s[:, None]).T @ Z
+        g_abs += np.abs(R * s[:, None]).T @ np.abs(Z)
         ss += s @ (Z * Z)
         moments += (onehot * s[:, None]).T @ Z
 
@@ -279,6 +281,7 @@ def compute_fit_state(
     robust_note = ""
     cert_inv = equilibrated_inverse(cert)
     v = np.zeros(q * m) if cert_inv is None else cert_inv @ g.ravel()
+    v_err = np.zeros(q * m) if cert_inv is None else _solve_error(cert_inv, g_abs)
     certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
     want_leverage = K == 2 and cov_c is not None
     meat2 = np.zeros((m, m))
@@ -291,7 +294,7 @@ def compute_fit_state(
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
         if certified:
-            certified = certify_no_separation(Z, labels, s, P, v.reshape(q, m))
+            certified = certify_no_separation(Z, labels, s, P, v.reshape(q, m), v_err.reshape(q, m))
         if want_leverage:
             assert cov_c is not None
             w = P[:, 1] * P[:, 0]
@@ -364,6 +367,13 @@ def compute_fit_state(
     )
 
 
+def _solve_error(inverse: FloatArray, g_abs: FloatArray) -> FloatArray:
+    """A generous bound on the rounding error of ``M⁻¹ g`` that comes from ``g``:
+    ``|M⁻¹|·δg`` with ``δg = 64·eps·Σ|terms|`` (g sums many terms that cancel)."""
+    eps = float(np.finfo(np.float64).eps)
+    return np.asarray(np.abs(inverse) @ (64.0 * eps * g_abs.ravel()), dtype=np.float64)
+
+
 def _certified_after_newton(objective: Objective, coef: FloatArray, design: Design) -> bool:
     """The separation certificate at the unpenalized fit reached from ``coef`` (two passes)."""
     from logitlab.core.penalty import Penalty
@@ -381,24 +391,28 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     labels_all = objective.y.astype(np.intp)
     cert = np.zeros((q * m, q * m))
     g = np.zeros((q, m))
+    g_abs = np.zeros((q, m))
     for sl in blocks(objective.n_samples):
         Z = design.rows(objective.X, sl)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
         (gram,) = block_grams(Z, [certificate_weights(labels_all[sl], s, P)])
         cert += gram
-        g += (residuals(P, labels_all[sl]) * s[:, None]).T @ Z
+        R = residuals(P, labels_all[sl]) * s[:, None]
+        g += R.T @ Z
+        g_abs += np.abs(R).T @ np.abs(Z)
     cert_inv = equilibrated_inverse(cert)
     if cert_inv is None:
         return False
     v = (cert_inv @ g.ravel()).reshape(q, m)
+    v_err = _solve_error(cert_inv, g_abs).reshape(q, m)
     if not np.all(np.isfinite(v)):
         return False
     for sl in blocks(objective.n_samples):
         Z = design.rows(objective.X, sl)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
-        if not certify_no_separation(Z, labels_all[sl], s, P, v):
+        if not certify_no_separation(Z, labels_all[sl], s, P, v, v_err):
             return False
     return True
 

@@ -48,7 +48,12 @@ _MARGIN_TOL = 1e-9
 
 
 def certify_no_separation(
-    Z: FloatArray, labels: IntArray, weights: FloatArray, P: FloatArray, M_pinv_g: FloatArray
+    Z: FloatArray,
+    labels: IntArray,
+    weights: FloatArray,
+    P: FloatArray,
+    M_inv_g: FloatArray,
+    error: FloatArray,
 ) -> bool:
     """Whether the correction factors of one block of rows all exceed 1/2 (see module doc).
 
@@ -62,13 +67,19 @@ def certify_no_separation(
         Sample weights; rows with weight 0 are ignored.
     P : ndarray of shape (rows, n_classes)
         Fitted probabilities.
-    M_pinv_g : ndarray of shape (n_classes - 1, n_terms)
-        ``M⁺ g`` of the whole data, one row per non-reference class.
+    M_inv_g : ndarray of shape (n_classes - 1, n_terms)
+        ``M⁻¹ g`` of the whole data, one row per non-reference class.
+    error : ndarray of shape (n_classes - 1, n_terms)
+        A bound on the rounding error of ``M⁻¹ g`` (``|M⁻¹|·δg``); each factor
+        must exceed 1/2 by its own worst case, so rounding cannot fake a proof.
     """
-    V = np.vstack([np.zeros((1, Z.shape[1])), M_pinv_g])
+    V = np.vstack([np.zeros((1, Z.shape[1])), M_inv_g])
+    E = np.vstack([np.zeros((1, Z.shape[1])), error])
     U = Z @ V.T  # (rows, K)
-    own = U[np.arange(Z.shape[0]), labels]
-    factor = 1.0 - (own[:, None] - U)
+    B = np.abs(Z) @ E.T
+    rows = np.arange(Z.shape[0])
+    own = U[rows, labels]
+    factor = 1.0 - (own[:, None] - U) - (B[rows, labels][:, None] + B)
     others = (weights > 0)[:, None] & (labels[:, None] != np.arange(P.shape[1]))
     return not bool(np.any(others & ((P <= 0.0) | (factor < 0.5))))
 
