@@ -116,9 +116,10 @@ class InferenceMixin:
         if state is None:
             if hasattr(self, "coef_"):
                 raise ValueError(
-                    "inference is not available for this fit: it solved a problem other "
-                    "than the model's own (for example solver='liblinear' penalizes the "
-                    "intercept, and a class of total weight 0 is fitted as absent); refit "
+                    "inference is not available for this fit: its fit did not record the "
+                    "statistics inference needs (a fit of another problem, such as "
+                    "solver='liblinear' with its penalized intercept or a class of total "
+                    "weight 0 fitted as absent, or a fit outside memory); refit in memory "
                     "with the default solver and every class weighted"
                 )
             raise _not_fitted(self)
