@@ -258,8 +258,13 @@ def test_hc1_hc2_hc3_from_statsmodels_scores_and_leverages() -> None:
         "HC3": V @ (scores.T / (1 - h) ** 2) @ scores @ V,
     }
     for name, cov in expected.items():
-        assert_allclose(model.cov_params(name).to_numpy(), cov, rtol=1e-6, err_msg=name)
-    assert "HC3" in str(model.summary(cov_type="HC3"))
+        data = {} if name == "HC1" else {"X": X, "y": y}  # leverages: the data again
+        assert_allclose(model.cov_params(name, **data).to_numpy(), cov, rtol=1e-6, err_msg=name)
+    assert "HC3" in str(model.summary(cov_type="HC3", X=X, y=y))
+    with pytest.raises(ValueError, match="needs the training data again"):
+        model.summary(cov_type="HC2")
+    with pytest.raises(ValueError, match="differ from the data"):
+        model.cov_params("HC3", X=X[::-1], y=y[::-1] * 0)
 
 
 def test_cluster_covariance_matches_statsmodels_and_checks_the_data() -> None:
@@ -390,7 +395,7 @@ def test_multinomial_robust_covariances_match_mnlogit() -> None:
     ours = model.cov_params("cluster", groups=groups, X=X, y=y).to_numpy()
     assert_allclose(ours, np.asarray(cl.cov_params()), rtol=1e-7)
     with pytest.raises(ValueError, match="binary models only"):
-        model.cov_params("HC3")
+        model.cov_params("HC3", X=X, y=y)
 
 
 @pytest.mark.parametrize("at", ["overall", "mean"])

@@ -8,12 +8,18 @@ about separated data.
 
 Where robust covariances get their per-row data
 -----------------------------------------------
-``HC0`` – ``HC3`` need per-row scores and leverages; they are summed into
-small matrices during ``fit`` (two passes over the data), so
-``summary(cov_type="HC1")`` works on a pickled model. The cluster-robust
-covariance needs the groups, which ``fit`` does not see: pass the training
-data again, ``summary(cov_type="cluster", groups=g, X=X, y=y)``; it is checked
-against a digest of the training data stored at fit (a clear error if it differs).
+``HC0`` and ``HC1`` need the per-row scores only: their outer products are
+summed into one small matrix during ``fit``, so ``summary(cov_type="HC1")``
+works on a pickled model. ``HC2`` and ``HC3`` need per-row leverages, and
+the cluster-robust covariance needs the groups, which ``fit`` does not see:
+pass the training data again, ``summary(cov_type="HC3", X=X, y=y)`` or
+``summary(cov_type="cluster", groups=g, X=X, y=y)``. It is checked against
+moments of the training data stored at fit (a clear error if it differs; the
+check sees other data, not the same rows reordered, so ``groups`` must follow
+the rows of ``X``).
+Computing the leverages at every fit would double the cost ``fit`` adds for
+inference, for two covariance types that statsmodels' ``Logit`` does not
+even distinguish from HC0.
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ import numpy as np
 
 from logitlab.core.fitstate import (
     COV_TYPES,
+    DATA_COV_TYPES,
     FitState,
     cluster_covariance,
     compute_fit_state,
     data_moments,
+    leverage_covariance,
 )
 from logitlab.core.hypothesis import TestResult, lr_test, parse_constraints, wald_test
 from logitlab.core.margins import (
@@ -161,15 +169,18 @@ class InferenceMixin:
         state = self._fitted_state()
         if cov_type not in COV_TYPES:
             raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
-        if cov_type != "cluster":
-            if groups is not None:
-                raise ValueError("groups= is only used with cov_type='cluster'")
+        if groups is not None and cov_type != "cluster":
+            raise ValueError("groups= is only used with cov_type='cluster'")
+        if cov_type not in DATA_COV_TYPES:
             return state.covariance(cov_type)
-        if groups is None or X is None or y is None:
+        if X is None or y is None or (cov_type == "cluster" and groups is None):
+            need = "groups= (one label per training row) and " if cov_type == "cluster" else ""
             raise ValueError(
-                "cov_type='cluster' needs groups= (one label per training row) and the "
-                "training data again, X= and y= (the model keeps none of it)"
+                f"cov_type={cov_type!r} needs {need}the training data again, X= and y= "
+                "(the model keeps none of it)"
             )
+        if state.cov_centered is None:
+            return None
         Xa = self._inference_matrix(X)
         labels = self._inference_labels(y, Xa.shape[0])
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -177,9 +188,11 @@ class InferenceMixin:
         if not np.allclose(moments, state.moments, rtol=1e-9, atol=0.0):
             raise ValueError(
                 "X, y (and sample_weight) differ from the data this model was fitted on; "
-                "cov_type='cluster' needs exactly the training data (with class_weight, "
+                f"cov_type={cov_type!r} needs exactly the training data (with class_weight, "
                 "pass the combined weights as sample_weight)"
             )
+        if cov_type != "cluster":
+            return leverage_covariance(state, Xa, labels, sw, cov_type)
         g = np.asarray(groups)
         if g.shape[0] != Xa.shape[0]:
             raise ValueError(f"groups has {g.shape[0]} entries for {Xa.shape[0]} rows")
@@ -219,7 +232,8 @@ class InferenceMixin:
         groups : array-like of shape (n_samples,), default=None
             Cluster labels of the training rows (``cov_type="cluster"`` only).
         X, y, sample_weight : the training data, default=None
-            Needed by ``cov_type="cluster"`` only (checked against the fit's data).
+            Needed by ``cov_type`` "HC2", "HC3" and "cluster" only (checked
+            against the fit's data).
         check_separation : ignored
             Kept for compatibility: separation is always checked, at fit.
 
@@ -295,9 +309,9 @@ class InferenceMixin:
             names, as statsmodels takes it: ``"x1 = x2, 2*x3 = 1"`` (a bare
             side means ``= 0``; multinomial names are ``"class:term"``).
         q : array-like of shape (n_restrictions,), default zeros
-        cov_type : str, default="nonrobust"
-            HC types too (for "cluster", pass :meth:`cov_params` to
-            :func:`logitlab.core.hypothesis.wald_test`).
+        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
+            (For "HC2", "HC3" or "cluster", which need the training data, pass
+            :meth:`cov_params` to :func:`logitlab.core.hypothesis.wald_test`.)
 
         Returns
         -------

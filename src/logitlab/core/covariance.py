@@ -60,6 +60,8 @@ class Design:
     n_classes: int
     fit_intercept: bool
     center: FloatArray
+    reach: FloatArray | None = None
+    """Largest |z| of each term of the centered design (bounds rounding errors)."""
 
     @property
     def n_terms(self) -> int:
@@ -102,15 +104,30 @@ def make_design(objective: Objective) -> Design:
     """The design of ``objective``'s data (weighted means of the positive-weight rows)."""
     X = objective.X
     fi = objective.model.fit_intercept
-    center = np.zeros(objective.n_features)
+    p = objective.n_features
+    sw = objective.sample_weight
+    total = np.zeros(p)
+    low, high = np.full(p, np.inf), np.full(p, -np.inf)
+    for sl in blocks(objective.n_samples):
+        rows = dense_rows(X, sl)
+        total += rows.sum(axis=0) if sw is None else sw[sl] @ rows
+        if rows.shape[0]:
+            low = np.minimum(low, rows.min(axis=0))
+            high = np.maximum(high, rows.max(axis=0))
+    center = np.zeros(p)
     if fi and objective.n_samples:
-        sw = objective.sample_weight
-        total = np.zeros(objective.n_features)
-        for sl in blocks(objective.n_samples):
-            rows = dense_rows(X, sl)
-            total += rows.sum(axis=0) if sw is None else sw[sl] @ rows
         center = total / (objective.n_samples if sw is None else float(np.sum(sw)))
-    return Design(n_classes=objective.model.n_classes, fit_intercept=fi, center=center)
+    reach = (
+        np.maximum(np.abs(low - center), np.abs(high - center)) if objective.n_samples else center
+    )
+    if fi:
+        reach = np.r_[1.0, reach]
+    return Design(
+        n_classes=objective.model.n_classes,
+        fit_intercept=fi,
+        center=center,
+        reach=np.asarray(reach, dtype=np.float64),
+    )
 
 
 def table_coef(
@@ -139,6 +156,9 @@ def log_likelihood(
 ) -> float:
     """``Σ sᵢ log p̂(yᵢ)`` of some rows, computed stably (log-sum-exp)."""
     B = theta_c.reshape(design.n_blocks, design.n_terms)
+    if design.n_classes == 2:
+        t = (Z @ B[0]) * np.where(labels == 1, 1.0, -1.0)  # log σ(t) = −softplus(−t)
+        return float(-(weights @ (np.maximum(-t, 0.0) + np.log1p(np.exp(-np.abs(t))))))
     eta = np.hstack([np.zeros((Z.shape[0], 1)), Z @ B.T])
     own = eta[np.arange(Z.shape[0]), labels]
     return float(weights @ (own - scipy.special.logsumexp(eta, axis=1)))

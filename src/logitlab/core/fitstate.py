@@ -6,9 +6,12 @@ a few kB whatever the number of rows. :func:`compute_fit_state` makes two
 passes over the data (in row blocks):
 
 1. the information matrix, the heteroscedasticity-robust "meat" ``Σ sᵢ uᵢuᵢᵀ``
-   of the scores ``uᵢ``, and the certificate matrix of the separation check;
-2. (binary models) the leverages ``hᵢ`` and the HC2/HC3 meats, and the
-   separation certificate itself.
+   of the scores ``uᵢ`` (HC0, HC1), and the certificate matrix of the
+   separation check;
+2. the separation certificate itself.
+
+HC2, HC3 (per-row leverages) and the cluster-robust covariance (the groups)
+need the training data again; the state's ``moments`` recognize it.
 
 Matrices are stored in centered coordinates (see :mod:`logitlab.core.covariance`)
 and mapped to the reported parameters on demand.
@@ -57,8 +60,10 @@ from logitlab.core.types import FloatArray, IntArray
 
 #: Unpenalized Newton steps from a penalized fit before its separation certificate.
 _CERTIFY_NEWTON_STEPS = 15
-#: Covariance types; "cluster" needs the data and the groups again.
+#: Covariance types.
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
+#: The types that need the training data again (per-row leverages, or the groups).
+DATA_COV_TYPES = ("HC2", "HC3", "cluster")
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,8 @@ class FitState:
         Inverse (penalized) information in centered coordinates; None when the
         information is singular or there is an L1 part.
     meats : dict of str to ndarray
-        ``"HC0"``, ``"HC2"``, ``"HC3"`` score outer products in centered
-        coordinates (those available for this model).
+        ``"HC0"``: the score outer products in centered coordinates (absent
+        when robust covariances are not available for this model).
     robust_note : str
         Why robust covariances are unavailable ('' when they are).
     n_obs : float
@@ -146,17 +151,19 @@ class FitState:
             For an unknown ``cov_type``, "cluster" (use :func:`cluster_covariance`)
             or a robust type this model does not support (the message says why).
         """
-        if cov_type not in COV_TYPES or cov_type == "cluster":
-            raise ValueError(
-                f"cov_type must be one of {COV_TYPES[:-1]} here (cluster needs the data "
-                f"again), got {cov_type!r}"
-            )
+        if cov_type not in COV_TYPES:
+            raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
         if self.cov_centered is None:
             return None
         T = self.design.uncenter()
         if cov_type == "nonrobust":
             return np.asarray(T @ self.cov_centered @ T.T, dtype=np.float64)
-        key = "HC0" if cov_type == "HC1" else cov_type
+        if cov_type in DATA_COV_TYPES:
+            raise ValueError(
+                f"cov_type={cov_type!r} needs the training data again (X=, y=): it uses "
+                "per-row leverages, which the fitted model does not keep"
+            )
+        key = "HC0"
         if key not in self.meats:
             raise ValueError(f"cov_type={cov_type!r} is not available: {self.robust_note}")
         V = self.cov_centered
@@ -226,7 +233,7 @@ def compute_fit_state(
     meat0 = np.zeros((q * m, q * m))
     cert = np.zeros((q * m, q * m))
     g = np.zeros((q, m))
-    g_abs = np.zeros((q, m))  # Σ |terms| of g: bounds its rounding error
+    r_abs = np.zeros(q)  # Σ |sᵢ rᵢₖ|: with the design's reach, bounds g's rounding
     ss = np.zeros(m)
     log_lik = 0.0
     moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
@@ -252,7 +259,7 @@ def compute_fit_state(
         if symmetric:
             cert += grams[2]
         g += (R * s[:, None]).T @ Z
-        g_abs += np.abs(R * s[:, None]).T @ np.abs(Z)
+        r_abs += np.abs(R * s[:, None]).sum(axis=0)
         ss += s @ (Z * Z)
         moments += (onehot * s[:, None]).T @ Z
 
@@ -281,29 +288,16 @@ def compute_fit_state(
     robust_note = ""
     cert_inv = equilibrated_inverse(cert)
     v = np.zeros(q * m) if cert_inv is None else cert_inv @ g.ravel()
-    v_err = np.zeros(q * m) if cert_inv is None else _solve_error(cert_inv, g_abs)
+    v_err = np.zeros(q) if cert_inv is None else _solve_error(cert_inv, r_abs, design)
     certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
-    want_leverage = K == 2 and cov_c is not None
-    meat2 = np.zeros((m, m))
-    meat3 = np.zeros((m, m))
     for sl in blocks(objective.n_samples):
-        if not (certified or want_leverage):
+        if not certified:
             break
         Z = design.rows(X, sl)
         labels = labels_all[sl]
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
-        if certified:
-            certified = certify_no_separation(Z, labels, s, P, v.reshape(q, m), v_err.reshape(q, m))
-        if want_leverage:
-            assert cov_c is not None
-            w = P[:, 1] * P[:, 0]
-            h = np.minimum(s * w * np.sum((Z @ cov_c) * Z, axis=1), 1.0 - 1e-12)
-            r2 = residuals(P, labels)[:, 0] ** 2 * s
-            hc = np.column_stack([r2 / (1.0 - h), r2 / (1.0 - h) ** 2])
-            m2, m3 = block_grams(Z, [hc[:, None, None, 0], hc[:, None, None, 1]])
-            meat2 += m2
-            meat3 += m3
+        certified = certify_no_separation(Z, labels, s, P, v.reshape(q, m), v_err)
     if cov_c is None:
         robust_note = (
             "the L1 part of the penalty leaves no covariance"
@@ -314,11 +308,6 @@ def compute_fit_state(
         robust_note = "robust covariances of penalized multinomial fits are not implemented"
     else:
         meats["HC0"] = meat0
-        if K == 2:
-            meats["HC2"] = meat2
-            meats["HC3"] = meat3
-        else:
-            robust_note = "HC2 and HC3 need per-row leverages, implemented for binary models only"
 
     # ---- separation: certificate, single column, linear programs
     separation: Separation | None
@@ -367,11 +356,19 @@ def compute_fit_state(
     )
 
 
-def _solve_error(inverse: FloatArray, g_abs: FloatArray) -> FloatArray:
-    """A generous bound on the rounding error of ``M⁻¹ g`` that comes from ``g``:
-    ``|M⁻¹|·δg`` with ``δg = 64·eps·Σ|terms|`` (g sums many terms that cancel)."""
+def _solve_error(inverse: FloatArray, r_abs: FloatArray, design: Design) -> FloatArray:
+    """Per class, a bound on ``|zᵢ·e_k|`` with ``e`` the rounding error of ``M⁻¹ g``.
+
+    ``g`` sums many terms that cancel: its error is at most ``δg = 64·eps·Σ|terms|``
+    ≤ ``64·eps·Σᵢ|sᵢ rᵢₖ|·reach_j``, and ``|M⁻¹ δg|`` ≤ ``|M⁻¹|·δg``; a row's
+    ``|zᵢ·e_k|`` is at most ``reach·|e_k|``.
+    """
     eps = float(np.finfo(np.float64).eps)
-    return np.asarray(np.abs(inverse) @ (64.0 * eps * g_abs.ravel()), dtype=np.float64)
+    q, m = design.n_blocks, design.n_terms
+    reach = design.reach if design.reach is not None else np.ones(m)
+    dg = 64.0 * eps * np.outer(r_abs, reach).ravel()
+    e = (np.abs(inverse) @ dg).reshape(q, m)
+    return np.asarray(e @ reach, dtype=np.float64)
 
 
 def _certified_after_newton(objective: Objective, coef: FloatArray, design: Design) -> bool:
@@ -382,7 +379,7 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     K = objective.model.n_classes
     unpenalized = objective.with_penalty(Penalty())
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        mle = solve(unpenalized, coef, tol=1e-8, max_iter=_CERTIFY_NEWTON_STEPS).coef
+        mle = solve(unpenalized, coef, tol=1e-6, max_iter=_CERTIFY_NEWTON_STEPS).coef
     if not np.all(np.isfinite(mle)):
         return False
     theta_c = centered_theta(design, table_coef(mle, K, objective.n_features, design.fit_intercept))
@@ -391,7 +388,7 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     labels_all = objective.y.astype(np.intp)
     cert = np.zeros((q * m, q * m))
     g = np.zeros((q, m))
-    g_abs = np.zeros((q, m))
+    r_abs = np.zeros(q)
     for sl in blocks(objective.n_samples):
         Z = design.rows(objective.X, sl)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
@@ -400,12 +397,12 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
         cert += gram
         R = residuals(P, labels_all[sl]) * s[:, None]
         g += R.T @ Z
-        g_abs += np.abs(R).T @ np.abs(Z)
+        r_abs += np.abs(R).sum(axis=0)
     cert_inv = equilibrated_inverse(cert)
     if cert_inv is None:
         return False
     v = (cert_inv @ g.ravel()).reshape(q, m)
-    v_err = _solve_error(cert_inv, g_abs).reshape(q, m)
+    v_err = _solve_error(cert_inv, r_abs, design)
     if not np.all(np.isfinite(v)):
         return False
     for sl in blocks(objective.n_samples):
@@ -443,6 +440,49 @@ def null_log_likelihood(labels: IntArray, sample_weight: FloatArray | None, K: i
     total = float(np.sum(counts))
     present = counts > 0
     return float(np.sum(counts[present] * np.log(counts[present] / total)))
+
+
+def leverage_covariance(
+    state: FitState,
+    X: FloatArray,
+    labels: IntArray,
+    sample_weight: FloatArray | None,
+    cov_type: str,
+) -> FloatArray:
+    """HC2 or HC3 of a binary model from its training data (one pass).
+
+    Each row's score outer product is divided by ``1 − hᵢ`` (HC2) or
+    ``(1 − hᵢ)²`` (HC3), ``hᵢ = sᵢ p̂ᵢ(1 − p̂ᵢ)·zᵢᵀVzᵢ`` the GLM leverage.
+
+    Raises
+    ------
+    ValueError
+        When the covariance is not defined for this fit, or the model is not binary.
+    """
+    if cov_type not in ("HC2", "HC3"):
+        raise ValueError(f"cov_type must be 'HC2' or 'HC3' here, got {cov_type!r}")
+    V = state.cov_centered
+    if V is None or "HC0" not in state.meats:
+        raise ValueError(f"cov_type={cov_type!r} is not available: {state.robust_note}")
+    if state.n_classes != 2:
+        raise ValueError(
+            f"cov_type={cov_type!r} needs per-row leverages, implemented for binary models only"
+        )
+    design = state.design
+    theta_c = centered_theta(design, state.theta)
+    power = 1.0 if cov_type == "HC2" else 2.0
+    m = design.n_terms
+    meat = np.zeros((m, m))
+    for sl in blocks(X.shape[0]):
+        Z = design.rows(X, sl)
+        s = np.ones(Z.shape[0]) if sample_weight is None else sample_weight[sl]
+        P = probabilities(design, theta_c, Z)
+        h = np.minimum(s * P[:, 0] * P[:, 1] * np.sum((Z @ V) * Z, axis=1), 1.0 - 1e-12)
+        r2 = residuals(P, labels[sl])[:, 0] ** 2 * s
+        (gram,) = block_grams(Z, [(r2 / (1.0 - h) ** power)[:, None, None]])
+        meat += gram
+    T = design.uncenter()
+    return np.asarray(T @ (V @ meat @ V) @ T.T, dtype=np.float64)
 
 
 def cluster_covariance(

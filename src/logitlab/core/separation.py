@@ -69,17 +69,17 @@ def certify_no_separation(
         Fitted probabilities.
     M_inv_g : ndarray of shape (n_classes - 1, n_terms)
         ``M⁻¹ g`` of the whole data, one row per non-reference class.
-    error : ndarray of shape (n_classes - 1, n_terms)
-        A bound on the rounding error of ``M⁻¹ g`` (``|M⁻¹|·δg``); each factor
-        must exceed 1/2 by its own worst case, so rounding cannot fake a proof.
+    error : ndarray of shape (n_classes - 1,)
+        Per class, a bound on ``|zᵢ·e_k|`` over all rows, ``e`` the rounding error of
+        ``M⁻¹ g``; each factor must exceed 1/2 by its worst case, so rounding
+        cannot fake a proof.
     """
     V = np.vstack([np.zeros((1, Z.shape[1])), M_inv_g])
-    E = np.vstack([np.zeros((1, Z.shape[1])), error])
     U = Z @ V.T  # (rows, K)
-    B = np.abs(Z) @ E.T
+    b = np.r_[0.0, error]  # per class: a bound on |zᵢ·(error of M⁻¹g)_k| for every row
     rows = np.arange(Z.shape[0])
     own = U[rows, labels]
-    factor = 1.0 - (own[:, None] - U) - (B[rows, labels][:, None] + B)
+    factor = 1.0 - (own[:, None] - U) - (b[labels][:, None] + b[None, :])
     others = (weights > 0)[:, None] & (labels[:, None] != np.arange(P.shape[1]))
     return not bool(np.any(others & ((P <= 0.0) | (factor < 0.5))))
 
