@@ -127,3 +127,42 @@ def test_probabilities_and_residuals_keep_their_digits_near_one() -> None:
     R = residuals(P, np.array([1, 0]))
     assert R[0, 0] == pytest.approx(np.exp(-40.0), rel=1e-12)
     assert R[1, 0] == pytest.approx(-np.exp(-40.0), rel=1e-12)
+
+
+def test_wide_problems_say_plainly_what_was_not_computed() -> None:
+    import scipy.sparse
+
+    from logitlab.core.fitstate import MAX_DENSE_PARAMS
+    from logitlab.core.inference import infer_state
+
+    rng = np.random.default_rng(7)
+    n, p = 300, MAX_DENSE_PARAMS + 10
+    X = scipy.sparse.random(n, p, density=0.01, random_state=8, format="csr")
+    y = rng.integers(0, 2, n).astype(float)
+    objective = Objective(X.toarray(), y, penalty=Penalty(alpha=0.1))
+    coef = rng.normal(size=objective.n_coef) * 0.01
+    state = compute_fit_state(objective, coef, converged=True, n_iter=3)
+    assert not state.separation_checked and state.separation is None
+    assert state.cov_centered is None and not state.singular
+    result = infer_state(state)
+    assert np.all(np.isnan(result.blocks[0].std_error))
+    text = str(result)
+    assert "not checked" in text and f"more than the {MAX_DENSE_PARAMS:,}" in text
+    assert "singular" not in text
+    assert result.log_likelihood == pytest.approx(-n * objective.cross_entropy(coef))
+    dense_sd = X.toarray().std(axis=0, ddof=1)
+    np.testing.assert_allclose(state.feature_sd, dense_sd, rtol=1e-10, atol=1e-15)
+
+
+def test_feature_sd_of_sparse_and_dense_columns_agree() -> None:
+    import scipy.sparse
+
+    from logitlab.core.fitstate import _feature_sd
+
+    X = scipy.sparse.random(200, 30, density=0.1, random_state=9, format="csr")
+    w = np.random.default_rng(10).uniform(0.5, 2.0, 200)
+    dense = _feature_sd(X.toarray(), w, float(w.sum()))
+    np.testing.assert_allclose(_feature_sd(X, w, float(w.sum())), dense, rtol=1e-12)
+    mean = w @ X.toarray() / w.sum()
+    ref = np.sqrt(w @ (X.toarray() - mean) ** 2 / (w.sum() - 1))
+    np.testing.assert_allclose(dense, ref, rtol=1e-10)

@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import scipy.sparse
 
 from logitlab.core.covariance import (
     Design,
@@ -60,6 +62,10 @@ from logitlab.core.types import FloatArray, IntArray
 
 #: Unpenalized Newton steps from a penalized fit before its separation certificate.
 _CERTIFY_NEWTON_STEPS = 15
+#: Above this many coefficients no covariance or separation check is computed:
+#: their passes cost n·k² and k² memory, far more than a Hessian-free fit of
+#: wide (sparse) data; the summary says so.
+MAX_DENSE_PARAMS = 2_000
 #: Covariance types.
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 #: The types that need the training data again (per-row leverages, or the groups).
@@ -215,6 +221,8 @@ def compute_fit_state(
     K = objective.model.n_classes
     p = objective.n_features
     fi = objective.model.fit_intercept
+    if max(K - 1, 1) * (p + int(fi)) > MAX_DENSE_PARAMS:
+        return _wide_fit_state(objective, coef, converged=converged, n_iter=n_iter)
     design = make_design(objective)
     q, m = design.n_blocks, design.n_terms
     coef = np.asarray(coef, dtype=np.float64)
@@ -354,6 +362,65 @@ def compute_fit_state(
         moments=np.vstack([ss, moments]),
         singular=singular,
     )
+
+
+def _wide_fit_state(
+    objective: Objective, coef: FloatArray, *, converged: bool, n_iter: int
+) -> FitState:
+    """The state of a fit with more than MAX_DENSE_PARAMS coefficients: estimates and
+    likelihoods only (no covariance, separation not checked, and why)."""
+    penalty = objective.penalty
+    K = objective.model.n_classes
+    p = objective.n_features
+    fi = objective.model.fit_intercept
+    theta = table_coef(np.asarray(coef, dtype=np.float64), K, p, fi)
+    sw = objective.sample_weight
+    sw_sum = float(objective.n_samples) if sw is None else float(np.sum(sw))
+    penalized = penalty.alpha > 0.0
+    has_l1 = penalty.l1 > 0.0
+    why = (
+        f"{theta.size:,} coefficients are more than the {MAX_DENSE_PARAMS:,} for which "
+        "the covariance and the separation check (dense k x k passes) are computed"
+    )
+    labels = objective.y.astype(np.intp)
+    return FitState(
+        design=Design(n_classes=K, fit_intercept=fi, center=np.zeros(p)),
+        theta=theta,
+        cov_centered=None,
+        meats={},
+        robust_note=why,
+        n_obs=sw_sum,
+        n_rows=objective.n_samples if sw is None else int(np.count_nonzero(sw > 0)),
+        log_likelihood=-objective.cross_entropy(coef) * sw_sum,
+        null_log_likelihood=null_log_likelihood(labels, sw, K),
+        n_params=int(np.count_nonzero(theta)) if has_l1 else theta.size,
+        penalized=penalized,
+        C=1.0 / (penalty.alpha * sw_sum) if penalized else math.inf,
+        l1_ratio=penalty.l1_ratio if penalized else 0.0,
+        solver_converged=bool(converged),
+        n_iter=int(n_iter),
+        separation=None,
+        separation_checked=False,
+        separation_method=f"not checked: {why}",
+        feature_sd=_feature_sd(objective.X, sw, sw_sum),
+        moments=np.zeros((K + 1, p + int(fi))),
+        singular=False,
+    )
+
+
+def _feature_sd(X: FloatArray, sw: FloatArray | None, sw_sum: float) -> FloatArray:
+    """Weighted sample standard deviation of each column (X dense or SciPy sparse)."""
+    data: Any = X
+    w = np.ones(X.shape[0]) if sw is None else sw
+    if scipy.sparse.issparse(data):
+        first = np.asarray(data.T @ w).ravel()
+        second = np.asarray(data.multiply(data).T @ w).ravel()
+    else:
+        Xa = np.asarray(data, dtype=np.float64)
+        first, second = w @ Xa, w @ (Xa * Xa)
+    mean = first / max(sw_sum, 1e-300)
+    var = np.maximum(second - sw_sum * mean**2, 0.0) / max(sw_sum - 1.0, 1e-300)
+    return np.asarray(np.sqrt(var), dtype=np.float64)
 
 
 def _solve_error(inverse: FloatArray, r_abs: FloatArray, design: Design) -> FloatArray:

@@ -336,10 +336,15 @@ def infer_state(
         penalized=state.penalized,
         C=state.C,
         l1_ratio=state.l1_ratio,
-        singular=not hide and cov is None,
+        singular=not hide and cov is None and state.singular,
         converged=state.solver_converged,
         n_iter=state.n_iter,
     )
+    if not state.separation_checked:
+        notes = (
+            *notes,
+            f"Separation was {state.separation_method}; standard errors are not reported.",
+        )
     if cov_type != "nonrobust" and not hide:
         notes = (*notes, _robust_note(cov_type))
 
