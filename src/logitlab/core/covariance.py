@@ -37,8 +37,10 @@ from logitlab.core.link import softmax
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray, IntArray
 
-#: Rows per block of every pass.
+#: Rows per block of every pass, at most ...
 _BLOCK_ROWS = 16_384
+#: ... and about this many entries (a dense block of 2^21 floats is 16 MB).
+_BLOCK_ENTRIES = 1 << 21
 #: An equilibrated information matrix whose smallest eigenvalue is below this
 #: fraction of its largest is singular (collinear or constant features).
 SINGULAR_RTOL = 1e-12
@@ -108,7 +110,7 @@ def make_design(objective: Objective) -> Design:
     sw = objective.sample_weight
     total = np.zeros(p)
     low, high = np.full(p, np.inf), np.full(p, -np.inf)
-    for sl in blocks(objective.n_samples):
+    for sl in blocks(objective.n_samples, p):
         rows = dense_rows(X, sl)
         total += rows.sum(axis=0) if sw is None else sw[sl] @ rows
         if rows.shape[0]:
@@ -146,9 +148,11 @@ def table_coef(
     return np.asarray(mat.ravel(), dtype=np.float64)
 
 
-def blocks(n_rows: int) -> Iterator[slice]:
-    for start in range(0, n_rows, _BLOCK_ROWS):
-        yield slice(start, min(n_rows, start + _BLOCK_ROWS))
+def blocks(n_rows: int, width: int = 1) -> Iterator[slice]:
+    """Row slices of at most ``_BLOCK_ROWS`` rows and about ``_BLOCK_ENTRIES`` entries."""
+    size = max(64, min(_BLOCK_ROWS, _BLOCK_ENTRIES // max(width, 1)))
+    for start in range(0, n_rows, size):
+        yield slice(start, min(n_rows, start + size))
 
 
 def log_likelihood(

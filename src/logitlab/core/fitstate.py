@@ -191,7 +191,7 @@ def data_moments(
     """The fingerprint ``FitState.moments`` of some data, to compare with the fit's."""
     K, m = design.n_classes, design.n_terms
     out = np.zeros((K + 1, m))
-    for sl in blocks(X.shape[0]):
+    for sl in blocks(X.shape[0], X.shape[1]):
         Z = design.rows(X, sl)
         s = np.ones(Z.shape[0]) if sample_weight is None else sample_weight[sl]
         onehot = np.zeros((Z.shape[0], K))
@@ -245,7 +245,7 @@ def compute_fit_state(
     ss = np.zeros(m)
     log_lik = 0.0
     moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
-    for sl in blocks(objective.n_samples):
+    for sl in blocks(objective.n_samples, objective.n_features):
         Z = design.rows(X, sl)
         labels = labels_all[sl]
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
@@ -298,7 +298,7 @@ def compute_fit_state(
     v = np.zeros(q * m) if cert_inv is None else cert_inv @ g.ravel()
     v_err = np.zeros(q) if cert_inv is None else _solve_error(cert_inv, r_abs, design)
     certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
-    for sl in blocks(objective.n_samples):
+    for sl in blocks(objective.n_samples, objective.n_features):
         if not certified:
             break
         Z = design.rows(X, sl)
@@ -456,7 +456,7 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     cert = np.zeros((q * m, q * m))
     g = np.zeros((q, m))
     r_abs = np.zeros(q)
-    for sl in blocks(objective.n_samples):
+    for sl in blocks(objective.n_samples, objective.n_features):
         Z = design.rows(objective.X, sl)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
@@ -472,7 +472,7 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     v_err = _solve_error(cert_inv, r_abs, design)
     if not np.all(np.isfinite(v)):
         return False
-    for sl in blocks(objective.n_samples):
+    for sl in blocks(objective.n_samples, objective.n_features):
         Z = design.rows(objective.X, sl)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
@@ -540,7 +540,7 @@ def leverage_covariance(
     power = 1.0 if cov_type == "HC2" else 2.0
     m = design.n_terms
     meat = np.zeros((m, m))
-    for sl in blocks(X.shape[0]):
+    for sl in blocks(X.shape[0], X.shape[1]):
         Z = design.rows(X, sl)
         s = np.ones(Z.shape[0]) if sample_weight is None else sample_weight[sl]
         P = probabilities(design, theta_c, Z)
@@ -582,7 +582,7 @@ def cluster_covariance(
     q, m = design.n_blocks, design.n_terms
     theta_c = centered_theta(design, state.theta)
     sums = np.zeros((G, q * m))
-    for sl in blocks(X.shape[0]):
+    for sl in blocks(X.shape[0], X.shape[1]):
         Z = design.rows(X, sl)
         P = probabilities(design, theta_c, Z)
         R = residuals(P, labels[sl])
