@@ -166,3 +166,22 @@ def test_feature_sd_of_sparse_and_dense_columns_agree() -> None:
     mean = w @ X.toarray() / w.sum()
     ref = np.sqrt(w @ (X.toarray() - mean) ** 2 / (w.sum() - 1))
     np.testing.assert_allclose(dense, ref, rtol=1e-10)
+
+
+def test_data_too_large_for_the_linear_program_are_reported_unchecked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from logitlab.core import fitstate
+    from logitlab.core.inference import infer_state
+
+    X, y = _overlap(400, seed=11)
+    y = (X[:, 0] + X[:, 1] > 0).astype(float)  # separated: the certificate cannot settle it
+    objective = Objective(X, y, penalty=Penalty(alpha=0.05))
+    fit = solve(objective)
+    monkeypatch.setattr(fitstate, "MAX_LP_ENTRIES", 100)
+    state = compute_fit_state(objective, fit.coef, converged=True, n_iter=fit.n_iter)
+    assert not state.separation_checked and state.separation is None
+    text = str(infer_state(state))
+    assert "Separation:" in text and "not checked" in text
+    assert "would need 1,600 dense entries" in text
+    assert "assume the classes are not separated" in text

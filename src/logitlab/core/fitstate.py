@@ -66,6 +66,9 @@ _CERTIFY_NEWTON_STEPS = 15
 #: their passes cost n·k² and k² memory, far more than a Hessian-free fit of
 #: wide (sparse) data; the summary says so.
 MAX_DENSE_PARAMS = 2_000
+#: Data with more entries than this (a quarter of it when sparse) are not copied
+#: densely for the separation LPs when the fit's certificate did not settle it.
+MAX_LP_ENTRIES = 50_000_000
 #: Covariance types.
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 #: The types that need the training data again (per-row leverages, or the groups).
@@ -324,8 +327,16 @@ def compute_fit_state(
         # correction; a few unpenalized Newton steps from it reach the MLE when
         # one exists, and the certificate is tried there.
         certified = _certified_after_newton(objective, coef, design)
+    checked = True
+    entries = objective.n_samples * m
     if certified:
         separation, method = None, "certificate from the fit"
+    elif entries > MAX_LP_ENTRIES or (scipy.sparse.issparse(X) and entries > MAX_LP_ENTRIES // 4):
+        separation, checked = None, False
+        method = (
+            f"not checked: the fit's certificate did not settle it, and the linear program "
+            f"would need {entries:,} dense entries (more than {MAX_LP_ENTRIES:,})"
+        )
     else:
         X_s, lab_s = positive_rows(objective)
         single = single_column_separation(X_s, lab_s, K, fi)
@@ -356,7 +367,7 @@ def compute_fit_state(
         solver_converged=bool(converged),
         n_iter=int(n_iter),
         separation=separation,
-        separation_checked=True,
+        separation_checked=checked,
         separation_method=method,
         feature_sd=np.sqrt(var / denom),
         moments=np.vstack([ss, moments]),

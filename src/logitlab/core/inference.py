@@ -341,10 +341,12 @@ def infer_state(
         n_iter=state.n_iter,
     )
     if not state.separation_checked:
-        notes = (
-            *notes,
-            f"Separation was {state.separation_method}; standard errors are not reported.",
+        tail = (
+            "standard errors are not reported"
+            if cov is None
+            else "the standard errors assume the classes are not separated"
         )
+        notes = (*notes, f"Separation was {state.separation_method}; {tail}.")
     if cov_type != "nonrobust" and not hide:
         notes = (*notes, _robust_note(cov_type))
 
