@@ -250,14 +250,3 @@ def equilibrated_inverse(info: FloatArray) -> FloatArray | None:
         return None
     inv = (vec / eig) @ vec.T / d[:, None] / d[None, :]
     return np.asarray((inv + inv.T) / 2.0, dtype=np.float64)
-
-
-def symmetric_pinv(matrix: FloatArray) -> FloatArray:
-    """Pseudo-inverse of a symmetric PSD matrix after equilibration (cut-off SINGULAR_RTOL)."""
-    d = np.sqrt(np.maximum(np.diag(matrix), 0.0))
-    d[d == 0.0] = 1.0
-    scaled = matrix / d[:, None] / d[None, :]
-    eig, vec = np.linalg.eigh(scaled)
-    keep = eig > SINGULAR_RTOL * max(float(eig[-1]) if eig.size else 0.0, 1e-300)
-    inv = (vec[:, keep] / eig[keep]) @ vec[:, keep].T
-    return np.asarray(inv / d[:, None] / d[None, :], dtype=np.float64)
