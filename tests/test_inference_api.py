@@ -472,3 +472,26 @@ def test_inference_before_fit_or_without_a_state_says_why() -> None:
     del model._inference_state  # what a fit of another problem (liblinear's) leaves
     with pytest.raises(ValueError, match="inference is not available for this fit"):
         model.summary()
+
+
+def test_frequency_weights_in_robust_covariances_equal_repeated_rows() -> None:
+    X, y = _binary(23)
+    counts = np.random.default_rng(24).integers(1, 4, y.size)
+    model = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y, sample_weight=counts.astype(float))
+    repeated = _sm(np.repeat(X, counts, axis=0), np.repeat(y, counts), cov_type="HC0")
+    assert_allclose(model.cov_params("HC0").to_numpy(), repeated.cov_params(), rtol=1e-7)
+    glm = sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial(), freq_weights=counts).fit(
+        cov_type="HC0", tol=1e-12
+    )
+    assert_allclose(model.cov_params("HC0").to_numpy(), glm.cov_params(), rtol=1e-7)
+
+
+def test_multinomial_without_intercept_matches_mnlogit() -> None:
+    X, y = _three_classes(25)
+    X = X - X.mean(axis=0)
+    model = LogisticRegression(C=np.inf, tol=1e-12, fit_intercept=False).fit(X, y)
+    ref = sm.MNLogit(y, X).fit(method="newton", tol=1e-12, disp=0)
+    assert_allclose(model.cov_params().to_numpy(), np.asarray(ref.cov_params()), rtol=1e-7)
+    result = model.summary()
+    assert result.llr_pvalue == pytest.approx(ref.llr_pvalue, rel=1e-6)
+    assert result.llr_df == ref.df_model
