@@ -185,3 +185,28 @@ def test_data_too_large_for_the_linear_program_are_reported_unchecked(
     assert "Separation:" in text and "not checked" in text
     assert "would need 1,600 dense entries" in text
     assert "assume the classes are not separated" in text
+
+
+def test_one_feature_separation_is_caught_even_above_the_linear_program_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from logitlab.core import fitstate
+
+    X, y = _overlap(2_000, seed=12)
+    flag = ((y == 1) & (X[:, 2] > 1.0)).astype(float)  # 1 only on positives
+    Xf = np.column_stack([X, flag])
+    zero_row = int(np.flatnonzero(y == 0)[0])
+    Xf[zero_row, 3] = 1.0  # this negative row would break the separation ...
+    weights = np.ones(2_000)
+    weights[zero_row] = 0.0  # ... but it weighs nothing
+    objective = Objective(Xf, y, sample_weight=weights)
+    fit = solve(objective, max_iter=40)
+    monkeypatch.setattr(fitstate, "MAX_LP_ENTRIES", 100)
+    monkeypatch.setattr(sep.scipy.optimize, "linprog", _no_linear_program)
+    state = compute_fit_state(objective, fit.coef, converged=fit.converged, n_iter=40)
+    assert state.separation == "quasi-complete" and state.separation_checked
+    assert "several features not checked" in state.separation_method
+
+
+def _no_linear_program(*args: object, **kwargs: object) -> None:
+    raise AssertionError("no linear program above the limit")

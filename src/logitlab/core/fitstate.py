@@ -54,9 +54,9 @@ from logitlab.core.separation import (
     Separation,
     certificate_weights,
     certify_no_separation,
+    class_extremes,
     detect_separation,
-    positive_rows,
-    single_column_separation,
+    separation_from_extremes,
 )
 from logitlab.core.types import FloatArray, IntArray
 
@@ -329,22 +329,28 @@ def compute_fit_state(
         certified = _certified_after_newton(objective, coef, design)
     checked = True
     entries = objective.n_samples * m
+    single: Separation | None = None
+    if not certified:  # one pass of per-class extremes, at any size
+        mins, maxs = class_extremes(X, labels_all, sw, K)
+        single = separation_from_extremes(mins, maxs, fi)
     if certified:
         separation, method = None, "certificate from the fit"
+    elif single == "complete":
+        separation, method = "complete", "one feature separates the classes"
     elif entries > MAX_LP_ENTRIES or (scipy.sparse.issparse(X) and entries > MAX_LP_ENTRIES // 4):
-        separation, checked = None, False
+        # Too large to copy densely for the linear programs.
+        separation, checked = single, single is not None
         method = (
-            f"not checked: the fit's certificate did not settle it, and the linear program "
-            f"would need {entries:,} dense entries (more than {MAX_LP_ENTRIES:,})"
+            "one feature separates the classes"
+            if single is not None
+            else "not checked: the fit's certificate did not settle it, and the linear "
+            f"program would need {entries:,} dense entries (more than {MAX_LP_ENTRIES:,})"
         )
+        if single is not None:
+            method += " (complete separation by several features not checked)"
     else:
-        X_s, lab_s = positive_rows(objective)
-        single = single_column_separation(X_s, lab_s, K, fi)
-        if single == "complete":
-            separation, method = "complete", "one feature separates the classes"
-        else:
-            separation = detect_separation(objective)
-            method = "one feature separates the classes" if single is not None else "linear program"
+        separation = detect_separation(objective)
+        method = "one feature separates the classes" if single is not None else "linear program"
 
     n_params = int(np.count_nonzero(theta)) if has_l1 else theta.size
     n_rows = objective.n_samples if sw is None else int(np.count_nonzero(sw > 0))

@@ -125,6 +125,32 @@ def positive_rows(objective: Objective) -> tuple[FloatArray, IntArray]:
     return X, labels
 
 
+def class_extremes(
+    X: FloatArray, labels: IntArray, weights: FloatArray | None, n_classes: int
+) -> tuple[FloatArray, FloatArray]:
+    """Per class and column, the smallest and largest value (positive-weight rows only).
+
+    Read in row blocks (X may be sparse): shape (n_classes, n_features) each,
+    +inf / −inf for a class without rows.
+    """
+    from logitlab.core.covariance import blocks, dense_rows
+
+    p = X.shape[1]
+    mins = np.full((n_classes, p), np.inf)
+    maxs = np.full((n_classes, p), -np.inf)
+    for sl in blocks(X.shape[0], p):
+        rows = dense_rows(X, sl)
+        lab = labels[sl]
+        live = np.ones(lab.shape[0], dtype=bool) if weights is None else weights[sl] > 0
+        for k in range(n_classes):
+            mask = live & (lab == k)
+            if mask.any():
+                part = rows[mask]
+                mins[k] = np.minimum(mins[k], part.min(axis=0))
+                maxs[k] = np.maximum(maxs[k], part.max(axis=0))
+    return mins, maxs
+
+
 def single_column_separation(
     X: FloatArray, labels: IntArray, n_classes: int, fit_intercept: bool
 ) -> Separation | None:
@@ -133,26 +159,36 @@ def single_column_separation(
     None does not mean the classes are not separated: several columns together
     may still separate them.
     """
+    mins, maxs = class_extremes(X, labels, None, n_classes)
+    return separation_from_extremes(mins, maxs, fit_intercept)
+
+
+def separation_from_extremes(
+    mins: FloatArray, maxs: FloatArray, fit_intercept: bool
+) -> Separation | None:
+    """:func:`single_column_separation` from the per-class extremes of :func:`class_extremes`."""
+    K = mins.shape[0]
+    present = np.isfinite(mins[:, 0]) if mins.shape[1] else np.zeros(K, dtype=bool)
+    if mins.shape[1] == 0 or np.count_nonzero(present) < 2:
+        return None
+    lo_all, hi_all = mins[present].min(axis=0), maxs[present].max(axis=0)
     found: Separation | None = None
-    classes = [1] if n_classes == 2 else list(range(n_classes))
-    for k in classes:
-        inside = labels == k
-        if not inside.any() or inside.all():
+    for k in [1] if K == 2 else range(K):
+        if not present[k]:
             continue
-        a, b = X[inside], X[~inside]
-        for sign in (1.0, -1.0):
-            lo_in = np.min(sign * a, axis=0)  # class k's smallest value
-            hi_out = np.max(sign * b, axis=0)  # the others' largest value
+        rest = present & (np.arange(K) != k)
+        for lo_in, hi_out in (
+            (mins[k], maxs[rest].max(axis=0)),  # class k above the others
+            (-maxs[k], -mins[rest].min(axis=0)),  # class k below the others
+        ):
             if fit_intercept:
-                ok = lo_in >= hi_out
-                strict = lo_in > hi_out
                 # Ties on the threshold only: a constant column separates nothing.
-                varies = np.max(X, axis=0) > np.min(X, axis=0)
-                ok &= varies
+                ok = (lo_in >= hi_out) & (hi_all > lo_all)
+                strict = lo_in > hi_out
             else:
-                ok = (lo_in >= 0.0) & (hi_out <= 0.0) & (np.max(np.abs(X), axis=0) > 0.0)
+                ok = (lo_in >= 0.0) & (hi_out <= 0.0) & (np.maximum(-lo_all, hi_all) > 0.0)
                 strict = (lo_in > 0.0) & (hi_out < 0.0)
-            if np.any(ok & strict) and n_classes == 2:
+            if np.any(ok & strict) and K == 2:
                 return "complete"
             if np.any(ok):
                 found = "quasi-complete"
