@@ -495,3 +495,19 @@ def test_multinomial_without_intercept_matches_mnlogit() -> None:
     result = model.summary()
     assert result.llr_pvalue == pytest.approx(ref.llr_pvalue, rel=1e-6)
     assert result.llr_df == ref.df_model
+
+
+def test_penalized_multinomial_hc0_tends_to_mnlogit_as_the_penalty_vanishes() -> None:
+    # No reference computes a robust covariance of a penalized multinomial fit; as C
+    # grows it must reach the unpenalized HC0, which is statsmodels'.
+    X, y = _three_classes(26)
+    ref = np.asarray(_mn(X, y, cov_type="HC0").cov_params())
+    previous = np.inf
+    for C in (1.0, 100.0, 1e6):
+        model = LogisticRegression(C=C, tol=1e-12).fit(X, y)
+        gap = float(np.max(np.abs(model.cov_params("HC0").to_numpy() - ref)) / np.max(ref))
+        assert gap < previous
+        previous = gap
+    assert previous < 1e-5
+    with pytest.raises(ValueError, match="penalized multinomial"):
+        model.cov_params("cluster", groups=np.arange(y.size) % 7, X=X, y=y)

@@ -172,11 +172,13 @@ class FitState:
                 f"cov_type={cov_type!r} needs the training data again (X=, y=): it uses "
                 "per-row leverages, which the fitted model does not keep"
             )
-        key = "HC0"
-        if key not in self.meats:
+        if "HC0 sandwich" in self.meats:  # penalized multinomial: built at fit
+            sandwich = self.meats["HC0 sandwich"]
+        elif "HC0" in self.meats:
+            V = self.cov_centered
+            sandwich = V @ self.meats["HC0"] @ V
+        else:
             raise ValueError(f"cov_type={cov_type!r} is not available: {self.robust_note}")
-        V = self.cov_centered
-        sandwich = V @ self.meats[key] @ V
         if cov_type == "HC1":
             dof = self.n_obs - self.theta.size
             if dof <= 0:
@@ -243,6 +245,7 @@ def compute_fit_state(
     info = np.zeros((n_h * m, n_h * m))
     meat0 = np.zeros((q * m, q * m))
     cert = np.zeros((q * m, q * m))
+    meat_sym = np.zeros((n_h * m, n_h * m)) if symmetric else np.zeros((0, 0))
     g = np.zeros((q, m))
     r_abs = np.zeros(q)  # Σ |sᵢ rᵢₖ|: with the design's reach, bounds g's rounding
     ss = np.zeros(m)
@@ -264,11 +267,16 @@ def compute_fit_state(
         weights = [W * s[:, None, None], (R[:, :, None] * R[:, None, :]) * s[:, None, None]]
         if symmetric:  # else the certificate matrix is info + meat0 (see below)
             weights.append(certificate_weights(labels, s, P))
+            R_all = np.empty_like(P)  # e_y − p̂ on every class (they sum to 0)
+            R_all[:, 1:] = R
+            R_all[:, 0] = -R.sum(axis=1)
+            weights.append((R_all[:, :, None] * R_all[:, None, :]) * s[:, None, None])
         grams = block_grams(Z, weights)
         info += grams[0]
         meat0 += grams[1]
         if symmetric:
             cert += grams[2]
+            meat_sym += grams[3]
         g += (R * s[:, None]).T @ Z
         r_abs += np.abs(R * s[:, None]).sum(axis=0)
         ss += s @ (Z * Z)
@@ -281,6 +289,7 @@ def compute_fit_state(
 
     # ---- the covariance (scale-invariant inverse of the information)
     cov_c: FloatArray | None = None
+    sandwich_c: FloatArray | None = None
     singular = False
     if not has_l1:
         if penalty.l2:
@@ -289,7 +298,7 @@ def compute_fit_state(
                 mask[0] = 0.0
             info = info + np.diag(np.tile(mask, n_h) * penalty.l2 * sw_sum)
         if symmetric:
-            cov_c = _reference_from_symmetric(info, K, m, fi)
+            cov_c, sandwich_c = _reference_from_symmetric(info, K, m, fi, meat_sym)
         else:
             cov_c = equilibrated_inverse(info)
         singular = cov_c is None
@@ -316,7 +325,11 @@ def compute_fit_state(
             else "the information matrix is singular"
         )
     elif symmetric:
-        robust_note = "robust covariances of penalized multinomial fits are not implemented"
+        assert sandwich_c is not None
+        meats["HC0 sandwich"] = sandwich_c
+        robust_note = (
+            "HC2, HC3 and cluster covariances of penalized multinomial fits are not implemented"
+        )
     else:
         meats["HC0"] = meat0
 
@@ -498,13 +511,17 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     return True
 
 
-def _reference_from_symmetric(info: FloatArray, K: int, m: int, fi: bool) -> FloatArray | None:
-    """Covariance of β_k = B_k − B_0 (k = 1..K−1) from a penalized symmetric information.
+def _reference_from_symmetric(
+    info: FloatArray, K: int, m: int, fi: bool, meat: FloatArray
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """Covariance of β_k = B_k − B_0 (k = 1..K−1) from a penalized symmetric information,
+    and the HC0 sandwich built on the same inverse from the symmetric score ``meat``.
 
     Under an L2 penalty the symmetric information is singular only along the
     shifts of the intercepts (adding one number to every class's intercept).
     Adding a multiple of the projector onto those shifts gives ``H⁺ + c·P``;
-    the difference map ``A`` annihilates the ``P`` part.
+    the difference map ``A`` annihilates the ``P`` part (and the scores, which
+    sum to zero over the classes, have no part along it).
     """
     mask = np.zeros(m)
     if fi:
@@ -513,9 +530,11 @@ def _reference_from_symmetric(info: FloatArray, K: int, m: int, fi: bool) -> Flo
     scale = max(float(np.trace(info)) / info.shape[0], 1e-300)
     full = equilibrated_inverse(info + scale * proj)
     if full is None:
-        return None
+        return None, None
     A = np.kron(np.hstack([-np.ones((K - 1, 1)), np.eye(K - 1)]), np.eye(m))
-    return np.asarray(A @ full @ A.T, dtype=np.float64)
+    cov = np.asarray(A @ full @ A.T, dtype=np.float64)
+    sandwich = np.asarray(A @ full @ meat @ full @ A.T, dtype=np.float64)
+    return cov, sandwich
 
 
 def null_log_likelihood(labels: IntArray, sample_weight: FloatArray | None, K: int) -> float:
