@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import warnings
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,6 +36,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from logitlab._inference_api import InferenceMixin, fit_state
 from logitlab._problems import fit_problem
 from logitlab.core.link import log_sigmoid, log_softmax, sigmoid, softmax
 from logitlab.core.objective import Objective
@@ -43,9 +44,6 @@ from logitlab.core.optimizers import make_optimizer
 from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import SolveResult, solve
 from logitlab.core.types import FloatArray
-
-if TYPE_CHECKING:
-    from logitlab.core.inference import Inference
 
 __all__ = [
     "ConvergenceWarning",
@@ -92,7 +90,7 @@ def _engine_input(X: Any) -> FloatArray:
     return np.ascontiguousarray(X, dtype=np.float64)
 
 
-class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):  # type: ignore[misc]
+class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator):  # type: ignore[misc]
     """Logistic regression (binary and multinomial) with L2, L1 or elastic-net penalty.
 
     A drop-in for scikit-learn's ``LogisticRegression``: the same constructor
@@ -386,17 +384,14 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             else np.zeros(fit.matrix.shape[0], dtype=dtype)
         )
         self.n_iter_ = np.array([fit.result.n_iter], dtype=np.int32)
-        self._converged = fit.result.converged
         if fit.standard:
-            objective, coef = fit.objective, fit.coef
-            self._objective = objective
-            self._fit_coef = coef
+            self._inference_state = fit_state(
+                fit.objective, fit.coef, converged=fit.result.converged, n_iter=fit.result.n_iter
+            )
         else:
             # liblinear's penalized intercept, or a class of weight 0: the fitted problem
             # is not the one the inference code knows; summary() is not available.
-            for name in ("_objective", "_fit_coef"):
-                if name in self.__dict__:
-                    delattr(self, name)
+            self.__dict__.pop("_inference_state", None)
         return self
 
     def _penalty_settings(self) -> tuple[float, float]:
@@ -561,48 +556,6 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         else:
             log_proba = log_softmax(scores, axis=1)
         return np.asarray(log_proba, dtype=scores.dtype)
-
-    # ------------------------------------------------------------ inference
-
-    def summary(
-        self, *, confidence: float = 0.95, check_separation: bool | None = None
-    ) -> Inference:
-        """The inference table of the fit (see :mod:`logitlab.core.inference`).
-
-        Parameters
-        ----------
-        confidence : float in (0, 1), default=0.95
-            Level of the confidence intervals.
-        check_separation : bool or None, default=None
-            Run the linear-programming separation check always (True), never
-            (False), or on small problems and when the fit suggests separation
-            (None); see :func:`logitlab.core.inference.infer`.
-
-        Returns
-        -------
-        Inference
-            ``print(model.summary())`` shows a statsmodels-style table;
-            ``model.summary().to_dict()`` gives JSON-ready values.
-
-        Notes
-        -----
-        For fits with an L1 part (``l1_ratio > 0`` and finite ``C``) the table
-        holds the estimates, odds ratios and likelihood statistics, with NaN
-        standard errors, z, p-values and intervals.
-        """
-        from logitlab.core.inference import infer  # SciPy's optimize: imported when needed
-
-        self._check_fitted()
-        names = getattr(self, "feature_names_in_", None)
-        return infer(
-            self._objective,
-            self._fit_coef,
-            feature_names=None if names is None else [str(n) for n in names],
-            class_names=[str(_label(c)) for c in self.classes_],
-            confidence=confidence,
-            converged=self._converged,
-            check_separation=check_separation,
-        )
 
 
 # ----------------------------------------------------------------------------- helpers

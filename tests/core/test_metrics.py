@@ -343,3 +343,16 @@ def test_prevalence_and_iso_cost_slope() -> None:
     )
     assert cost_iso == pytest.approx(cost_a, rel=1e-12)
     assert cost_b == pytest.approx(cost_a + 3 * sweep.n_positive * (tpr_iso - b.tpr), rel=1e-12)
+
+
+def test_log_loss_accepts_float32_probabilities_rounded_to_float32() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 5, size=400)
+    P64 = rng.dirichlet(np.ones(5), size=400)
+    P32 = P64.astype(np.float32)  # rows sum to 1 only within float32 rounding
+    assert np.max(np.abs(P32.astype(np.float64).sum(axis=1) - 1.0)) > 1.5e-8
+    assert lm.log_loss(y, P32) == pytest.approx(skm.log_loss(y, P32, labels=range(5)), rel=1e-6)
+    with pytest.raises(ValueError, match=r"within 0.00035 for float32"):
+        lm.log_loss(y, (P32 * np.float32(0.999)).astype(np.float32))
+    with pytest.raises(ValueError, match="must sum to 1"):
+        lm.log_loss(y, P64 * (1 + 1e-6))  # float64 keeps its tight tolerance

@@ -2,14 +2,18 @@
 
 For an unpenalized or L2-penalized fit this module computes, per coefficient,
 the estimate, its standard error, the Wald z statistic, the two-sided p-value,
-a confidence interval and the odds ratio, and for the model the
-log-likelihood, the intercept-only (null) log-likelihood, McFadden's pseudo-R²,
-AIC and BIC. It also checks whether the classes are (quasi-)completely
-separated, in which case the maximum-likelihood estimate does not exist and the
-usual standard errors mean nothing; the result then says so instead of
-printing absurd numbers. Fits with an L1 part (lasso, elastic net) get the
-estimates, odds ratios and likelihood statistics only: no standard errors are
-defined at the kink of the L1 penalty.
+a confidence interval and the odds ratio (with its interval), and for the
+model the log-likelihood, the intercept-only (null) log-likelihood, the
+likelihood-ratio test against it, McFadden's pseudo-R², AIC and BIC. It says
+whether the classes are (quasi-)completely separated, in which case the
+maximum-likelihood estimate does not exist and the usual standard errors mean
+nothing; the result then says so instead of printing absurd numbers. Fits
+with an L1 part (lasso, elastic net) get the estimates, odds ratios and
+likelihood statistics only: no standard errors are defined at the kink of the
+L1 penalty.
+
+Everything is computed from a :class:`~logitlab.core.fitstate.FitState`, the
+few matrices a fit keeps instead of its data.
 
 Conventions
 -----------
@@ -17,10 +21,13 @@ Conventions
   the row appearing twice. ``n_obs`` is the sum of the weights.
 * Standard errors come from the inverse observed information
   ``(Σ sᵢ ∇²ℓᵢ + (1/C)·D)⁻¹`` where ``D`` is 1 on the weights and 0 on the
-  intercepts. With a finite ``C`` (``penalized=True``) this is the Laplace
-  (Gaussian-prior posterior) approximation around the *penalized* estimate:
-  the standard errors describe the shrunk fit, not the sampling spread of the
-  maximum-likelihood estimate.
+  intercepts, computed scale-invariantly (centered and equilibrated, see
+  :mod:`logitlab.core.covariance`). With a finite ``C`` (``penalized=True``)
+  this is the Laplace (Gaussian-prior posterior) approximation around the
+  *penalized* estimate: the standard errors describe the shrunk fit, not the
+  sampling spread of the maximum-likelihood estimate.
+* ``cov_type`` "HC0" – "HC3" and "cluster" give sandwich covariances (see
+  :mod:`logitlab.core.fitstate`).
 * Binary model: one block, the log-odds of ``classes[1]`` against
   ``classes[0]``.
 * Multinomial model: the fit uses the symmetric parametrization (one
@@ -28,12 +35,9 @@ Conventions
   parametrization of statsmodels' ``MNLogit``: with the first class as the
   reference, block ``k`` (k = 1 .. K-1) holds ``β_k = B_k − B_0``, the log-odds
   of class ``k`` against class 0. The probabilities are unchanged by this map.
-  Its covariance is ``A·H⁺·Aᵀ`` where ``A`` takes the differences and ``H⁺`` is
-  a generalized inverse of the (singular) symmetric information matrix; the
-  result does not depend on which generalized inverse is used because ``A``
-  annihilates the directions the softmax cannot see.
 * The null model always has an intercept (as in statsmodels), with or
-  without ``fit_intercept``.
+  without ``fit_intercept``; the likelihood-ratio test has
+  ``n_params − n_blocks`` degrees of freedom, as statsmodels' ``df_model``.
 """
 
 from __future__ import annotations
@@ -42,26 +46,29 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
-import scipy.optimize
 import scipy.special
+import scipy.stats
 
+from logitlab.core.fitstate import FitState, compute_fit_state
 from logitlab.core.objective import Objective
+from logitlab.core.separation import Separation, detect_separation
 from logitlab.core.types import FloatArray
 
-Separation = Literal["complete", "quasi-complete"]
+__all__ = [
+    "INTERCEPT_NAME",
+    "CoefficientBlock",
+    "Inference",
+    "Separation",
+    "detect_separation",
+    "format_inference",
+    "infer",
+    "infer_state",
+]
 
 #: The name of the intercept row in every table.
 INTERCEPT_NAME = "intercept"
-
-#: Above this many LP matrix entries the separation check runs only when the fit suggests it.
-_SEPARATION_ALWAYS_BELOW = 200_000
-#: A fitted probability of the observed class above this suggests (quasi-)separation ...
-_EXTREME_PROBABILITY = 1.0 - 1e-6
-#: ... when more than this fraction of the rows has one (large problems only).
-_EXTREME_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,16 @@ class CoefficientBlock:
     ci_low: FloatArray
     ci_high: FloatArray
     odds_ratio: FloatArray
+
+    @property
+    def odds_ratio_ci_low(self) -> FloatArray:
+        """Lower end of the odds ratio's interval, ``exp(ci_low)``."""
+        return _exp(self.ci_low)
+
+    @property
+    def odds_ratio_ci_high(self) -> FloatArray:
+        """Upper end of the odds ratio's interval, ``exp(ci_high)``."""
+        return _exp(self.ci_high)
 
 
 @dataclass(frozen=True)
@@ -110,10 +127,9 @@ class Inference:
     C : float
         Inverse penalty strength of the fit (``inf`` when unpenalized).
     separation : {"complete", "quasi-complete"} or None
-        Separation of the classes found by the linear-programming check;
-        None when there is none (or the check was not run, see ``separation_checked``).
+        Separation of the classes; None when there is none.
     separation_checked : bool
-        Whether the linear-programming check ran.
+        Whether the separation check ran (it always does now).
     confidence : float
         Level of the confidence intervals (0.95 gives 95 % intervals).
     notes : tuple of str
@@ -122,6 +138,19 @@ class Inference:
         Elastic-net mixing of the penalty (0 for L2 or no penalty). With an L1
         part no standard errors are reported (all NaN) and ``n_params`` counts
         the nonzero estimates.
+    converged : bool
+        False when the solver stopped before its convergence test held, or an
+        unpenalized fit is separated (its estimates diverge).
+    n_iter : int
+        Solver iterations.
+    cov_type : str
+        Covariance behind the standard errors ("nonrobust", "HC0" .. "HC3", "cluster").
+    llr, llr_pvalue : float
+        Likelihood-ratio statistic against the null model, 2·(ℓ − ℓ₀), and its
+        chi-squared p-value on ``llr_df`` degrees of freedom.
+    llr_df : int
+    separation_method : str
+        How the separation verdict was reached.
     """
 
     blocks: tuple[CoefficientBlock, ...]
@@ -140,6 +169,13 @@ class Inference:
     confidence: float = 0.95
     notes: tuple[str, ...] = field(default=())
     l1_ratio: float = 0.0
+    converged: bool = True
+    n_iter: int = 0
+    cov_type: str = "nonrobust"
+    llr: float = math.nan
+    llr_pvalue: float = math.nan
+    llr_df: int = 0
+    separation_method: str = ""
 
     @property
     def is_multinomial(self) -> bool:
@@ -179,11 +215,17 @@ class Inference:
             "pseudo_r2": _json_float(self.pseudo_r2),
             "aic": _json_float(self.aic),
             "bic": _json_float(self.bic),
+            "llr": _json_float(self.llr),
+            "llr_pvalue": _json_float(self.llr_pvalue),
+            "llr_df": self.llr_df,
             "penalized": self.penalized,
             "C": _json_float(self.C),
             "l1_ratio": self.l1_ratio,
             "separation": self.separation,
             "separation_checked": self.separation_checked,
+            "converged": self.converged,
+            "n_iter": self.n_iter,
+            "cov_type": self.cov_type,
             "confidence": self.confidence,
             "notes": list(self.notes),
             "coefficients": rows,
@@ -209,46 +251,74 @@ def infer(
     class_names: Sequence[str] | None = None,
     confidence: float = 0.95,
     converged: bool = True,
+    n_iter: int = 0,
     check_separation: bool | None = None,
 ) -> Inference:
-    """Inference for the fit ``coef`` of ``objective``.
+    """Inference for the fit ``coef`` of ``objective`` (nonrobust covariance).
+
+    A shortcut for ``infer_state(compute_fit_state(objective, coef, ...), ...)``.
 
     Parameters
     ----------
     objective : Objective
         The objective that was minimized (data, model, sample weights, penalty).
-        With an L1 part only the estimates, odds ratios and likelihood
-        statistics are reported (standard errors and what derives from them are NaN).
     coef : ndarray of shape (objective.n_coef,)
         The fitted flat coefficients (symmetric parametrization for K ≥ 3).
     feature_names : sequence of str of length n_features, default x1 .. xp
     class_names : sequence of str of length n_classes, default "0" .. "K-1"
     confidence : float in (0, 1), default=0.95
     converged : bool, default=True
-        Whether the solver converged; False triggers the separation check.
+        Whether the solver converged.
+    n_iter : int, default=0
     check_separation : bool or None, default=None
-        True always runs the linear-programming separation check, False never;
-        None runs it on small problems (up to about 200,000 entries in the
-        linear program) and, on larger ones, when the fit suggests separation:
-        no convergence, or more than 1 % of the rows fitted with a probability
-        within 1e-6 of 0 or 1. (The check takes about 1 s per 100,000 rows.)
+        Accepted for compatibility; the separation check now always runs (its
+        cost is comparable to one pass over the data, see
+        :mod:`logitlab.core.separation`).
 
     Returns
     -------
     Inference
+    """
+    state = compute_fit_state(objective, coef, converged=converged, n_iter=n_iter)
+    return infer_state(
+        state, feature_names=feature_names, class_names=class_names, confidence=confidence
+    )
+
+
+def infer_state(
+    state: FitState,
+    *,
+    feature_names: Sequence[str] | None = None,
+    class_names: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    cov_type: str = "nonrobust",
+    cov: FloatArray | None = None,
+) -> Inference:
+    """Inference from a fit's :class:`FitState`.
+
+    Parameters
+    ----------
+    state : FitState
+    feature_names, class_names, confidence
+        As in :func:`infer`.
+    cov_type : str, default="nonrobust"
+        The covariance behind the standard errors (see ``FitState.covariance``).
+    cov : ndarray or None
+        An already computed covariance of ``state.theta`` (the cluster
+        covariance); it overrides ``cov_type``'s lookup and ``cov_type`` only names it.
 
     Raises
     ------
     ValueError
-        If the names have the wrong length or ``confidence`` is outside (0, 1).
+        If the names have the wrong length, ``confidence`` is outside (0, 1) or
+        ``cov_type`` is unknown or unavailable.
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    penalty = objective.penalty
-    model = objective.model
-    K = model.n_classes
-    p = objective.n_features
-    fi = model.fit_intercept
+    design = state.design
+    K = design.n_classes
+    p = design.center.shape[0]
+    fi = design.fit_intercept
     if feature_names is None:
         feature_names = [f"x{j + 1}" for j in range(p)]
     if len(feature_names) != p:
@@ -257,64 +327,42 @@ def infer(
         class_names = [str(k) for k in range(K)]
     if len(class_names) != K:
         raise ValueError(f"class_names has {len(class_names)} names for {K} classes")
-    coef = np.asarray(coef, dtype=np.float64)
-    m = p + int(fi)
-
-    sw = objective.sample_weight
-    sw_sum = float(objective.n_samples) if sw is None else float(np.sum(sw))
-    log_lik = -objective.cross_entropy(coef) * sw_sum
-    null_log_lik = _null_log_likelihood(objective)
-    penalized = penalty.alpha > 0.0
-    C = 1.0 / (penalty.alpha * sw_sum) if penalized else math.inf
-    has_l1 = penalty.l1 > 0.0
-
-    if model.is_binary:
-        estimate_rows = coef.reshape(1, m)
-    else:
-        B = coef.reshape(K, m)
-        estimate_rows = B[1:] - B[0]
-    covs: list[FloatArray | None] = [None] * len(estimate_rows)
-    if not has_l1:
-        _, _, hess = objective.smooth_value_gradient_hessian(coef)
-        info = hess * sw_sum  # observed information (+ 1/C on the weights)
-        if model.is_binary:
-            covs = [_safe_inverse(info)]
-        else:
-            covs = _reference_covariances(info, K, m, penalized=penalized, fit_intercept=fi)
-    # With an L1 part the degrees of freedom are the nonzero coefficients (Zou et al., 2007).
-    n_params = int(np.count_nonzero(estimate_rows)) if has_l1 else estimate_rows.size
-
-    run_check = check_separation
-    if run_check is None:
-        run_check = (
-            not converged
-            or objective.n_samples * (K - 1) * (m + 1) <= _SEPARATION_ALWAYS_BELOW
-            or _probabilities_extreme(objective, coef)
-        )
-    separation = detect_separation(objective) if run_check else None
-    hide = has_l1 or (separation is not None and not penalized)
+    if cov is None:
+        cov = state.covariance(cov_type)
+    q, m = design.n_blocks, design.n_terms
+    hide = state.has_l1 or (state.separation is not None and not state.penalized)
     notes = _notes(
-        separation,
-        penalized=penalized,
-        C=C,
-        l1_ratio=penalty.l1_ratio,
-        singular=not hide and any(c is None for c in covs),
+        state.separation,
+        penalized=state.penalized,
+        C=state.C,
+        l1_ratio=state.l1_ratio,
+        singular=not hide and cov is None and state.singular,
+        converged=state.solver_converged,
+        n_iter=state.n_iter,
     )
+    if not state.separation_checked:
+        tail = (
+            "standard errors are not reported"
+            if cov is None
+            else "the standard errors assume the classes are not separated"
+        )
+        notes = (*notes, f"Separation was {state.separation_method}; {tail}.")
+    if cov_type != "nonrobust" and not hide:
+        notes = (*notes, _robust_note(cov_type))
 
     zq = float(scipy.special.ndtri(0.5 + confidence / 2.0))
     names = ((INTERCEPT_NAME,) if fi else ()) + tuple(str(n) for n in feature_names)
-    order = np.r_[m - 1, 0 : m - 1] if fi else np.arange(m)
+    se_all = (
+        np.full(q * m, np.nan) if cov is None or hide else np.sqrt(np.maximum(np.diag(cov), 0.0))
+    )
     blocks = []
-    for k, (row, cov) in enumerate(zip(estimate_rows, covs, strict=True)):
-        est = np.asarray(row[order], dtype=np.float64)
-        if cov is None or hide:
-            se = np.full(m, np.nan)
-        else:
-            se = np.sqrt(np.maximum(np.diag(cov), 0.0))[order]
+    for k in range(q):
+        est = np.asarray(state.theta[k * m : (k + 1) * m], dtype=np.float64)
+        se = se_all[k * m : (k + 1) * m]
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / se
         pval = 2.0 * scipy.special.ndtr(-np.abs(z))
-        label = str(class_names[1] if model.is_binary else class_names[k + 1])
+        label = str(class_names[1] if K == 2 else class_names[k + 1])
         blocks.append(
             CoefficientBlock(
                 label=label,
@@ -329,25 +377,47 @@ def infer(
             )
         )
 
-    pseudo_r2 = 1.0 - log_lik / null_log_lik if null_log_lik < 0.0 else math.nan
+    ll, ll0, n_obs, k_params = (
+        state.log_likelihood,
+        state.null_log_likelihood,
+        state.n_obs,
+        state.n_params,
+    )
+    pseudo_r2 = 1.0 - ll / ll0 if ll0 < 0.0 else math.nan
+    llr = 2.0 * (ll - ll0)
+    llr_df = k_params - q
+    llr_p = float(scipy.stats.chi2.sf(llr, llr_df)) if llr_df > 0 else math.nan
     return Inference(
         blocks=tuple(blocks),
         reference=str(class_names[0]),
-        n_obs=sw_sum,
-        n_params=n_params,
-        log_likelihood=log_lik,
-        null_log_likelihood=null_log_lik,
+        n_obs=n_obs,
+        n_params=k_params,
+        log_likelihood=ll,
+        null_log_likelihood=ll0,
         pseudo_r2=pseudo_r2,
-        aic=-2.0 * log_lik + 2.0 * n_params,
-        bic=-2.0 * log_lik + math.log(sw_sum) * n_params if sw_sum > 0 else math.nan,
-        penalized=penalized,
-        C=C,
-        separation=separation,
-        separation_checked=run_check,
+        aic=-2.0 * ll + 2.0 * k_params,
+        bic=-2.0 * ll + math.log(n_obs) * k_params if n_obs > 0 else math.nan,
+        penalized=state.penalized,
+        C=state.C,
+        separation=state.separation,
+        separation_checked=state.separation_checked,
         confidence=confidence,
         notes=notes,
-        l1_ratio=penalty.l1_ratio if penalized else 0.0,
+        l1_ratio=state.l1_ratio,
+        converged=state.converged,
+        n_iter=state.n_iter,
+        cov_type=cov_type,
+        llr=llr,
+        llr_pvalue=llr_p,
+        llr_df=llr_df,
+        separation_method=state.separation_method,
     )
+
+
+def _robust_note(cov_type: str) -> str:
+    if cov_type == "cluster":
+        return "Standard errors are cluster-robust (correction G/(G−1)·(n−1)/(n−k))."
+    return f"Standard errors are heteroscedasticity-robust ({cov_type})."
 
 
 def _notes(
@@ -357,9 +427,16 @@ def _notes(
     C: float,
     l1_ratio: float,
     singular: bool,
+    converged: bool = True,
+    n_iter: int = 0,
 ) -> tuple[str, ...]:
     """The plain-language warnings printed under the table."""
     notes = []
+    if not converged:
+        notes.append(
+            f"The solver did not converge (stopped after {n_iter} iterations): the "
+            "estimates may be off. Raise max_iter, standardize the features or add a penalty."
+        )
     if separation is not None and penalized:
         notes.append(
             f"The classes are {separation}ly separated: the maximum-likelihood estimate does "
@@ -409,193 +486,138 @@ def _exp(x: FloatArray) -> FloatArray:
         return np.asarray(np.exp(x), dtype=np.float64)
 
 
-def _safe_inverse(info: FloatArray) -> FloatArray | None:
-    """Inverse of a symmetric positive-definite matrix, or None when it is (near) singular."""
-    eig = np.linalg.eigvalsh(info)
-    if not np.all(np.isfinite(eig)) or eig[0] <= 1e-10 * max(eig[-1], 1e-300):
-        return None
-    return np.asarray(np.linalg.inv(info), dtype=np.float64)
-
-
-def _reference_covariances(
-    info: FloatArray, K: int, m: int, *, penalized: bool, fit_intercept: bool
-) -> list[FloatArray | None]:
-    """Covariance of each β_k = B_k − B_0 (k = 1..K-1) from the symmetric information matrix.
-
-    The symmetric information is singular along the shifts that add one vector
-    to every class row (all columns when unpenalized, only the intercept column
-    under an L2 penalty). Adding the projector onto those shifts gives
-    ``H⁺ + P`` whose ``P`` part vanishes under the difference map.
-    """
-    mask = np.ones(m) if not penalized else np.zeros(m)
-    if penalized and fit_intercept:
-        mask[-1] = 1.0
-    proj = np.kron(np.ones((K, K)) / K, np.diag(mask))
-    scale = max(float(np.trace(info)) / info.shape[0], 1e-300)
-    full = _safe_inverse(info + scale * proj)
-    if full is None:
-        return [None] * (K - 1)
-    A = np.kron(np.hstack([-np.ones((K - 1, 1)), np.eye(K - 1)]), np.eye(m))
-    cov = A @ full @ A.T
-    return [cov[k * m : (k + 1) * m, k * m : (k + 1) * m] for k in range(K - 1)]
-
-
-def _null_log_likelihood(objective: Objective) -> float:
-    """Weighted log-likelihood of the intercept-only model (class frequencies)."""
-    K = objective.model.n_classes
-    labels = objective.y.astype(np.intp)
-    sw = objective.sample_weight
-    weights = np.ones(objective.n_samples) if sw is None else sw
-    counts = np.bincount(labels, weights=weights, minlength=K)
-    total = float(np.sum(counts))
-    present = counts > 0
-    return float(np.sum(counts[present] * np.log(counts[present] / total)))
-
-
-def _probabilities_extreme(objective: Objective, coef: FloatArray) -> bool:
-    model = objective.model
-    prob = model.probabilities(coef, objective.X)
-    labels = objective.y.astype(np.intp)
-    if model.is_binary:
-        p_obs = np.where(labels == 1, prob, 1.0 - prob)
-    else:
-        p_obs = prob[np.arange(objective.n_samples), labels]
-    return bool(np.mean(p_obs > _EXTREME_PROBABILITY) > _EXTREME_FRACTION)
-
-
-# ----------------------------------------------------------------------------- separation
-
-
-def detect_separation(objective: Objective) -> Separation | None:
-    """Whether the classes of ``objective`` are (quasi-)completely separated.
-
-    With β_0 = 0 and the intercept column appended when fitted, the data are
-    *quasi-completely separated* when some β ≠ 0 gives every row a margin
-    ``xᵢ·(β_{yᵢ} − β_k) ≥ 0`` for all k ≠ yᵢ with at least one strict
-    inequality, and *completely separated* when every margin can be made
-    strictly positive (Albert & Anderson, 1984). Both are linear programs over
-    the box |β| ≤ 1 (solved with HiGHS through ``scipy.optimize.linprog``):
-    maximize the summed margins (quasi) and the smallest margin (complete).
-    Rows with zero weight are ignored; columns are scaled to max |x| = 1.
-
-    Returns
-    -------
-    "complete", "quasi-complete" or None
-    """
-    model = objective.model
-    K = model.n_classes
-    X = objective.X
-    labels = objective.y.astype(np.intp)
-    if objective.sample_weight is not None:
-        keep = objective.sample_weight > 0
-        X, labels = X[keep], labels[keep]
-    n = X.shape[0]
-    if n == 0:
-        return None
-    if model.fit_intercept:
-        X = np.hstack([X, np.ones((n, 1))])
-    scale = np.max(np.abs(X), axis=0)
-    scale[scale == 0.0] = 1.0
-    X = X / scale
-    m = X.shape[1]
-    n_free = (K - 1) * m  # β_1 .. β_{K-1}; β_0 = 0
-    rows = []
-    for k in range(K):
-        # Margin of each row i with yᵢ ≠ k against class k: xᵢ·(β_{yᵢ} − β_k).
-        others = labels != k
-        Xi = X[others]
-        yi = labels[others]
-        M = np.zeros((Xi.shape[0], K, m))
-        M[np.arange(Xi.shape[0]), yi] += Xi
-        M[:, k] -= Xi
-        rows.append(M[:, 1:, :].reshape(Xi.shape[0], n_free))
-    margins = np.vstack(rows)  # (n·(K-1), n_free)
-    n_con = margins.shape[0]
-    bounds = [(-1.0, 1.0)] * n_free
-
-    # Quasi-complete: max Σ margins s.t. margins ≥ 0.
-    quasi = scipy.optimize.linprog(
-        -np.sum(margins, axis=0),
-        A_ub=-margins,
-        b_ub=np.zeros(n_con),
-        bounds=bounds,
-        method="highs",
-    )
-    if quasi.status != 0 or -quasi.fun <= 1e-6:
-        return None
-    # Complete: max t s.t. margins ≥ t, t ≤ 1.
-    c = np.zeros(n_free + 1)
-    c[-1] = -1.0
-    complete = scipy.optimize.linprog(
-        c,
-        A_ub=np.hstack([-margins, np.ones((n_con, 1))]),
-        b_ub=np.zeros(n_con),
-        bounds=[*bounds, (None, 1.0)],
-        method="highs",
-    )
-    if complete.status == 0 and -complete.fun > 1e-9:
-        return "complete"
-    return "quasi-complete"
-
-
 # ----------------------------------------------------------------------------- text
 
 
-def _fmt(value: float, width: int = 10) -> str:
+def _fmt(value: float) -> str:
+    """A table cell: 4 decimals, or 4 significant digits in e-notation when very large/small."""
     if not math.isfinite(value):
-        return f"{'—' if math.isnan(value) else ('inf' if value > 0 else '-inf'):>{width}}"
+        return "—" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if value != 0.0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-        return f"{value:>{width}.3e}"
-    return f"{value:>{width}.4f}"
+        return f"{value:.3e}"
+    return f"{value:.4f}"
 
 
 def _fmt_p(value: float) -> str:
     if math.isnan(value):
-        return f"{'—':>8}"
-    return f"{'<0.001':>8}" if value < 0.001 else f"{value:>8.3f}"
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _fmt_g(value: float) -> str:
+    """4 significant digits (p-values of the likelihood-ratio test: 8.588e-08, 0)."""
+    return "—" if math.isnan(value) else f"{value:.4g}"
+
+
+def _fmt_full(value: float) -> str:
+    """Every digit of the integer part (AIC, BIC, log-likelihoods), 4 decimals."""
+    if not math.isfinite(value):
+        return "—" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return f"{value:.4f}"
+
+
+def _fmt_count(value: float) -> str:
+    """An observation count: an integer when it is one, else its shortest exact form."""
+    if math.isfinite(value) and value == round(value):
+        return str(round(value))
+    return repr(float(value))
+
+
+#: Least gap between two table columns, in spaces.
+_GAP = 2
+#: The usual width of each column (values of ordinary size print in these,
+#: so ordinary tables keep their layout); a wider cell widens its column.
+_MIN_WIDTHS = (13, 10, 10, 9, 8, 10, 10, 12)
+
+
+def _column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width: its usual width, or its widest cell plus the gap.
+
+    The first (name) column is left-aligned and gets one space after the
+    longest name; the others are right-aligned and always keep ``_GAP``
+    spaces before their widest cell, so no two columns can run together.
+    """
+    widths = []
+    for j, least in enumerate(_MIN_WIDTHS):
+        widest = max(len(r[j]) for r in rows)
+        widths.append(max(least, widest + (1 if j == 0 else _GAP)))
+    return widths
+
+
+def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
+    first = f"{cells[0]:<{widths[0]}}"
+    return first + "".join(f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
 
 
 def format_inference(result: Inference) -> str:
-    """A statsmodels-style text table of ``result``."""
-    name_width = max(12, *(len(n) for b in result.blocks for n in b.names)) + 1
+    """A statsmodels-style text table of ``result``.
+
+    Every column keeps at least two spaces before its widest cell, so no two
+    columns run together whatever the values; AIC, BIC, the log-likelihoods
+    and the number of observations print with all the digits of their integer part.
+    """
     lo = (1.0 - result.confidence) / 2.0
-    head = (
-        f"{'':<{name_width}}{'estimate':>10}{'std err':>10}{'z':>9}{'P>|z|':>8}"
-        f"{f'[{lo:.3g}':>10}{f'{1 - lo:.3g}]':>10}{'odds ratio':>12}"
-    )
-    width = len(head)
+    header = ["", "estimate", "std err", "z", "P>|z|", f"[{lo:.3g}", f"{1 - lo:.3g}]", "odds ratio"]
+    tables = [
+        [
+            [
+                name,
+                _fmt(float(block.estimate[j])),
+                _fmt(float(block.std_error[j])),
+                _fmt(float(block.z[j])),
+                _fmt_p(float(block.p_value[j])),
+                _fmt(float(block.ci_low[j])),
+                _fmt(float(block.ci_high[j])),
+                _fmt(float(block.odds_ratio[j])),
+            ]
+            for j, name in enumerate(block.names)
+        ]
+        for block in result.blocks
+    ]
+    # One set of widths for every block, so the blocks line up.
+    widths = _column_widths([header] + [r for rows in tables for r in rows])
+
     kind = "Multinomial" if result.is_multinomial else "Binary"
     penalty = _penalty_text(result.C, result.l1_ratio)
     sep = result.separation or ("none" if result.separation_checked else "not checked")
+    converged = ("yes" if result.converged else "no") + f" ({result.n_iter} iterations)"
+    if result.separation is not None and not result.penalized:
+        converged = f"no (separated; {result.n_iter} iterations)"
     pairs = [
-        ("Observations:", f"{result.n_obs:g}", "Log-likelihood:", _fmt(result.log_likelihood)),
+        (
+            "Observations:",
+            _fmt_count(result.n_obs),
+            "Log-likelihood:",
+            _fmt_full(result.log_likelihood),
+        ),
         (
             "Parameters:",
             str(result.n_params),
             "Null log-likelihood:",
-            _fmt(result.null_log_likelihood),
+            _fmt_full(result.null_log_likelihood),
         ),
         ("Penalty:", penalty, "Pseudo R² (McFadden):", _fmt(result.pseudo_r2)),
-        ("Separation:", sep, "AIC:", _fmt(result.aic)),
-        ("Reference class:", result.reference, "BIC:", _fmt(result.bic)),
+        ("Separation:", sep, "LLR p-value:", _fmt_g(result.llr_pvalue)),
+        ("Converged:", converged, "AIC:", _fmt_full(result.aic)),
+        ("Covariance:", result.cov_type, "BIC:", _fmt_full(result.bic)),
+        ("Reference class:", result.reference, "", ""),
     ]
-    lines = [f"{kind} logistic regression".center(width), "=" * width]
+    width = sum(widths)
     half = width // 2
+    body = []
+    value_width = max(half - 20, *(len(b) for _, b, _, _ in pairs))
     for a, b, c, d in pairs:
-        left = f"{a:<18}{b:>{half - 20}}  "
-        lines.append(f"{left}{c:<22}{d.strip():>{width - len(left) - 22}}")
-    for block in result.blocks:
+        left = f"{a:<18}{b:>{value_width}}  "
+        right = f"{c:<22}{d:>{max(width - len(left) - 22, len(d) + 1)}}" if c else ""
+        body.append((left + right).rstrip())
+    width = max(width, *(len(line) for line in body))
+    lines = [f"{kind} logistic regression".center(width), "=" * width, *body]
+    for block, rows in zip(result.blocks, tables, strict=True):
         lines.append("=" * width)
         lines.append(f"log-odds of class {block.label} vs {result.reference}")
-        lines.append(head)
+        lines.append(_row(header, widths))
         lines.append("-" * width)
-        for j, name in enumerate(block.names):
-            lines.append(
-                f"{name:<{name_width}}{_fmt(float(block.estimate[j]))}"
-                f"{_fmt(float(block.std_error[j]))}{_fmt(float(block.z[j]), 9)}"
-                f"{_fmt_p(float(block.p_value[j]))}{_fmt(float(block.ci_low[j]))}"
-                f"{_fmt(float(block.ci_high[j]))}{_fmt(float(block.odds_ratio[j]), 12)}"
-            )
+        lines.extend(_row(r, widths) for r in rows)
     lines.append("=" * width)
     lines.extend(
         textwrap.fill(note, width, initial_indent="Note: ", subsequent_indent="      ")

@@ -330,7 +330,8 @@ def log_loss(
         Labels 0/1 when ``p`` is 1-D; class indices 0 ... K−1 when ``p`` is 2-D.
     p : array-like of shape (n_samples,) or (n_samples, n_classes)
         P(y = 1) for binary problems, or one row of class probabilities per sample (rows
-        must sum to 1 within 1.5e-8).
+        must sum to 1 within √eps of p's dtype: 1.5e-8 for float64,
+        3.5e-4 for float32).
     sample_weight : array-like of shape (n_samples,), optional
 
     Returns
@@ -366,8 +367,15 @@ def _log_loss_multinomial(
     q = probs.astype(np.float64, copy=False)
     if not np.all(np.isfinite(q)) or np.any((q < 0) | (q > 1)):
         raise ValueError("p must hold finite probabilities in [0, 1]")
-    if np.any(np.abs(q.sum(axis=1) - 1.0) > np.sqrt(np.finfo(np.float64).eps)):
-        raise ValueError("each row of p must sum to 1 (class probabilities)")
+    # Rows must sum to 1 within the rounding of p's own precision (√eps, as scikit-learn):
+    # 1.5e-8 for float64, 3.5e-4 for float32 and 3e-2 for float16 probabilities.
+    precision = probs.dtype if probs.dtype.kind == "f" else np.dtype(np.float64)
+    tol = float(np.sqrt(np.finfo(precision).eps))
+    if np.any(np.abs(q.sum(axis=1) - 1.0) > tol):
+        raise ValueError(
+            f"each row of p must sum to 1 (class probabilities), within {tol:.2g} "
+            f"for {precision} probabilities"
+        )
     labels = y.astype(np.intp)
     if not np.array_equal(labels, y) or np.any((labels < 0) | (labels >= n_classes)):
         raise ValueError(f"y_true must hold class indices 0 ... {n_classes - 1} for this p")
