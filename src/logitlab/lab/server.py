@@ -18,8 +18,10 @@ Routes
 ``WS /ws``
     One :class:`~logitlab.lab.session.LabSession` per connection. Every text
     message is validated as a command; an invalid one is answered with an error
-    frame and the connection stays open. The numeric work runs in a worker
-    thread so the event loop stays free.
+    frame and the connection stays open. :class:`~logitlab.lab.channel.Channel`
+    reads and answers it; the numeric work runs in the app's
+    :class:`~logitlab.lab.executor.ComputePool`, shared fairly by the sessions and
+    apart from the threads of pages and static files.
 
 Safety (issue 6)
 ----------------
@@ -44,25 +46,27 @@ import socket
 import threading
 import time
 import webbrowser
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
-import anyio.to_thread
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from logitlab.lab import content, csv_data
+from logitlab.lab.channel import Channel, error_json
+from logitlab.lab.connections import ConnectionGuard, guarded_protocol
+from logitlab.lab.executor import ComputePool
 from logitlab.lab.limits import (
     FULL_CLOSE_CODE,
-    IDLE_CLOSE_CODE,
     Limits,
     SessionRegistry,
-    SessionSlot,
-    peek_command,
 )
-from logitlab.lab.protocol import MAX_CSV_BYTES, MAX_MESSAGE_BYTES, ErrorFrame
+from logitlab.lab.protocol import MAX_CSV_BYTES, MAX_MESSAGE_BYTES
 from logitlab.lab.roc_content import SLOTS as ROC_SLOTS
 from logitlab.lab.security import LOOPBACK_HOSTS, SecurityMiddleware, is_loopback
 
@@ -97,6 +101,9 @@ class Settings:
         Origins accepted on WebSocket handshakes besides the server's own.
     pages_dir, static_dir : Path or None
         Where the page templates and static files are; None = inside the package.
+    compute_threads : int or None
+        Threads of the compute pool every session's work runs in
+        (:mod:`logitlab.lab.executor`); None = one per core, at most 4.
     """
 
     host: str = "127.0.0.1"
@@ -107,6 +114,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     pages_dir: Path | None = None
     static_dir: Path | None = None
+    compute_threads: int | None = None
 
 
 def include_parts(template: str, pages_dir: Path) -> str:
@@ -147,8 +155,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings if settings is not None else Settings()
     pages_dir = settings.pages_dir if settings.pages_dir is not None else _package_dir("pages")
     static_dir = settings.static_dir if settings.static_dir is not None else _package_dir("static")
-    app = FastAPI(title="logitlab Lab", docs_url=None, redoc_url=None, openapi_url=None)
+    pool = ComputePool(settings.compute_threads)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+
+    app = FastAPI(
+        title="logitlab Lab", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.settings = settings
+    app.state.compute = pool
     registry = SessionRegistry(settings.limits)
     app.state.registry = registry
     app.add_middleware(
@@ -168,12 +186,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return HTMLResponse(render_page(text, slots))
 
-    @app.get("/", response_class=HTMLResponse)
-    def lab_page() -> Response:
+    # Pages are async: they never wait for a thread (compute has its own pool anyway).
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    async def lab_page() -> Response:
         return page("lab.html", "Lab", content.SLOTS)
 
-    @app.get("/roc", response_class=HTMLResponse)
-    def roc_page() -> Response:
+    @app.api_route("/roc", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    async def roc_page() -> Response:
         return page("roc.html", "ROC", ROC_SLOTS)
 
     app.include_router(csv_data.router)  # POST /api/csv, POST /api/data, GET /api/data/{hash}
@@ -187,8 +206,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await websocket.send_text(_error(registry.full_message()))
             await websocket.close(code=FULL_CLOSE_CODE, reason="the Lab server is full")
             return
+        channel = Channel(websocket, slot, settings.limits, pool, settings.max_message_bytes)
         try:
-            await _run_session(websocket, slot, settings)
+            await channel.run()
         except (WebSocketDisconnect, OSError):
             return  # the client went away (OSError: uvicorn's ClientDisconnected)
         finally:
@@ -197,47 +217,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _run_session(websocket: WebSocket, slot: SessionSlot, settings: Settings) -> None:
-    """Answer one connection's messages until it closes or stays idle too long."""
-    while True:
-        message = None
-        with anyio.move_on_after(settings.limits.idle_timeout):
-            message = await websocket.receive()
-        if message is None:
-            await websocket.close(code=IDLE_CLOSE_CODE, reason="idle; reconnect to continue")
-            return
-        if message["type"] == "websocket.disconnect":
-            return
-        text = message.get("text")
-        limit = settings.max_message_bytes
-        if text is None:
-            reply = _error("send commands as JSON text messages, not binary ones")
-        elif len(text) > limit or len(text.encode("utf-8")) > limit:
-            reply = _error(f"message too large: at most {limit:,} bytes allowed")
-        else:
-            slot.busy = True
-            try:
-                reply = await anyio.to_thread.run_sync(_handle, slot, text)
-            finally:
-                slot.busy = False
-        await websocket.send_text(reply)
-
-
-def _handle(slot: SessionSlot, text: str) -> str:
-    """One message's reply, after the rate limits (runs in a worker thread)."""
-    _, seq, steps = peek_command(text)
-    if steps > 0:
-        text, steps = slot.coalesce_auto_train(text, steps)
-    refusal = slot.admit_message() or slot.admit_training(steps)
-    if refusal is not None:
-        return _error(refusal, seq)
-    reply = slot.session.handle_json(text)
-    slot.observe()
-    return reply
-
-
 def _error(message: str, seq: int = 0) -> str:
-    return ErrorFrame(seq=seq, message=message).model_dump_json()
+    return error_json(message, seq)
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -253,6 +234,31 @@ def _port_free(host: str, port: int) -> bool:
 
 WS_MAX_FRAME_FACTOR = 4
 """The WebSocket layer drops messages over this many times ``max_message_bytes`` (1009)."""
+
+
+def uvicorn_config(app: ASGIApp, settings: Settings, *, host: str, port: int) -> Any:
+    """The uvicorn configuration :func:`serve` runs ``app`` with (tests use it too).
+
+    HTTP goes through :func:`~logitlab.lab.connections.guarded_protocol` (a cap per
+    client address, a deadline per request); WebSockets through the sans-I/O
+    protocol of the ``websockets`` package.
+    """
+    import uvicorn
+
+    limits = settings.limits
+    guard = ConnectionGuard(limits.connections_per_client)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        http=guarded_protocol(guard, limits.request_timeout),
+        ws="websockets-sansio",
+        ws_max_size=WS_MAX_FRAME_FACTOR * settings.max_message_bytes,
+        # Compressing every frame costs the event loop more than the session's own work
+        # (benchmarks/load.py); worth it only when frames cross a real network.
+        ws_per_message_deflate=not is_loopback(host),
+    )
 
 
 def serve(
@@ -286,16 +292,7 @@ def serve(
             "to keep it on this computer.",
             flush=True,
         )
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="warning",
-        ws_max_size=WS_MAX_FRAME_FACTOR * settings.max_message_bytes,
-        # Compressing every frame costs the event loop more than the session's own work
-        # (benchmarks/load.py); worth it only when frames cross a real network.
-        ws_per_message_deflate=not local,
-    )
+    config = uvicorn_config(create_app(settings), settings, host=host, port=port)
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}{path}"

@@ -381,6 +381,13 @@ class LabSession:
         self.timing.total = time.perf_counter() - start
         return out
 
+    def frame_json(self, seq: int = 0) -> str:
+        """The JSON of :meth:`frame`, as ``handle_json`` sends it (after :meth:`train`)."""
+        t = time.perf_counter()
+        out = self._frame_json(self.frame(seq))
+        self.timing.serialize = time.perf_counter() - t
+        return out
+
     def _frame_json(self, frame: Frame) -> str:
         """``frame.model_dump_json()``, reusing the JSON of each edit (long lists stay cheap)."""
         text = frame.model_dump_json(exclude={"state": {"data": {"edits"}}})

@@ -1,0 +1,172 @@
+"""No client can stop the others (issue 12): compute pool, slices, queues, time-outs.
+
+Real uvicorn servers on free loopback ports, driven by websockets' sync client and
+raw sockets from threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import anyio.to_thread
+import uvicorn
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.types import ASGIApp, Receive, Scope, Send
+from websockets.sync.client import ClientConnection
+from websockets.sync.client import connect as ws_connect
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from logitlab.lab.executor import ComputePool
+from logitlab.lab.limits import Limits
+from logitlab.lab.server import Settings, create_app, uvicorn_config
+
+# ----------------------------------------------------------------- helpers
+
+
+class FewThreads:
+    """ASGI wrapper: anyio's default thread pool cut to ``tokens`` threads.
+
+    Before issue 12 every command ran in that pool; with few threads a handful of
+    long trains already filled it, as forty do with the default of forty.
+    """
+
+    def __init__(self, app: ASGIApp, tokens: int) -> None:
+        self.app = app
+        self.tokens = tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = self.tokens
+        await self.app(scope, receive, send)
+
+
+@contextlib.contextmanager
+def serving(app: ASGIApp, settings: Settings) -> Iterator[int]:
+    """``app`` under uvicorn (configured as ``serve`` does) in a thread; yields the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = uvicorn_config(app, settings, host="127.0.0.1", port=port)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15.0
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.01)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15.0)
+
+
+def ws(port: int) -> ClientConnection:
+    return ws_connect(f"ws://127.0.0.1:{port}/ws", proxy=None, open_timeout=10, max_size=None)
+
+
+def call(conn: ClientConnection, message: dict[str, Any], timeout: float = 60) -> dict[str, Any]:
+    conn.send(json.dumps(message))
+    reply: dict[str, Any] = json.loads(conn.recv(timeout=timeout))
+    return reply
+
+
+def timed_get(port: int, path: str = "/", method: str = "GET") -> tuple[int, float]:
+    """(status, seconds) of one request on a fresh connection."""
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        sock.sendall(head.encode("ascii"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return int(data.split(b" ", 2)[1]), time.monotonic() - start
+
+
+# ----------------------------------------------------------------- item 1: compute
+
+
+def test_the_pool_serves_the_least_recent_user_first() -> None:
+    pool = ComputePool(1)
+    order: list[str] = []
+    gate = threading.Event()
+
+    async def main() -> None:
+        blocker = asyncio.create_task(pool.run("blocker", gate.wait))
+        await asyncio.sleep(0.05)  # the only thread now waits on the gate
+        pool._charge("heavy", 5.0)  # "heavy" used 5 s of compute just now
+        jobs = [
+            asyncio.create_task(pool.run(name, lambda name=name: order.append(name)))
+            for name in ("heavy", "light")
+        ]
+        await asyncio.sleep(0.05)
+        assert pool.waiting == 2
+        gate.set()
+        await asyncio.gather(blocker, *jobs)
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.close()
+    assert order == ["light", "heavy"]
+    assert pool.usage("heavy") > 4.0 and pool.usage("light") < 0.1
+
+
+def test_long_trains_leave_pages_and_other_sessions_answered_within_a_second() -> None:
+    settings = Settings(compute_threads=2)
+    app = FewThreads(create_app(settings), tokens=2)
+    n_busy, steps = 4, 10_000
+    state = {"data": {"n_points": 10_000}, "view": {"show_field": False}}
+    with serving(app, settings) as port, contextlib.ExitStack() as stack:
+        conns = [stack.enter_context(ws(port)) for _ in range(n_busy)]
+        for conn in conns:
+            assert call(conn, {"type": "hello", "state": state})["type"] == "frame"
+        for k, conn in enumerate(conns):
+            conn.send(json.dumps({"type": "train", "steps": steps, "seq": 100 + k}))
+        time.sleep(0.3)  # let every train start (the point: they run while we measure)
+        worst = 0.0
+        for _ in range(3):
+            status, seconds = timed_get(port, "/")
+            assert status == 200
+            worst = max(worst, seconds)
+            with ws(port) as other:
+                start = time.monotonic()
+                assert call(other, {"type": "hello", "seq": 1})["type"] == "frame"
+                probe = call(other, {"type": "probe", "x": 1, "y": 2, "seq": 2})
+                assert probe["type"] == "probe"
+                worst = max(worst, time.monotonic() - start)
+        assert worst < 1.0, f"a page or another session waited {worst:.2f} s"
+        for k, conn in enumerate(conns):
+            frame = json.loads(conn.recv(timeout=120))
+            # A long train is answered once, by the frame after all its steps.
+            assert frame["type"] == "frame" and frame["seq"] == 100 + k
+            assert frame["steps"] == steps
+
+
+def test_head_of_the_pages_answers_200() -> None:
+    client = TestClient(create_app())
+    for path in ("/", "/roc"):
+        response = client.head(path)
+        assert response.status_code == 200 and response.text == ""
+
+
+def test_a_sliced_train_counts_its_steps_like_one_command() -> None:
+    settings = Settings(limits=Limits(slice_seconds=0.001))
+    with TestClient(create_app(settings)) as client, client.websocket_connect("/ws") as conn:
+        conn.send_text(json.dumps({"type": "hello", "seq": 1}))
+        assert conn.receive_json()["seq"] == 1
+        conn.send_text(json.dumps({"type": "train", "steps": 3000, "seq": 2}))
+        conn.send_text(json.dumps({"type": "probe", "x": 0, "y": 0, "seq": 3}))
+        frame = conn.receive_json()
+        assert frame["seq"] == 2 and frame["steps"] == 3000
+        assert conn.receive_json()["seq"] == 3  # answers keep the order of the commands
