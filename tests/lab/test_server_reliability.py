@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio.to_thread
+import pytest
 import uvicorn
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -51,12 +53,17 @@ class FewThreads:
 
 
 @contextlib.contextmanager
-def serving(app: ASGIApp, settings: Settings) -> Iterator[int]:
-    """``app`` under uvicorn (configured as ``serve`` does) in a thread; yields the port."""
+def serving(app: ASGIApp, settings: Settings, ping: float | None = None) -> Iterator[int]:
+    """``app`` under uvicorn (configured as ``serve`` does) in a thread; yields the port.
+
+    ``ping``: the server's WebSocket keepalive interval (and 5 times that to answer).
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     config = uvicorn_config(app, settings, host="127.0.0.1", port=port)
+    if ping is not None:
+        config.ws_ping_interval, config.ws_ping_timeout = ping, 5 * ping
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -170,3 +177,148 @@ def test_a_sliced_train_counts_its_steps_like_one_command() -> None:
         frame = conn.receive_json()
         assert frame["seq"] == 2 and frame["steps"] == 3000
         assert conn.receive_json()["seq"] == 3  # answers keep the order of the commands
+
+
+# ----------------------------------------------------------------- item 5: backlogs
+
+
+def test_a_command_backlog_keeps_the_connection_and_answers_every_command(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Pipelined commands beyond the queue are refused; pings are answered throughout.
+
+    Before issue 12 the server read the next message only after answering the last,
+    so both sides' pings waited behind the backlog: closed by a keepalive time-out,
+    and uvicorn logged the replies sent after its close.
+    """
+    settings = Settings(limits=Limits(queue_limit=16))
+    app = create_app(settings)
+    state = {"data": {"n_points": 100_000}}
+    n = 1000
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(caplog.handler)
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(uvicorn_log.removeHandler, caplog.handler)
+        port = cleanup.enter_context(serving(app, settings, ping=0.2))
+        conn = cleanup.enter_context(
+            ws_connect(
+                f"ws://127.0.0.1:{port}/ws",
+                proxy=None,
+                max_size=None,
+                ping_interval=0.2,
+                ping_timeout=1,
+            )
+        )
+        assert call(conn, {"type": "hello", "state": state, "seq": 1})["type"] == "frame"
+        for k in range(n):
+            w0 = 0.5 + k / n
+            conn.send(json.dumps({"type": "set_model", "w0": w0, "seq": 10 + k}))
+        replies = [json.loads(conn.recv(timeout=60)) for _ in range(n)]
+        kinds = {r["type"] for r in replies}
+        assert kinds <= {"frame", "error"}
+        refused = [r for r in replies if r["type"] == "error"]
+        assert refused and all("too many commands waiting" in r["message"] for r in refused)
+        assert sorted(r["seq"] for r in replies) == list(range(10, 10 + n))
+        # Still open and in order: the last command applied is the last frame.
+        frames = [r for r in replies if r["type"] == "frame"]
+        probe = call(conn, {"type": "probe", "x": 1, "y": 0, "seq": 999})
+        assert probe["type"] == "probe"
+        assert probe["z"] == pytest.approx(frames[-1]["state"]["model"]["w0"])
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_client_leaving_with_work_queued_gets_nothing_sent_after_close(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = Settings()
+    app = create_app(settings)
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(caplog.handler)
+    try:
+        with serving(app, settings) as port:
+            for _ in range(3):
+                with ws(port) as conn:
+                    call(conn, {"type": "hello", "state": {"data": {"n_points": 50_000}}})
+                    for k in range(40):
+                        conn.send(json.dumps({"type": "set_model", "w0": 1 + k, "seq": k}))
+                    conn.send(json.dumps({"type": "train", "steps": 2000, "seq": 99}))
+            status, _ = timed_get(port, "/")
+            assert status == 200
+    finally:
+        logger.removeHandler(caplog.handler)
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not problems
+
+
+# ----------------------------------------------------------------- item 4: slow clients
+
+
+def _partial_request(port: int, source: str = "127.0.0.1") -> socket.socket:
+    sock = socket.socket()
+    sock.settimeout(10)
+    sock.bind((source, 0))
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+    return sock
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    sock.settimeout(within)
+    try:
+        return sock.recv(1024) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_incomplete_requests_are_timed_out() -> None:
+    settings = Settings(limits=Limits(request_timeout=0.5))
+    with serving(create_app(settings), settings) as port:
+        slow = _partial_request(port)
+        start = time.monotonic()
+        with slow:
+            assert _closed_by_server(slow, within=5.0)
+        assert 0.4 < time.monotonic() - start < 3.0
+        # A trickle of header bytes does not reset the deadline.
+        with _partial_request(port) as trickle:
+            for _ in range(10):
+                with contextlib.suppress(OSError):
+                    trickle.sendall(b"X-A: b\r\n")
+                time.sleep(0.1)
+            assert _closed_by_server(trickle, within=1.0)
+        assert timed_get(port, "/")[0] == 200
+
+
+def test_connections_per_client_address_are_capped() -> None:
+    settings = Settings(limits=Limits(connections_per_client=3))
+    with serving(create_app(settings), settings) as port, contextlib.ExitStack() as stack:
+        held = [stack.enter_context(_partial_request(port, "127.0.0.2")) for _ in range(3)]
+        extra = stack.enter_context(_partial_request(port, "127.0.0.2"))
+        assert _closed_by_server(extra, within=2.0)
+        assert not _closed_by_server(held[0], within=0.2)
+        status, seconds = timed_get(port, "/")  # another address is served as ever
+        assert status == 200 and seconds < 1.0
+
+
+def test_a_silent_websocket_is_closed_and_its_slot_freed() -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    settings = Settings(limits=Limits(hello_timeout=0.3, max_sessions=1))
+    app = create_app(settings)
+    with serving(app, settings) as port:
+        with ws(port) as silent:
+            with pytest.raises(ConnectionClosed) as info:
+                silent.recv(timeout=5)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4000
+        with ws(port) as next_user:  # the one slot is free again
+            assert call(next_user, {"type": "hello"})["type"] == "frame"
+
+
+def test_serve_takes_the_idle_timeout_as_a_flag() -> None:
+    from logitlab.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--idle-timeout", "60"])
+    assert args.idle_timeout == 60.0
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--idle-timeout", "0"])

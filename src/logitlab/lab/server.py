@@ -262,7 +262,13 @@ def uvicorn_config(app: ASGIApp, settings: Settings, *, host: str, port: int) ->
 
 
 def serve(
-    host: str, port: int, open_browser: bool, max_sessions: int | None = None, path: str = "/"
+    host: str,
+    port: int,
+    open_browser: bool,
+    max_sessions: int | None = None,
+    path: str = "/",
+    *,
+    idle_timeout: float | None = None,
 ) -> int:
     """Run the Lab server until interrupted; returns the exit status.
 
@@ -277,7 +283,8 @@ def serve(
         print(f"logitlab: cannot listen on {host}:{port} (in use?); try --port {port + 1}")
         return 1
     local = is_loopback(host)
-    limits = Limits() if max_sessions is None else Limits(max_sessions=max_sessions)
+    options: dict[str, Any] = {"max_sessions": max_sessions, "idle_timeout": idle_timeout}
+    limits = Limits(**{k: v for k, v in options.items() if v is not None})
     settings = Settings(
         host=host,
         port=port,
