@@ -322,3 +322,105 @@ def test_serve_takes_the_idle_timeout_as_a_flag() -> None:
     assert args.idle_timeout == 60.0
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--idle-timeout", "0"])
+
+
+# ----------------------------------------------------------------- items 2, 3: HTTP routes
+
+
+def _csv(columns: int, size: int) -> bytes:
+    header = ",".join(f"c{i}" for i in range(columns))
+    row = ",".join(f"{i % 7}.25" for i in range(columns))
+    rows = max(1, (size - len(header)) // (len(row) + 1))
+    return (header + "\n" + "\n".join([row] * rows) + "\n").encode()
+
+
+def test_a_csv_with_too_many_columns_is_refused_quickly_and_clearly() -> None:
+    client = TestClient(create_app(Settings(http_rates=None)))
+    wide = _csv(150_000, 0)
+    assert 500_000 < len(wide) < 4 << 20
+    start = time.monotonic()
+    reply = client.post(
+        "/api/csv?name=wide.csv", content=wide, headers={"content-type": "text/csv"}
+    )
+    seconds = time.monotonic() - start
+    assert reply.status_code == 200
+    error = reply.json()["error"]
+    assert "wide.csv has too many columns" in error and "150,000 fields" in error
+    assert "at most 1,000 columns" in error
+    assert seconds < 1.0 and len(reply.content) < 1000
+    # A data line wider than the header is caught too; quoted commas are not fields.
+    body = b"a,b\n1,2\n" + b",".join([b"1"] * 1001) + b"\n"
+    error = client.post("/api/csv", content=body).json()["error"]
+    assert "line 3 has 1,001 fields" in error
+    quoted = b'"x,' + b"," * 2000 + b'",b\n1,2\n'
+    assert "summary" in client.post("/api/csv", content=quoted).json()
+
+
+def test_the_largest_capped_csv_is_answered_within_a_second_or_two() -> None:
+    client = TestClient(create_app(Settings(http_rates=None)))
+    body = _csv(1_000, (4 << 20) - 10_000)
+    start = time.monotonic()
+    reply = client.post("/api/csv?name=big.csv", content=body)
+    seconds = time.monotonic() - start
+    assert len(reply.json()["summary"]["columns"]) == 1_000
+    assert seconds < 2.0, f"{seconds:.2f} s"  # about 0.5 s on an idle core
+
+
+def _points_json() -> str:
+    xs = [0.0, 1.0, 2.0, 3.0]
+    return json.dumps(
+        {
+            "hash": "",
+            "n_points": 4,
+            "x": xs,
+            "y": xs,
+            "cls": [0, 1, 0, 1],
+            "class_names": ["a", "b"],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "needle"),
+    [
+        ({"origin": "https://evil.example", "content-type": "application/json"}, 403, "evil"),
+        ({"sec-fetch-site": "cross-site", "content-type": "application/json"}, 403, "cross-site"),
+        ({"origin": "http://testserver", "content-type": "text/plain"}, 415, "text/plain"),
+        ({"sec-fetch-site": "same-origin"}, 415, "no Content-Type"),
+    ],
+)
+def test_other_sites_cannot_plant_data(headers: dict[str, str], status: int, needle: str) -> None:
+    client = TestClient(create_app())
+    reply = client.post("/api/data", content=_points_json(), headers=headers)
+    assert reply.status_code == status and needle in reply.text
+    csv = client.post("/api/csv", content=b"a,b\n1,2\n", headers=headers)
+    assert csv.status_code == status
+
+
+def test_the_page_s_own_uploads_are_accepted() -> None:
+    client = TestClient(create_app())
+    own = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+    stub = client.post(
+        "/api/data", content=_points_json(), headers={**own, "content-type": "application/json"}
+    ).json()
+    assert len(stub["hash"]) == 32
+    assert client.get(f"/api/data/{stub['hash']}").json()["x"] == [0.0, 1.0, 2.0, 3.0]
+    summary = client.post(
+        "/api/csv",
+        content=b"a,b\n1,2\n",
+        headers={**own, "content-type": "text/csv; charset=utf-8"},
+    )
+    assert "summary" in summary.json()
+
+
+def test_http_routes_are_rate_limited_per_client() -> None:
+    from logitlab.lab.security import HttpRates
+
+    rates = HttpRates(api_per_second=0.5, api_burst=3, other_per_second=0.5, other_burst=5)
+    client = TestClient(create_app(Settings(http_rates=rates)))
+    answers = [client.get("/api/data/" + "0" * 32).status_code for _ in range(4)]
+    assert answers == [404, 404, 404, 429]
+    limited = client.get("/api/data/" + "0" * 32)
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert "slow down" in limited.text
+    assert client.get("/").status_code == 200  # pages have their own allowance

@@ -60,6 +60,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from logitlab.core.types import FloatArray
+from logitlab.lab.csv_limits import column_problem
 from logitlab.lab.protocol import (
     COORD_LIMIT,
     MAX_CSV_BYTES,
@@ -458,6 +459,9 @@ def _handle_csv(body: bytes, source: str, choice: dict[str, str | None]) -> dict
 
     if not body.strip():
         raise CsvError(f"{source} is empty: expected a header line and data rows")
+    too_wide = column_problem(body, source)
+    if too_wide is not None:
+        raise CsvError(too_wide)
     fd, tmp = tempfile.mkstemp(prefix="logitlab-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -68,13 +68,20 @@ from logitlab.lab.limits import (
 )
 from logitlab.lab.protocol import MAX_CSV_BYTES, MAX_MESSAGE_BYTES
 from logitlab.lab.roc_content import SLOTS as ROC_SLOTS
-from logitlab.lab.security import LOOPBACK_HOSTS, SecurityMiddleware, is_loopback
+from logitlab.lab.security import LOOPBACK_HOSTS, HttpRates, SecurityMiddleware, is_loopback
 
 SLOT = re.compile(r"<!--\s*slot:([a-z0-9-]+)\s*-->")
 #: ``<!-- part:NAME -->`` in a page template stands for the markup of ``pages/_NAME.html``,
 #: shared by the Lab and the ROC page (the same controls, by the same ids).
 PART = re.compile(r"<!--\s*part:([a-z0-9-]+)\s*-->")
 """A place in a page template where :data:`logitlab.lab.content.SLOTS` HTML goes."""
+
+
+UPLOAD_CONTENT_TYPES: dict[str, tuple[str, ...]] = {
+    "/api/csv": ("text/csv",),
+    "/api/data": ("application/json",),
+}
+"""The Content-Type each upload route takes (what the page sends)."""
 
 
 def _package_dir(name: str) -> Path:
@@ -104,6 +111,9 @@ class Settings:
     compute_threads : int or None
         Threads of the compute pool every session's work runs in
         (:mod:`logitlab.lab.executor`); None = one per core, at most 4.
+    http_rates : HttpRates or None
+        HTTP requests per client address (:class:`~logitlab.lab.security.HttpRates`);
+        None = unlimited.
     """
 
     host: str = "127.0.0.1"
@@ -115,6 +125,7 @@ class Settings:
     pages_dir: Path | None = None
     static_dir: Path | None = None
     compute_threads: int | None = None
+    http_rates: HttpRates | None = field(default_factory=HttpRates)
 
 
 def include_parts(template: str, pages_dir: Path) -> str:
@@ -174,6 +185,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allowed_hosts=settings.allowed_hosts,
         allowed_origins=settings.allowed_origins,
         max_body_bytes=max(MAX_CSV_BYTES, csv_data.MAX_DATA_JSON_BYTES),
+        content_types=UPLOAD_CONTENT_TYPES,
+        rates=settings.http_rates,
     )
 
     def page(file_name: str, title: str, slots: dict[str, str]) -> Response:
