@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio.to_thread
+import numpy as np
 import pytest
 import uvicorn
 from starlette.exceptions import StarletteDeprecationWarning
@@ -424,3 +425,53 @@ def test_http_routes_are_rate_limited_per_client() -> None:
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     assert "slow down" in limited.text
     assert client.get("/").status_code == 200  # pages have their own allowance
+
+
+# ----------------------------------------------------------------- item 7: small defects
+
+
+def test_the_step_counter_stops_below_2_to_the_53() -> None:
+    from logitlab.lab.protocol import Frame, LabState
+    from logitlab.lab.session import STEP_LIMIT, LabSession
+
+    session = LabSession()
+    hello = {"type": "hello", "steps": 2**53 - 2, "seq": 1}
+    assert json.loads(session.handle_json(json.dumps(hello)))["steps"] == 2**53 - 2
+    reply = session.handle_json(json.dumps({"type": "train", "steps": 5, "seq": 2}))
+    frame = Frame.model_validate_json(reply)  # the frame passes its own schema
+    assert frame.steps == STEP_LIMIT == 2**53 - 1
+    LabState.model_validate(session.state.model_dump())  # and so does the state
+
+
+def test_tiny_curve_values_stay_numbers() -> None:
+    from logitlab.lab.protocol import Frame
+    from logitlab.lab.session import LabSession, _significant
+
+    values = np.array([1e-303, 5e-324, 2.5e-300, 1.23456789e-10, 0.0, 3.0])
+    rounded = _significant(values)
+    assert np.all(np.isfinite(rounded))
+    np.testing.assert_allclose(rounded, values, rtol=1e-6, atol=0.0)
+    session = LabSession()
+    for k, v in enumerate((1e-301, 1e-303, 1e-310)):
+        session._history.append(k, v)
+    reply = session.handle_json(json.dumps({"type": "set_view", "seq": 1}))
+    curve = json.loads(reply)["curve"]
+    assert None not in curve["low"] and None not in curve["last"]
+    assert Frame.model_validate_json(reply).curve is not None
+
+
+@pytest.mark.parametrize(
+    ("host", "needle"),
+    [
+        ("not a host!", "is not a valid address"),
+        ("192.0.2.7", "is not an address of this computer"),
+    ],
+)
+def test_an_invalid_host_is_reported_as_such(
+    host: str, needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from logitlab.lab.server import serve
+
+    assert serve(host, 8765, open_browser=False) == 1
+    out = capsys.readouterr().out
+    assert needle in out and "in use" not in out

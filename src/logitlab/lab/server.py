@@ -234,6 +234,28 @@ def _error(message: str, seq: int = 0) -> str:
     return error_json(message, seq)
 
 
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` cannot be listened on whatever the port, or None."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        return (
+            f"--host {host!r} is not a valid address or host name ({why}); "
+            "use e.g. 127.0.0.1 (this computer only) or 0.0.0.0 (every network)"
+        )
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((address[0], 0))
+        except OSError as exc:
+            return (
+                f"--host {host!r} is not an address of this computer ({exc.strerror}); "
+                "use 127.0.0.1, 0.0.0.0 or one of this computer's own addresses"
+            )
+    return None
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         # As uvicorn does: a port held only by closing connections (TIME_WAIT) is free.
@@ -292,6 +314,10 @@ def serve(
     """
     import uvicorn
 
+    problem = _host_problem(host)
+    if problem is not None:
+        print(f"logitlab: cannot listen: {problem}")
+        return 1
     if not _port_free(host, port):
         print(f"logitlab: cannot listen on {host}:{port} (in use?); try --port {port + 1}")
         return 1

@@ -114,6 +114,8 @@ DIVERGENCE_WINDOW = 20
 """Optimizer steps looked back over to call training diverging or separable."""
 DELTA_NOISE = 1e-12
 """A loss change smaller than this times the loss is float rounding: ΔLoss shows 0."""
+STEP_LIMIT = 2**53 - 1
+"""The step counter stops here: JSON numbers are exact up to 2⁵³ (the state's bound)."""
 INITIAL_COEF = (1.0, -1.0, 0.0)
 """w₀, w₁, b after "Reset weights"."""
 
@@ -585,7 +587,8 @@ class LabSession:
             move = float(np.linalg.norm(new - coef))
             recent.last_move = move / (1.0 + float(np.linalg.norm(coef)))
             coef = new
-            self._steps += 1
+            if self._steps < STEP_LIMIT:  # beyond it the count would not be exact
+                self._steps += 1
             taken += 1
         self._coef = np.array(coef, dtype=np.float64)
         self.timing.steps += time.perf_counter() - start
@@ -860,7 +863,9 @@ CURVE_DIGITS = 7
 def _significant(values: FloatArray, digits: int = CURVE_DIGITS) -> FloatArray:
     """``values`` rounded to ``digits`` significant decimal digits (zeros stay zero)."""
     out = values.copy()
-    nonzero = out != 0.0
+    # Below 1e-290 the scale 10^(digits - 1 - magnitude) overflows: such values stay as
+    # they are (finite floats), instead of becoming NaN (null in the frame).
+    nonzero = np.abs(out) >= 1e-290
     magnitude = np.floor(np.log10(np.abs(out[nonzero])))
     scale = 10.0 ** (digits - 1 - magnitude)
     out[nonzero] = np.round(out[nonzero] * scale) / scale
