@@ -475,3 +475,38 @@ def test_an_invalid_host_is_reported_as_such(
     assert serve(host, 8765, open_browser=False) == 1
     out = capsys.readouterr().out
     assert needle in out and "in use" not in out
+
+
+# ----------------------------------------------------------------- item 6: edits
+
+
+def test_many_edits_fold_into_stored_points_and_the_state_stays_small() -> None:
+    from logitlab.lab.compaction import MAX_EDITS
+    from logitlab.lab.csv_data import STORE
+    from logitlab.lab.protocol import LabState
+    from logitlab.lab.session import LabSession
+
+    session = LabSession()
+    sizes = []
+    n_edits = 3 * MAX_EDITS
+    for k in range(n_edits):
+        edit = {"op": "add", "x": (k % 50) / 10 - 2.5, "y": (k // 50) / 10 - 1.5, "cls": k % 2}
+        reply = session.handle_json(json.dumps({"type": "edit", "edit": edit, "seq": k}))
+        sizes.append(len(json.dumps(json.loads(reply)["state"])))
+    state = session.state
+    assert len(state.data.edits) <= MAX_EDITS
+    assert max(sizes) < 64 * 1024, f"a state of {max(sizes):,} bytes"
+    custom = state.data.custom
+    assert custom is not None and custom.hash in STORE and "Lab server" in custom.source
+    assert session.X.shape[0] == 120 + n_edits
+    # The state rebuilds the same points (from the stored points and the last edits) ...
+    rebuilt = LabSession(LabState.model_validate_json(state.model_dump_json()))
+    np.testing.assert_array_equal(rebuilt.X, session.X)
+    np.testing.assert_array_equal(rebuilt.y, session.y)
+    # ... and a state that arrives with too many edits is folded on arrival.
+    adds = [{"op": "add", "x": k / 1000, "y": 0.5, "cls": 1} for k in range(2 * MAX_EDITS)]
+    arriving = LabState.model_validate({"data": {"preset": "xor", "edits": adds}})
+    folded = LabSession(arriving)
+    assert folded.state.data.edits == [] and folded.state.data.custom is not None
+    assert folded.X.shape[0] == arriving.data.n_points + 2 * MAX_EDITS
+    np.testing.assert_array_equal(folded.X[-1], [(2 * MAX_EDITS - 1) / 1000, 0.5])

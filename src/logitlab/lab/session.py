@@ -59,7 +59,7 @@ from logitlab.core.optimizers import StepOptimizer, make_optimizer
 from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import solve
 from logitlab.core.types import FloatArray
-from logitlab.lab import mathml
+from logitlab.lab import compaction, mathml
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.geometry import FIELD_SIZE, clip_line, fit_view, probability_field
@@ -271,6 +271,8 @@ class LabSession:
         self._baseline_cache: tuple[int, float | None] | None = None
         self._data_spec_cache: DataSpec | None = None
         self._sent = _Sent()
+        if len(self._edits) > compaction.MAX_EDITS:
+            self._compact_edits()
 
     @property
     def state(self) -> LabState:
@@ -527,6 +529,19 @@ class LabSession:
         self._data_spec_cache = None
         if isinstance(edit, ClearPoints):
             self._start_experiment()
+        if len(self._edits) > compaction.MAX_EDITS:
+            self._compact_edits()
+
+    def _compact_edits(self) -> None:
+        """Fold the edits into stored points (:mod:`logitlab.lab.compaction`); the view stays."""
+        view = self._view()
+        stub = compaction.compact(self._points, self._data)
+        self._data = self._data.model_copy(update={"custom": stub, "edits": []})
+        self._points = build_points(self._data)
+        self._edits, self._edit_json = [], []
+        self._data_spec_cache = None
+        self._custom_view = view
+        self._view_cache = None
 
     def _undo(self) -> None:
         if not self._edits:
