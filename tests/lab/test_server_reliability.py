@@ -510,3 +510,100 @@ def test_many_edits_fold_into_stored_points_and_the_state_stays_small() -> None:
     assert folded.state.data.edits == [] and folded.state.data.custom is not None
     assert folded.X.shape[0] == arriving.data.n_points + 2 * MAX_EDITS
     np.testing.assert_array_equal(folded.X[-1], [(2 * MAX_EDITS - 1) / 1000, 0.5])
+
+
+# ----------------------------------------------------------------- item 9: the data store
+
+
+def _dataset(n: int, shift: float = 0.0) -> Any:
+    from logitlab.lab.protocol import CustomData
+
+    xs = [shift + k / n for k in range(n)]
+    return CustomData(
+        hash="", source=f"d{n}.csv", n_points=n, x=xs, y=xs, cls=[k % 2 for k in range(n)]
+    )
+
+
+def test_the_disk_store_keeps_data_across_stores_and_evicts_the_least_recently_used(
+    tmp_path: Any,
+) -> None:
+    from logitlab.lab.csv_data import DataStore
+    from logitlab.lab.store import DiskStore
+
+    path = tmp_path / "nested" / "datasets.sqlite3"
+    first = DataStore(backing=DiskStore(path, max_bytes=3 * 17 * 100))
+    a, b, c = (first.put(_dataset(100, shift)) for shift in (0.0, 1.0, 2.0))
+    assert path.exists()
+    # A new server process: nothing in memory, everything on disk.
+    second = DataStore(backing=DiskStore(path, max_bytes=3 * 17 * 100))
+    found = second.points(a.hash)
+    assert found is not None and found[0] == a
+    np.testing.assert_array_equal(found[1][:, 0], _dataset(100, 0.0).x)
+    np.testing.assert_array_equal(found[2], [k % 2 for k in range(100)])
+    assert second.full(b.hash) == _dataset(100, 1.0).model_copy(update={"hash": b.hash})
+    # a and b were used just now: a fourth dataset pushes out c, the least recently used.
+    time.sleep(0.01)
+    d = second.put(_dataset(100, 3.0))
+    third = DataStore(backing=DiskStore(path, max_bytes=3 * 17 * 100))
+    assert [h in third for h in (a.hash, b.hash, c.hash, d.hash)] == [True, True, False, True]
+
+
+def test_a_broken_database_leaves_the_store_in_memory(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from logitlab.lab.csv_data import DataStore
+    from logitlab.lab.store import DiskStore
+
+    bad = tmp_path / "datasets.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    store = DataStore(backing=DiskStore(bad))
+    stub = store.put(_dataset(10))
+    assert store.points(stub.hash) is not None
+    assert "kept in memory only" in caplog.text
+
+
+def test_uploaded_data_survive_a_server_restart(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    env = {**os.environ, "LOGITLAB_DATA_DIR": str(tmp_path)}
+    body = _dataset(50).model_dump_json().encode()
+
+    @contextlib.contextmanager
+    def server() -> Iterator[int]:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        main = "from logitlab.cli import main; raise SystemExit(main())"
+        command = [sys.executable, "-c", main, "serve", "--no-browser", "--port", str(port)]
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+            try:
+                assert child.stdout is not None
+                assert "logitlab Lab:" in child.stdout.readline()
+                deadline = time.monotonic() + 20
+                while True:
+                    try:
+                        timed_get(port, "/")
+                        break
+                    except OSError:
+                        assert time.monotonic() < deadline, "the server did not start"
+                        time.sleep(0.05)
+                yield port
+            finally:
+                child.terminate()
+                child.wait(timeout=10)
+
+    with server() as port:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/data",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            digest = json.loads(answer.read())["hash"]
+    with server() as port:  # a new process: its memory is empty
+        url = f"http://127.0.0.1:{port}/api/data/{digest}"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert json.loads(answer.read())["x"] == _dataset(50).x

@@ -70,6 +70,7 @@ from logitlab.lab.protocol import (
     LabState,
     View,
 )
+from logitlab.lab.store import DiskStore
 
 __all__ = [
     "MAX_DATA_JSON_BYTES",
@@ -369,8 +370,12 @@ class _Entry:
 class DataStore:
     """Uploaded points by content hash (process-wide, bounded; see the module notes)."""
 
-    def __init__(self, max_points: int = MAX_STORED_POINTS) -> None:
+    def __init__(
+        self, max_points: int = MAX_STORED_POINTS, backing: DiskStore | None = None
+    ) -> None:
         self.max_points = max_points
+        self.backing = backing
+        """Where data also go, and are looked up when not in memory (:mod:`.store`)."""
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._pinned: set[str] = set()
         self._lock = threading.Lock()
@@ -390,6 +395,8 @@ class DataStore:
             if pin:
                 self._pinned.add(digest)
             self._shrink()
+        if self.backing is not None:
+            self.backing.write(stub, X, cls)
         return stub
 
     def _shrink(self) -> None:
@@ -405,9 +412,16 @@ class DataStore:
         """(stub, X of shape (n, 2), labels of shape (n,)) for ``digest``, or None; copies."""
         with self._lock:
             entry = self._entries.get(digest)
-            if entry is None:
+            if entry is not None:
+                self._entries.move_to_end(digest)
+        if entry is None:
+            loaded = self.backing.read(digest) if self.backing is not None else None
+            if loaded is None:
                 return None
-            self._entries.move_to_end(digest)
+            entry = _Entry(*loaded)
+            with self._lock:
+                self._entries[digest] = entry
+                self._shrink()
         return entry.stub, entry.X.copy(), entry.cls.copy()
 
     def full(self, digest: str) -> CustomData | None:
@@ -422,11 +436,15 @@ class DataStore:
 
     def __contains__(self, digest: object) -> bool:
         with self._lock:
-            return digest in self._entries
+            if digest in self._entries:
+                return True
+        on_disk = isinstance(digest, str) and self.backing is not None
+        return on_disk and self.points(str(digest)) is not None
 
 
-STORE = DataStore()
-"""The store the server's routes and every :class:`~logitlab.lab.session.LabSession` use."""
+STORE = DataStore(backing=DiskStore())
+"""The store the server's routes and every :class:`~logitlab.lab.session.LabSession` use
+(on disk too, in the user's data directory: :mod:`logitlab.lab.store`)."""
 
 
 # ----------------------------------------------------------------- HTTP routes
