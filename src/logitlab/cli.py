@@ -35,6 +35,13 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="close a Lab session after this long without a message (default 1800); "
         "the page rebuilds it when used again",
     )
+    parser.add_argument(
+        "--compute-threads",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="threads for the sessions' computations (default: one per core, at most 4)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -242,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             open_browser=not args.no_browser,
             max_sessions=args.max_sessions,
             idle_timeout=args.idle_timeout,
+            compute_threads=args.compute_threads,
         )
     if args.command == "fit":
         return _run_fit(args)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import socket
@@ -128,6 +129,37 @@ def test_the_pool_serves_the_least_recent_user_first() -> None:
         pool.close()
     assert order == ["light", "heavy"]
     assert pool.usage("heavy") > 4.0 and pool.usage("light") < 0.1
+
+
+def test_many_sessions_from_one_address_share_its_turn() -> None:
+    """Jobs are ranked when a thread is free, by owner's plus address's recent use."""
+    pool = ComputePool(1)
+    order: list[str] = []
+    gate = threading.Event()
+
+    def work(name: str) -> None:
+        order.append(name)
+        time.sleep(0.02)
+
+    async def main() -> None:
+        blocker = asyncio.create_task(pool.run("blocker", gate.wait))
+        await asyncio.sleep(0.05)
+        jobs = [
+            asyncio.create_task(pool.run(f"a{k}", functools.partial(work, f"a{k}"), "10.0.0.1"))
+            for k in range(5)
+        ]
+        await asyncio.sleep(0.01)
+        jobs.append(asyncio.create_task(pool.run("b", functools.partial(work, "b"), "10.0.0.2")))
+        await asyncio.sleep(0.05)
+        gate.set()
+        await asyncio.gather(blocker, *jobs)
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.close()
+    # "b" came last, but once one job of 10.0.0.1 ran, that address had used more.
+    assert order.index("b") <= 1, order
 
 
 def test_long_trains_leave_pages_and_other_sessions_answered_within_a_second() -> None:

@@ -33,7 +33,13 @@ import pydantic
 from fastapi import WebSocket, WebSocketDisconnect
 
 from logitlab.lab.executor import ComputePool
-from logitlab.lab.limits import IDLE_CLOSE_CODE, Limits, SessionSlot, peek_command
+from logitlab.lab.limits import (
+    FIRST_SLICE_STEPS,
+    IDLE_CLOSE_CODE,
+    Limits,
+    SessionSlot,
+    peek_command,
+)
 from logitlab.lab.points import CommandError
 from logitlab.lab.protocol import COMMAND_ADAPTER, ErrorFrame, Train
 from logitlab.lab.session import FrameTiming
@@ -81,6 +87,9 @@ class Channel:
         self.slot = slot
         self.owner = id(slot)
         """This session's key in the compute pool's accounting."""
+        client = websocket.client
+        self.group = client.host if client is not None else None
+        """The client's address: its sessions share one turn in the pool."""
         self.limits = limits
         self.pool = pool
         self.max_message_bytes = max_message_bytes
@@ -174,13 +183,13 @@ class Channel:
     async def _answer(self, text: str) -> str:
         slot = self.slot
         budget = self.limits.slice_seconds
-        first = await self.pool.run(self.owner, lambda: _start(slot, text, budget))
+        first = await self.pool.run(self.owner, lambda: _start(slot, text, budget), self.group)
         if isinstance(first, str):
             return first
         run = first
         while True:
             step = functools.partial(_train_slice, slot, run, budget)
-            done = await self.pool.run(self.owner, step)
+            done = await self.pool.run(self.owner, step, self.group)
             if done is not None:
                 return done
 
@@ -208,7 +217,7 @@ def _start(slot: SessionSlot, text: str, budget: float) -> str | _TrainRun:
 def _train_slice(slot: SessionSlot, run: _TrainRun, budget: float) -> str | None:
     """Take one slice of ``run``'s steps; the reply once it is done, else None."""
     session = slot.session
-    steps = slot.slice_steps(run.remaining, budget)
+    steps = slot.slice_steps(run.remaining, budget, first=FIRST_SLICE_STEPS)
     session.timing = FrameTiming()
     try:
         session.train(steps)

@@ -12,14 +12,19 @@ next command over only when the previous one is answered). Among the jobs
 waiting, a thread always takes the one whose owner has used the least compute
 recently: seconds of work, halved every :attr:`ComputePool.half_life` seconds.
 A user who clicks now and then is served before forty sessions that train
-non-stop, and those forty share what is left in turn.
+non-stop, and those forty share what is left in turn. An owner the pool has not
+seen yet counts as having used :data:`NEWCOMER_SECONDS` (one slice of work), so
+a burst of new sessions does not go ahead of the light users already there.
+
+An owner may belong to a *group* (the server uses the client's address): a job
+is ranked by its owner's use plus its group's, so forty sessions opened from one
+address share one address's turn with a user's single session from another.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import itertools
 import logging
 import math
@@ -27,11 +32,15 @@ import os
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+MAX_RECORDS = 10_000
+"""Usage records kept before the negligible ones are dropped."""
+NEWCOMER_SECONDS = 0.05
+"""The compute an owner's first job is ranked by (see the module notes)."""
 MAX_THREADS = 4
 """Threads a pool starts at most by default (more only share the same cores)."""
 
@@ -47,14 +56,14 @@ def default_threads() -> int:
     return max(1, min(MAX_THREADS, cores))
 
 
-@dataclass(order=True)
+@dataclass
 class _Job:
-    usage: float
     order: int
-    owner: Hashable = field(compare=False)
-    fn: Callable[[], Any] = field(compare=False)
-    loop: asyncio.AbstractEventLoop = field(compare=False)
-    future: asyncio.Future[Any] = field(compare=False)
+    owner: Hashable
+    group: Hashable
+    fn: Callable[[], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
 
 
 @dataclass
@@ -88,7 +97,7 @@ class ComputePool:
         self.threads = n
         self.half_life = half_life
         self._clock = clock
-        self._heap: list[_Job] = []
+        self._waiting: list[_Job] = []
         self._usage: dict[Hashable, _Usage] = {}
         self._order = itertools.count()
         self._cond = threading.Condition()
@@ -104,16 +113,18 @@ class ComputePool:
         with self._cond:
             return self._decayed(owner, self._clock())
 
-    def _decayed(self, owner: Hashable, now: float) -> float:
+    def _decayed(self, owner: Hashable, now: float, unseen: float = NEWCOMER_SECONDS) -> float:
         record = self._usage.get(owner)
         if record is None:
-            return 0.0
+            return unseen
         return record.seconds * math.exp2(-(now - record.updated) / self.half_life)
 
     def _charge(self, owner: Hashable, seconds: float) -> None:
         now = self._clock()
-        if owner in self._usage or seconds > 0.0:
-            self._usage[owner] = _Usage(self._decayed(owner, now) + seconds, now)
+        self._usage[owner] = _Usage(self._decayed(owner, now, unseen=0.0) + seconds, now)
+        if len(self._usage) > MAX_RECORDS:  # forget groups whose use has decayed away
+            for key in [k for k in self._usage if self._decayed(k, now) < 1e-4]:
+                del self._usage[key]
 
     def forget(self, owner: Hashable) -> None:
         """Drop ``owner``'s record (its session closed)."""
@@ -124,12 +135,14 @@ class ComputePool:
     def waiting(self) -> int:
         """Jobs waiting for a thread."""
         with self._cond:
-            return len(self._heap)
+            return len(self._waiting)
 
     # ----------------------------------------------------------- running
 
-    async def run(self, owner: Hashable, fn: Callable[[], T]) -> T:
+    async def run(self, owner: Hashable, fn: Callable[[], T], group: Hashable = None) -> T:
         """Run ``fn()`` in a worker thread when ``owner``'s turn comes; return its result.
+
+        ``group``: what else ``owner``'s use is counted with (see the module notes).
 
         Cancelling the caller before the job starts removes the job; a job already
         running finishes and its result is dropped.
@@ -139,9 +152,7 @@ class ComputePool:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the compute pool is closed")
-            usage = self._decayed(owner, self._clock())
-            job = _Job(usage, next(self._order), owner, fn, loop, future)
-            heapq.heappush(self._heap, job)
+            self._waiting.append(_Job(next(self._order), owner, group, fn, loop, future))
             if len(self._workers) < self.threads:
                 worker = threading.Thread(
                     target=self._work, name=f"logitlab-compute-{len(self._workers)}", daemon=True
@@ -154,11 +165,11 @@ class ComputePool:
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._heap and not self._closed:
+                while not self._waiting and not self._closed:
                     self._cond.wait()
                 if self._closed:
                     return
-                job = heapq.heappop(self._heap)
+                job = self._next_job()
                 if job.future.cancelled():
                     continue
                 self.running += 1
@@ -173,6 +184,8 @@ class ComputePool:
             with self._cond:
                 self.running -= 1
                 self._charge(job.owner, elapsed)
+                if job.group is not None:
+                    self._charge(_Group(job.group), elapsed)
             try:
                 job.loop.call_soon_threadsafe(_settle, job.future, result, error)
             except RuntimeError:  # the event loop has closed: nobody waits any more
@@ -181,15 +194,38 @@ class ComputePool:
             # must be returned).
             del job, result, error
 
+    def _rank(self, job: _Job, now: float) -> tuple[float, int]:
+        usage = self._decayed(job.owner, now)
+        if job.group is not None:
+            usage += self._decayed(_Group(job.group), now, unseen=0.0)
+        return usage, job.order
+
+    def _next_job(self) -> _Job:
+        """The waiting job whose owner (and group) used least, ranked now (lock held).
+
+        Ranked at the moment a thread is free, not when the job arrived: forty jobs that
+        arrived together are ranked by what their group has used since.
+        """
+        now = self._clock()
+        best = min(range(len(self._waiting)), key=lambda i: self._rank(self._waiting[i], now))
+        return self._waiting.pop(best)
+
     def close(self) -> None:
         """Stop the threads once they finish their current job; waiting jobs are dropped."""
         with self._cond:
             self._closed = True
-            dropped, self._heap = self._heap, []
+            dropped, self._waiting = self._waiting, []
             self._cond.notify_all()
         for job in dropped:
             with contextlib.suppress(RuntimeError):  # its event loop has closed
                 job.loop.call_soon_threadsafe(job.future.cancel)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The key of a group's usage record (never equal to an owner's key)."""
+
+    key: Hashable
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

@@ -180,6 +180,8 @@ def peek_command(text: str | bytes) -> tuple[str | None, int, int]:
 
 FIRST_AUTO_STEPS = 100
 """Steps an Auto-train tick may take before the session's step time has been measured."""
+FIRST_SLICE_STEPS = 10
+"""Steps the first slice of a long ``train`` takes, to measure the step time."""
 
 
 @dataclass
@@ -199,10 +201,13 @@ class SessionSlot:
         """How many of the ``steps`` an Auto-train tick asks for fit its time budget."""
         return self.slice_steps(steps, self.auto_frame_seconds)
 
-    def slice_steps(self, steps: int, budget: float) -> int:
-        """How many of ``steps`` fit one slice of ``budget`` seconds (at least 1)."""
+    def slice_steps(self, steps: int, budget: float, first: int = FIRST_AUTO_STEPS) -> int:
+        """How many of ``steps`` fit one slice of ``budget`` seconds (at least 1).
+
+        ``first``: the steps taken while the step time is not measured yet.
+        """
         if self.step_seconds is None:
-            return min(steps, FIRST_AUTO_STEPS)
+            return min(steps, first)
         return max(1, min(steps, int(budget / self.step_seconds)))
 
     def coalesce_auto_train(self, text: str, steps: int) -> tuple[str, int]:
