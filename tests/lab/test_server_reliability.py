@@ -389,14 +389,15 @@ def test_a_csv_with_too_many_columns_is_refused_quickly_and_clearly() -> None:
     assert "summary" in client.post("/api/csv", content=quoted).json()
 
 
-def test_the_largest_capped_csv_is_answered_within_a_second_or_two() -> None:
+def test_the_largest_capped_csv_costs_less_than_a_second() -> None:
     client = TestClient(create_app(Settings(http_rates=None)))
     body = _csv(1_000, (4 << 20) - 10_000)
-    start = time.monotonic()
+    # CPU time, not wall time: the machine may be shared (about 0.5 s on an idle core).
+    cpu, wall = time.process_time(), time.monotonic()
     reply = client.post("/api/csv?name=big.csv", content=body)
-    seconds = time.monotonic() - start
+    cpu, wall = time.process_time() - cpu, time.monotonic() - wall
     assert len(reply.json()["summary"]["columns"]) == 1_000
-    assert seconds < 2.0, f"{seconds:.2f} s"  # about 0.5 s on an idle core
+    assert cpu < 1.0, f"{cpu:.2f} s of CPU ({wall:.2f} s wall)"
 
 
 def _points_json() -> str:
