@@ -42,6 +42,26 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="threads for the sessions' computations (default: one per core, at most 4)",
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port, to use every core for a class (default 1)",
+    )
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="access token off loopback (default: $LOGITLAB_TOKEN or a random one; "
+        "the printed address carries it)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="off loopback, answer only to this Host name (repeat for more; default: any)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -250,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_sessions=args.max_sessions,
             idle_timeout=args.idle_timeout,
             compute_threads=args.compute_threads,
+            token=args.token,
+            allow_hosts=tuple(args.allow_host),
+            workers=args.workers,
         )
     if args.command == "fit":
         return _run_fit(args)

@@ -640,3 +640,120 @@ def test_uploaded_data_survive_a_server_restart(tmp_path: Any) -> None:
         url = f"http://127.0.0.1:{port}/api/data/{digest}"
         with urllib.request.urlopen(url, timeout=10) as answer:
             assert json.loads(answer.read())["x"] == _dataset(50).x
+
+
+# ----------------------------------------------------------------- the class server
+
+
+def test_off_loopback_the_lab_needs_its_token_then_a_cookie(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    from logitlab.lab import server as server_module
+
+    configs: list[Any] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: configs.append(self.config))
+    monkeypatch.delenv("LOGITLAB_TOKEN", raising=False)
+    assert server_module.serve("0.0.0.0", 8765, open_browser=False, path="/#csv=" + "a" * 32) == 0
+    out = capsys.readouterr().out
+    app = configs[0].app
+    token = app.state.settings.token
+    assert token and len(token) >= 32
+    assert f"http://0.0.0.0:8765/?token={token}#csv={'a' * 32}" in out
+    client = TestClient(app, base_url="http://0.0.0.0:8765")
+    refused = client.get("/")
+    assert refused.status_code == 401 and "access token" in refused.text
+    assert refused.headers["content-security-policy"]  # the security headers are on it too
+    assert client.get("/static/main.js").status_code == 401
+    assert client.get("/?token=wrong").status_code == 401
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws"):
+        pass
+    entered = client.get(f"/?token={token}", follow_redirects=False)
+    assert entered.status_code == 303 and entered.headers["location"] == "/"
+    cookie = entered.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    # The cookie lets the page, its files and its WebSocket in.
+    assert client.get("/").status_code == 200
+    assert client.get("/static/main.js").status_code == 200
+    # (httpx's jar does not match ws:// addresses; a browser sends the cookie on the handshake)
+    with client.websocket_connect("/ws", headers={"cookie": f"logitlab_token={token}"}) as conn:
+        conn.send_text(json.dumps({"type": "hello", "seq": 1}))
+        assert conn.receive_json()["type"] == "frame"
+
+
+def test_the_class_server_can_pin_host_names_and_take_a_given_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from logitlab.cli import build_parser, main
+
+    configs: list[Any] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: configs.append(self.config))
+    argv = ["serve", "--host", "0.0.0.0", "--no-browser", "--token", "s3cret-s3cret"]
+    argv += ["--allow-host", "lab.school.example", "--port", "8765"]
+    assert main(argv) == 0
+    app = configs[0].app
+    auth = {"authorization": "token s3cret-s3cret"}
+    good = TestClient(app, base_url="http://lab.school.example:8765", headers=auth)
+    assert good.get("/").status_code == 200
+    other = TestClient(app, base_url="http://elsewhere.example:8765", headers=auth)
+    assert other.get("/").status_code == 400
+    assert "?token=s3cret-s3cret" in capsys.readouterr().out
+    assert build_parser().parse_args(["serve", "--workers", "2"]).workers == 2
+
+
+def test_settings_travel_to_worker_processes_as_json() -> None:
+    from logitlab.lab.security import HttpRates
+
+    settings = Settings(
+        host="0.0.0.0",
+        port=9000,
+        limits=Limits(max_sessions=7, idle_timeout=60.0),
+        allowed_hosts=("a.example",),
+        token="t0k3n",
+        http_rates=HttpRates(api_per_second=3.0),
+        compute_threads=2,
+    )
+    assert Settings.from_json(settings.to_json()) == settings
+
+
+def test_workers_serve_the_lab_from_several_processes(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    main = "from logitlab.cli import main; raise SystemExit(main())"
+    command = [sys.executable, "-c", main, "serve", "--no-browser", "--port", str(port)]
+    command += ["--workers", "2", "--token", "class-token"]
+    env = {**os.environ, "LOGITLAB_DATA_DIR": str(tmp_path)}
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            assert f"127.0.0.1:{port}/?token=class-token" in line and "2 worker" in line
+            deadline = time.monotonic() + 30
+            children: list[str] = []
+            status = 0
+            while len(children) < 2 or status != 401:  # 401: no token in this request
+                assert time.monotonic() < deadline, "the workers did not start"
+                time.sleep(0.1)
+                with contextlib.suppress(OSError):
+                    tasks = Path(f"/proc/{child.pid}/task").iterdir()
+                    children = [c for t in tasks for c in (t / "children").read_text().split()]
+                    status = timed_get(port, "/")[0]
+            # Every connection, whichever worker takes it, rebuilds the session from its state.
+            state = {"data": {"preset": "moons", "n_points": 200, "seed": 5}, "model": {"w0": 2.0}}
+            url = f"ws://127.0.0.1:{port}/ws"
+            auth = {"Authorization": "token class-token"}
+            for _ in range(6):
+                with ws_connect(url, proxy=None, additional_headers=auth) as conn:
+                    frame = call(conn, {"type": "hello", "seq": 1, "state": state})
+                    assert frame["state"]["data"]["preset"] == "moons"
+                    assert frame["state"]["model"]["w0"] == 2.0
+        finally:
+            child.terminate()
+            child.wait(timeout=15)

@@ -16,6 +16,11 @@ non-stop, and those forty share what is left in turn. An owner the pool has not
 seen yet counts as having used :data:`NEWCOMER_SECONDS` (one slice of work), so
 a burst of new sessions does not go ahead of the light users already there.
 
+Waiting earns credit: every second a job waits cancels :data:`AGING` seconds of
+its owner's counted use. Without it a session whose last job happened to be long
+would wait behind every session that had used less, however long that took
+(strict least-attained-service starves the unlucky among equals).
+
 An owner may belong to a *group* (the server uses the client's address): a job
 is ranked by its owner's use plus its group's, so forty sessions opened from one
 address share one address's turn with a user's single session from another.
@@ -37,6 +42,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+AGING = 1.0
+"""Seconds of counted use one second of waiting cancels (see the module notes)."""
 MAX_RECORDS = 10_000
 """Usage records kept before the negligible ones are dropped."""
 NEWCOMER_SECONDS = 0.05
@@ -59,6 +66,7 @@ def default_threads() -> int:
 @dataclass
 class _Job:
     order: int
+    queued: float
     owner: Hashable
     group: Hashable
     fn: Callable[[], Any]
@@ -152,7 +160,8 @@ class ComputePool:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the compute pool is closed")
-            self._waiting.append(_Job(next(self._order), owner, group, fn, loop, future))
+            job = _Job(next(self._order), self._clock(), owner, group, fn, loop, future)
+            self._waiting.append(job)
             if len(self._workers) < self.threads:
                 worker = threading.Thread(
                     target=self._work, name=f"logitlab-compute-{len(self._workers)}", daemon=True
@@ -198,7 +207,7 @@ class ComputePool:
         usage = self._decayed(job.owner, now)
         if job.group is not None:
             usage += self._decayed(_Group(job.group), now, unseen=0.0)
-        return usage, job.order
+        return usage - AGING * (now - job.queued), job.order
 
     def _next_job(self) -> _Job:
         """The waiting job whose owner (and group) used least, ranked now (lock held).

@@ -41,6 +41,9 @@ that (close code 1009). Binary messages get an error frame.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
+import os
 import re
 import socket
 import sys
@@ -59,6 +62,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from logitlab.lab import content, csv_data
+from logitlab.lab.access import TokenMiddleware, new_token
 from logitlab.lab.channel import Channel, error_json
 from logitlab.lab.connections import ConnectionGuard, guarded_protocol
 from logitlab.lab.executor import ComputePool
@@ -115,6 +119,9 @@ class Settings:
     http_rates : HttpRates or None
         HTTP requests per client address (:class:`~logitlab.lab.security.HttpRates`);
         None = unlimited.
+    token : str or None
+        The access token every request must carry (:mod:`logitlab.lab.access`);
+        None = no token (a Lab on loopback).
     """
 
     host: str = "127.0.0.1"
@@ -127,6 +134,28 @@ class Settings:
     static_dir: Path | None = None
     compute_threads: int | None = None
     http_rates: HttpRates | None = field(default_factory=HttpRates)
+    token: str | None = None
+
+    def to_json(self) -> str:
+        """These settings as JSON (for worker processes; the folders are not kept)."""
+        data = dataclasses.asdict(self)
+        data.pop("pages_dir")
+        data.pop("static_dir")
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        """The settings :meth:`to_json` wrote."""
+        data = json.loads(text)
+        limits = Limits(**data.pop("limits"))
+        rates = data.pop("http_rates")
+        return cls(
+            limits=limits,
+            http_rates=None if rates is None else HttpRates(**rates),
+            allowed_hosts=tuple(data.pop("allowed_hosts")),
+            allowed_origins=tuple(data.pop("allowed_origins")),
+            **data,
+        )
 
 
 def include_parts(template: str, pages_dir: Path) -> str:
@@ -181,6 +210,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.compute = pool
     registry = SessionRegistry(settings.limits)
     app.state.registry = registry
+    if settings.token:
+        # Inside the security middleware: its headers go on the refusals too.
+        app.add_middleware(TokenMiddleware, token=settings.token)
     app.add_middleware(
         SecurityMiddleware,
         allowed_hosts=settings.allowed_hosts,
@@ -300,6 +332,41 @@ def uvicorn_config(app: ASGIApp, settings: Settings, *, host: str, port: int) ->
     )
 
 
+SETTINGS_ENV = "LOGITLAB_SERVE_SETTINGS"
+"""Worker processes of ``serve --workers N`` read their :class:`Settings` (JSON) here."""
+TOKEN_ENV = "LOGITLAB_TOKEN"
+"""A token to use instead of a random one (off loopback)."""
+MAX_WORKERS = 16
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``serve --workers N`` (settings from the environment)."""
+    settings = Settings.from_json(os.environ[SETTINGS_ENV])
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    return create_app(settings)
+
+
+def __getattr__(name: str) -> Any:
+    # uvicorn's worker processes import their HTTP protocol by name; it is built here,
+    # in the worker, from the settings the parent put in the environment.
+    if name == "worker_protocol":
+        limits = Settings.from_json(os.environ[SETTINGS_ENV]).limits
+        protocol = guarded_protocol(
+            ConnectionGuard(limits.connections_per_client), limits.request_timeout
+        )
+        globals()[name] = protocol
+        return protocol
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def page_url(host: str, port: int, path: str = "/", token: str | None = None) -> str:
+    """The address to print and open: ``path`` with ``?token=…`` before any ``#fragment``."""
+    shown = f"[{host}]" if ":" in host else host
+    where, hash_sign, fragment = path.partition("#")
+    query = f"?token={token}" if token else ""
+    return f"http://{shown}:{port}{where}{query}{hash_sign}{fragment}"
+
+
 def serve(
     host: str,
     port: int,
@@ -309,16 +376,25 @@ def serve(
     *,
     idle_timeout: float | None = None,
     compute_threads: int | None = None,
+    token: str | None = None,
+    allow_hosts: tuple[str, ...] = (),
+    workers: int = 1,
 ) -> int:
     """Run the Lab server until interrupted; returns the exit status.
 
     Prints the address, and opens it in the default browser once the server
     is listening unless ``open_browser`` is False. On a loopback address the
-    server answers only to loopback host names; on any other address it prints
-    a warning that the Lab is reachable from other machines.
+    server answers only to loopback host names. On any other address it prints
+    a warning that the Lab is reachable from other machines, and requires an
+    access token (``token``, else ``$LOGITLAB_TOKEN``, else a random one; the
+    printed address carries it) and, when ``allow_hosts`` names any, a ``Host``
+    among them. ``workers`` > 1 runs that many server processes on the port.
     """
     import uvicorn
 
+    if not 1 <= workers <= MAX_WORKERS:
+        print(f"logitlab: --workers must be 1–{MAX_WORKERS}, got {workers}")
+        return 1
     problem = _host_problem(host)
     if problem is not None:
         print(f"logitlab: cannot listen: {problem}")
@@ -329,28 +405,51 @@ def serve(
     local = is_loopback(host)
     options: dict[str, Any] = {"max_sessions": max_sessions, "idle_timeout": idle_timeout}
     limits = Limits(**{k: v for k, v in options.items() if v is not None})
+    if not token and not local:  # off loopback there is always a token
+        token = os.environ.get(TOKEN_ENV) or new_token()
+    hosts = (*LOOPBACK_HOSTS, host) if local else (*allow_hosts, host) if allow_hosts else ()
     settings = Settings(
         host=host,
         port=port,
         limits=limits,
-        allowed_hosts=(*LOOPBACK_HOSTS, host) if local else (),
+        allowed_hosts=hosts,
         compute_threads=compute_threads,
+        token=token or None,
     )
     # The event loop shares the interpreter lock with the compute threads: hand it over
     # every millisecond instead of every 5 so pages and probes wait less behind compute.
     sys.setswitchinterval(SWITCH_INTERVAL)
     if not local:
+        names = f" It answers to {', '.join(allow_hosts)} only." if allow_hosts else ""
         print(
             f"logitlab: WARNING: listening on {host}, so the Lab is reachable from other "
-            "machines on your network. Anyone who can reach this port can use it "
-            f"(at most {limits.max_sessions} sessions at once). Use --host 127.0.0.1 "
-            "to keep it on this computer.",
+            "machines on your network. Only those who have the address below, with its "
+            f"access token, can use it (at most {limits.max_sessions} sessions at once)."
+            f"{names} Use --host 127.0.0.1 to keep it on this computer.",
             flush=True,
         )
+    url = page_url(host, port, path, settings.token)
+    if workers > 1:
+        os.environ[SETTINGS_ENV] = settings.to_json()
+        print(f"logitlab Lab: {url}  ({workers} worker processes; Ctrl+C to stop)", flush=True)
+        if open_browser:
+            threading.Timer(2.0, webbrowser.open, args=(url,)).start()
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run(
+                f"{__name__}:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+                http=f"{__name__}:worker_protocol",
+                ws="websockets-sansio",
+                ws_max_size=WS_MAX_FRAME_FACTOR * settings.max_message_bytes,
+                ws_per_message_deflate=not local,
+            )
+        return 0
     config = uvicorn_config(create_app(settings), settings, host=host, port=port)
     server = uvicorn.Server(config)
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}{path}"
     print(f"logitlab Lab: {url}  (Ctrl+C to stop)", flush=True)
     if open_browser:
 
