@@ -757,3 +757,41 @@ def test_workers_serve_the_lab_from_several_processes(tmp_path: Any) -> None:
         finally:
             child.terminate()
             child.wait(timeout=15)
+
+
+# ----------------------------------------------------------------- item 11: training
+
+
+def test_two_points_of_one_class_are_not_called_separated_by_a_line() -> None:
+    from logitlab.lab.session import LabSession
+
+    session = LabSession()
+    session.handle_json(json.dumps({"type": "edit", "edit": {"op": "clear"}}))
+    for x in (1.0, 2.0):
+        edit = {"op": "add", "x": x, "y": 0.5, "cls": 1}
+        session.handle_json(json.dumps({"type": "edit", "edit": edit}))
+    frame = {}
+    for _ in range(10):
+        frame = json.loads(session.handle_json(json.dumps({"type": "train", "steps": 200})))
+    message = frame["divergence"]["message"]
+    assert "A line separates" not in message
+    assert "one class" in message and frame["divergence"]["state"] == "separable"
+
+
+def test_reset_weights_on_csv_data_goes_to_the_weights_loading_said() -> None:
+    from logitlab.lab.csv_data import STORE
+    from logitlab.lab.session import LabSession
+
+    stub = STORE.put(_dataset(20))
+    session = LabSession()
+    loaded = json.loads(
+        session.handle_json(json.dumps({"type": "load_csv", "data": stub.model_dump()}))
+    )
+    assert [loaded["state"]["model"][k] for k in ("w0", "w1", "b")] == [0.0, 0.0, 0.0]
+    session.handle_json(json.dumps({"type": "train", "steps": 20}))
+    reset = json.loads(session.handle_json(json.dumps({"type": "reset_weights"})))
+    assert [reset["state"]["model"][k] for k in ("w0", "w1", "b")] == [0.0, 0.0, 0.0]
+    assert reset["steps"] == 0
+    session.handle_json(json.dumps({"type": "load_preset", "preset": "blobs"}))
+    again = json.loads(session.handle_json(json.dumps({"type": "reset_weights"})))
+    assert [again["state"]["model"][k] for k in ("w0", "w1", "b")] == [1.0, -1.0, 0.0]

@@ -610,8 +610,9 @@ class LabSession:
         self.timing.n_steps += taken
 
     def reset_weights(self) -> None:
-        """w₀ = 1, w₁ = −1, b = 0; the step counter, history and optimizer memory cleared."""
-        self._coef = np.array(INITIAL_COEF)
+        """w₀ = 1, w₁ = −1, b = 0 (all 0 on CSV data, as loading them does); the step
+        counter, history and optimizer memory cleared."""
+        self._coef = np.zeros(3) if self._data.custom is not None else np.array(INITIAL_COEF)
         self._start_experiment()
 
     def probe(self, x: float, y: float, *, seq: int = 0) -> ProbeResult:
@@ -711,7 +712,10 @@ class LabSession:
         boundary = clip_line(w0, w1, c_tau - b, view)
         half_line = clip_line(w0, w1, -b, view) if tau != 0.5 else None
         curve = self._curve_payload(value)
-        divergence = self._divergence(value, norm, separated, objective.penalty.alpha)
+        one_class = bool(n) and bool(np.all(pts.y == pts.y[0]))
+        divergence = self._divergence(
+            value, norm, separated, objective.penalty.alpha, one_class=one_class
+        )
         model = ModelSpec.model_construct(w0=w0, w1=w1, b=b, steps=self._steps)
         frame = Frame.model_construct(
             seq=seq,
@@ -796,7 +800,13 @@ class LabSession:
         )
 
     def _divergence(
-        self, value: float | None, norm: float, separated: bool, alpha: float
+        self,
+        value: float | None,
+        norm: float,
+        separated: bool,
+        alpha: float,
+        *,
+        one_class: bool = False,
     ) -> Divergence:
         hint = "Lower the learning rate η, add an L2 penalty (λ > 0), or press Reset weights."
         if self._halted is not None and not (separated and alpha == 0.0):
@@ -839,6 +849,15 @@ class LabSession:
         # Growing weights, or a loss already at the floating-point floor (Newton gets there).
         stuck_at_zero = value < 1e-6
         if separated and alpha == 0.0 and (growing or stuck_at_zero or self._halted is not None):
+            if one_class:  # no line separates anything: there is nothing to separate
+                return Divergence(
+                    state="separable",
+                    message="All the points are in one class, so the cross-entropy keeps "
+                    "falling as p̂ goes to that class everywhere: b (and ‖w‖) grow without "
+                    "bound and no finite weights are best.",
+                    hint="Add points of the other class; an L2 penalty (λ > 0) also gives a "
+                    "finite optimum.",
+                )
             return Divergence(
                 state="separable",
                 message="A line separates the classes perfectly, so the cross-entropy keeps "

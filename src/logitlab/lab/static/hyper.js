@@ -28,9 +28,14 @@ export class HyperPanel {
     this.optimizer = doc.getElementById("optimizer");
     this.optimizer.addEventListener("change", () => send({ optimizer: this.optimizer.value }));
     this.batch = doc.getElementById("batch-size");
+    this.batchShown = "16"; // the batch size of the last frame
     this.batch.addEventListener("change", () => {
       const v = Math.round(Number(this.batch.value));
-      if (Number.isFinite(v) && v >= 1) send({ batch_size: Math.min(v, 100000) });
+      if (this.batch.value.trim() !== "" && Number.isFinite(v) && v >= 1) {
+        send({ batch_size: Math.min(v, 100000) });
+      } else {
+        this.batch.value = this.batchShown; // emptied or not a count: nothing applied
+      }
     });
     this.batchControl = doc.getElementById("batch-control");
     this.l1Control = doc.getElementById("l1-ratio-control");
@@ -45,7 +50,8 @@ export class HyperPanel {
     this.l1.set(t.l1_ratio);
     setValue(this.penalty, t.penalty);
     setValue(this.optimizer, t.optimizer);
-    setValue(this.batch, String(t.batch_size));
+    this.batchShown = String(t.batch_size);
+    setValue(this.batch, this.batchShown);
     setHidden(this.batchControl, t.optimizer !== "sgd");
     setHidden(this.l1Control, t.penalty !== "elasticnet");
     if (this.lamControl.classList.contains("inactive") !== (t.penalty === "none")) {
