@@ -49,3 +49,18 @@ def test_an_emptied_number_box_restores_the_shown_value(lab: Lab) -> None:
     expect(lab.stat("steps")).to_have_text("1")
     expect(lab.stat("n-points")).to_have_text("120")  # ... nothing else was applied
     expect(page.get_by_label("number of points value")).to_have_value("120")
+
+
+def test_a_link_with_bad_fields_keeps_the_valid_ones_and_names_the_bad(lab: Lab) -> None:
+    page = lab.page
+    page.goto("about:blank")
+    page.goto(f"{lab.url}/#preset=nope&n=60&w0=abc&w1=2.5&tau=7&opt=newton")
+    lab.ready()
+    notice = page.get_by_text("This link's lab state was not valid in part")
+    expect(notice).to_be_visible()
+    for field in ("data.preset", "model.w0", "view.tau"):
+        expect(notice).to_contain_text(field)
+    expect(lab.stat("n-points")).to_have_text("60")
+    expect(page.get_by_label("w₁ value")).to_have_value("2.5")
+    expect(page.get_by_label("optimizer")).to_have_value("newton")
+    expect(page.get_by_label("w₀ value")).to_have_value("1")  # the default, in place of "abc"

@@ -795,3 +795,30 @@ def test_reset_weights_on_csv_data_goes_to_the_weights_loading_said() -> None:
     session.handle_json(json.dumps({"type": "load_preset", "preset": "blobs"}))
     again = json.loads(session.handle_json(json.dumps({"type": "reset_weights"})))
     assert [again["state"]["model"][k] for k in ("w0", "w1", "b")] == [1.0, -1.0, 0.0]
+
+
+def test_a_hello_with_bad_state_fields_keeps_the_others_and_names_the_bad() -> None:
+    client = TestClient(create_app())
+    state = {
+        "data": {"preset": "nope", "n_points": 50},
+        "model": {"w0": "abc", "w1": 2.5},
+        "view": {"tau": 7},
+    }
+    with client.websocket_connect("/ws") as conn:
+        conn.send_text(json.dumps({"type": "hello", "seq": 1, "state": state}))
+        assert conn.receive_json()["type"] == "error"  # unless it asks for repair
+        conn.send_text(json.dumps({"type": "hello", "seq": 1, "state": state, "repair": True}))
+        frame = conn.receive_json()
+        assert frame["type"] == "frame" and frame["seq"] == 1
+        kept = frame["state"]
+        assert kept["data"]["n_points"] == 50 and kept["model"]["w1"] == 2.5
+        assert kept["data"]["preset"] == "blobs" and kept["view"]["tau"] == 0.5
+        notice = conn.receive_json()
+        assert notice["type"] == "error" and notice["seq"] == 0
+        for field in ("data.preset", "model.w0", "view.tau"):
+            assert field in notice["message"]
+        assert "n_points" not in notice["message"]
+        # A hello that is wrong elsewhere is refused as before.
+        wrong = {"type": "hello", "seq": 2, "curve_width": 1, "state": state, "repair": True}
+        conn.send_text(json.dumps(wrong))
+        assert conn.receive_json()["type"] == "error"

@@ -42,6 +42,7 @@ from logitlab.lab.limits import (
 )
 from logitlab.lab.points import CommandError
 from logitlab.lab.protocol import COMMAND_ADAPTER, ErrorFrame, Train
+from logitlab.lab.repair import repair_hello
 from logitlab.lab.session import FrameTiming
 
 _log = logging.getLogger(__name__)
@@ -183,6 +184,20 @@ class Channel:
     async def _answer(self, text: str) -> str:
         slot = self.slot
         budget = self.limits.slice_seconds
+        kind, _, _ = peek_command(text)
+        if kind == "hello":
+            repaired = await self.pool.run(self.owner, lambda: repair_hello(text), self.group)
+            if repaired is not None:
+                text, problems = repaired
+                reply = await self.pool.run(self.owner, lambda: _start(slot, text, budget))
+                if isinstance(reply, str) and reply.startswith('{"type":"frame"'):
+                    await self.send(reply)
+                    # After the frame, so the page keeps the state it was given (seq 0: no
+                    # command of the page's answers to it).
+                    return error_json(
+                        "This link's lab state was not valid in part; these fields were left "
+                        f"out and the rest kept: {'; '.join(problems)}"
+                    )
         first = await self.pool.run(self.owner, lambda: _start(slot, text, budget), self.group)
         if isinstance(first, str):
             return first
