@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from lab_page import Lab
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, WebSocketRoute, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -64,3 +67,66 @@ def test_a_link_with_bad_fields_keeps_the_valid_ones_and_names_the_bad(lab: Lab)
     expect(page.get_by_label("w₁ value")).to_have_value("2.5")
     expect(page.get_by_label("optimizer")).to_have_value("newton")
     expect(page.get_by_label("w₀ value")).to_have_value("1")  # the default, in place of "abc"
+
+
+def test_frames_that_answer_older_commands_do_not_undo_the_slider(
+    browser: Browser, lab_url: str
+) -> None:
+    """Issue 12 item 12: four quick ArrowRight presses on the ROC page's τ slider ended at
+    0.515 when a frame answering the first press arrived between two presses (the frame
+    moved the slider back). The server's answers are held here and let through one by one,
+    so the race happens every time."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    held: list[str | bytes] = []
+    hold = {"on": False}
+    routes: list[WebSocketRoute] = []
+
+    def release_through(marker: str) -> None:
+        """Let the held answers through up to the first that contains ``marker``."""
+        deadline = time.monotonic() + 20
+        while not any(marker in str(m) for m in held):
+            assert time.monotonic() < deadline, f"no answer with {marker} arrived"
+            page.wait_for_timeout(10)  # lets Playwright deliver the routed messages
+        while held:
+            message = held.pop(0)
+            routes[-1].send(message)
+            if marker in str(message):
+                return
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+
+        def from_server(message: str | bytes) -> None:
+            if hold["on"]:
+                held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+        routes.append(ws)
+
+    page.route_web_socket(re.compile(r".*/ws$"), route)
+    try:
+        page.goto(f"{lab_url}/roc")
+        page.wait_for_function("() => window.logitlabPerf && window.logitlabPerf.paints > 0")
+        slider = page.get_by_role("slider", name=re.compile("threshold τ"))
+        slider.focus()
+        hold["on"] = True
+        slider.press("ArrowRight")  # τ 0.505: sent, its frame held
+        slider.press("ArrowRight")  # 0.51: waits for the answer to 0.505
+        release_through('"tau":0.505')  # the frame of 0.505 arrives ...
+        page.wait_for_function(
+            "() => window.logitlabPerf.roc && window.logitlabPerf.roc.at_tau.tau === 0.505"
+        )
+        slider.press("ArrowRight")  # ... and the next presses start from the user's 0.51
+        slider.press("ArrowRight")
+        hold["on"] = False
+        for message in held:
+            routes[-1].send(message)
+        held.clear()
+        expect(page.locator("#at-tau-value")).to_have_text("0.52")
+        expect(slider).to_have_value("0.52")
+    finally:
+        context.close()

@@ -10,17 +10,20 @@ export class HyperPanel {
       scale: "log",
       min: 1e-4,
       max: 10,
+      busy: () => connection.busy("training"),
       onValue: (v) => send({ learning_rate: v }),
     });
     this.lam = new NumberControl(doc.getElementById("lam"), doc.getElementById("lam-box"), {
       min: 0,
       max: 10,
+      busy: () => connection.busy("training"),
       // Moving λ while the penalty is "none" means the user wants one: switch to L2.
       onValue: (v) => send(v > 0 && this.penalty.value === "none" ? { lam: v, penalty: "l2" } : { lam: v }),
     });
     this.l1 = new NumberControl(doc.getElementById("l1-ratio"), doc.getElementById("l1-ratio-box"), {
       min: 0,
       max: 1,
+      busy: () => connection.busy("training"),
       onValue: (v) => send({ l1_ratio: v }),
     });
     this.penalty = doc.getElementById("penalty");

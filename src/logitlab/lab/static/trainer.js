@@ -46,6 +46,7 @@ export class Trainer {
         this.speed = v;
         connection.sendLatest("training", { type: "set_training", speed: v });
       },
+      busy: () => connection.busy("training"),
     });
   }
 
