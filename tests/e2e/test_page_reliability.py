@@ -130,3 +130,20 @@ def test_frames_that_answer_older_commands_do_not_undo_the_slider(
         expect(slider).to_have_value("0.52")
     finally:
         context.close()
+
+
+def test_a_link_whose_csv_data_are_gone_says_so_and_offers_the_file_again(lab: Lab) -> None:
+    page = lab.page
+    page.goto("about:blank")
+    page.goto(f"{lab.url}/#csv={'0' * 32}&w0=0.5")
+    lab.ready()
+    alert = page.get_by_role("alert").filter(has_text="not stored in this browser")
+    expect(alert).to_be_visible()
+    page.get_by_role("button", name="Train 1 step").click()
+    expect(lab.stat("steps")).to_have_text("1")
+    expect(alert).to_be_visible()  # frames do not clear it
+    with page.expect_file_chooser() as chooser:
+        alert.get_by_role("button", name="Load the CSV file again").click()
+    assert chooser.value is not None
+    alert.get_by_role("button", name="Dismiss").click()
+    expect(alert).to_be_hidden()

@@ -562,9 +562,13 @@ async def register_data(request: Request) -> Response:
 
 
 @router.get("/api/data/{digest}")
-def get_data(digest: str) -> Response:
-    """The full data with this hash (404 when the server does not have them)."""
+def get_data(digest: str, if_stored: bool = False) -> Response:
+    """The full data with this hash (404 when the server does not have them; with
+    ``?if_stored=1``, 200 and ``{"stored": false, "detail": …}``: the page asks so, and
+    a link whose data are gone leaves no failed request in the browser's console)."""
     full = STORE.full(digest) if len(digest) == 32 else None
+    if full is None and if_stored:
+        return JSONResponse({"stored": False, "detail": _unknown(digest)})
     if full is None:
         raise HTTPException(status_code=404, detail=_unknown(digest))
     return JSONResponse(full.model_dump())
