@@ -200,16 +200,21 @@ def wide_csv(port: int, seconds: float) -> str:
     answers: dict[str, int] = {}
     while time.monotonic() < stop_at and len(times) < 50:
         start = time.monotonic()
-        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-            head = (
-                f"POST /api/csv?name=wide.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Content-Type: text/csv\r\nContent-Length: {len(body)}\r\n"
-                "Connection: close\r\n\r\n"
-            )
-            sock.sendall(head.encode("ascii") + body)
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                head = (
+                    f"POST /api/csv?name=wide.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Content-Type: text/csv\r\nContent-Length: {len(body)}\r\n"
+                    "Connection: close\r\n\r\n"
+                )
+                sock.sendall(head.encode("ascii") + body)
+                data = b""
+                while chunk := sock.recv(65536):
+                    data += chunk
+        except OSError as exc:  # TimeoutError included: the server did not answer in 30 s
+            times.append(float("inf"))
+            answers[type(exc).__name__] = answers.get(type(exc).__name__, 0) + 1
+            break
         times.append(time.monotonic() - start)
         status = data.split(b" ", 2)[1].decode()
         kind = "too many columns" if b"too many columns" in data else status
@@ -382,7 +387,10 @@ def main(argv: list[str] | None = None) -> int:
 
         def phase(name: str, action: Any) -> None:
             start = time.monotonic()
-            detail = action()
+            try:
+                detail = action()
+            except Exception as exc:  # report it with the probes instead of stopping the run
+                detail = f"the attack itself failed: {type(exc).__name__}: {exc}"[:300]
             # At least a few probes per phase, even when the attack was over quickly.
             time.sleep(max(0.0, start + 2.0 - time.monotonic()))
             phases.append((name, start, time.monotonic(), detail))
