@@ -189,15 +189,20 @@ class Channel:
             repaired = await self.pool.run(self.owner, lambda: repair_hello(text), self.group)
             if repaired is not None:
                 text, problems = repaired
-                reply = await self.pool.run(self.owner, lambda: _start(slot, text, budget))
-                if isinstance(reply, str) and reply.startswith('{"type":"frame"'):
-                    await self.send(reply)
-                    # After the frame, so the page keeps the state it was given (seq 0: no
-                    # command of the page's answers to it).
-                    return error_json(
-                        "This link's lab state was not valid in part; these fields were left "
-                        f"out and the rest kept: {'; '.join(problems)}"
-                    )
+                reply = await self.pool.run(
+                    self.owner, lambda: _start(slot, text, budget), self.group
+                )
+                if not isinstance(reply, str):  # a hello never runs in slices
+                    return error_json("internal error: a hello was planned as training")
+                if not reply.startswith('{"type":"frame"'):
+                    return reply  # refused (e.g. rate limits) or not repairable after all
+                await self.send(reply)
+                # After the frame, so the page keeps the state it was given (seq 0: no
+                # command of the page's answers to it).
+                return error_json(
+                    "This link's lab state was not valid in part; these fields were left "
+                    f"out and the rest kept: {'; '.join(problems)}"
+                )
         first = await self.pool.run(self.owner, lambda: _start(slot, text, budget), self.group)
         if isinstance(first, str):
             return first
