@@ -8,12 +8,17 @@ stops everything. Prints frames per second per session, the p50 / p99 latency of
 frame (command sent → frame received), the number of errors (must be 0), and the
 server process's memory (RSS) and CPU time.
 
+``--workers 1 2`` runs the whole measurement once per server size (``serve --workers N``,
+a fresh server each time) and ends with one line comparing them; memory and CPU are
+summed over the server's processes.
+
 Bounded and self-stopping: at most 200 sessions, 600 s per round and 5 rounds (``--rounds``
 runs again on the same server, to tell reused memory from leaked memory), loopback only,
 and the server is stopped however the run ends.
 
     .venv/bin/python benchmarks/load.py                 # 50 sessions, 60 s
     .venv/bin/python benchmarks/load.py --sessions 10 --seconds 5
+    .venv/bin/python benchmarks/load.py --workers 1 2 --seconds 20
 """
 
 from __future__ import annotations
@@ -57,8 +62,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux /proc)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += _tree(int(child))
+    return found
+
+
 def _proc_status(pid: int) -> tuple[float, float]:
-    """(RSS in MiB, CPU seconds) of process ``pid`` (Linux /proc)."""
+    """(RSS in MiB, CPU seconds) of process ``pid`` and its children (Linux /proc)."""
+    rss, cpu = 0.0, 0.0
+    for each in _tree(pid):
+        with contextlib.suppress(OSError):
+            r, c = _one_status(each)
+            rss, cpu = rss + r, cpu + c
+    return rss, cpu
+
+
+def _one_status(pid: int) -> tuple[float, float]:
     rss_kib = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -149,24 +173,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=120, help="points per session (Blobs)")
     parser.add_argument("--speed", type=float, default=SPEED, help="Auto-train steps per second")
     parser.add_argument("--rounds", type=int, default=1, help="runs on the same server (≤ 5)")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="server processes, e.g. 1 2 (≤ 8)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200 or not 0 < args.seconds <= 600 or not 1 <= args.rounds <= 5:
         parser.error("--sessions must be 1–200, --seconds in (0, 600] and --rounds 1–5")
     if not 10 <= args.points <= 100_000 or not 1 <= args.speed <= 2000:
         parser.error("--points must be 10–100,000 and --speed 1–2,000")
+    if not all(1 <= w <= 8 for w in args.workers) or len(args.workers) > 4:
+        parser.error("--workers takes up to 4 values, each 1–8")
+    results = [(w, _measure(args, w)) for w in args.workers]
+    if len(results) > 1:
+        base = results[0][1][0]
+        line = ", ".join(
+            f"{w} worker{'s' if w > 1 else ''}: {fps:.1f} frames/s per session, {errors} errors"
+            f" ({fps / base:.2f}x)"
+            if base
+            else f"{w}: {fps:.1f} frames/s, {errors} errors"
+            for w, (fps, errors) in results
+        )
+        print(f"\nmedian frames per second per session, same run: {line}")
+    return 1 if any(errors for _, (_, errors) in results) else 0
 
+
+def _measure(args: argparse.Namespace, workers: int) -> tuple[float, int]:
+    """One server of ``workers`` processes under the load; (median fps per session, errors)."""
     port = _free_port()
     command = [sys.executable, "-m", "logitlab.cli", "serve", "--no-browser"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--max-sessions", str(args.sessions)]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
         _wait_listening(port, server)
+        time.sleep(1.0 if workers > 1 else 0.0)  # every worker process listening
         rss0, cpu0 = _proc_status(server.pid)
         url = f"ws://127.0.0.1:{port}/ws"
         print(
-            f"{args.sessions} sessions × {args.seconds:g} s of Auto-train "
+            f"\n{args.sessions} sessions × {args.seconds:g} s of Auto-train "
             f"(N = {args.points:,}, {args.speed:g} steps/s, ≤ 60 frames/s each) "
-            f"on 127.0.0.1:{port}"
+            f"on 127.0.0.1:{port}, {workers} server process{'es' if workers > 1 else ''}"
         )
         wall, client_cpu = time.perf_counter(), time.process_time()
         stats = asyncio.run(_run_clients(url, args.sessions, args.seconds, args.points, args.speed))
@@ -190,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             server.wait()
 
     fps = [s.frames / args.seconds for s in stats]
+    print(f"frames per second per session: median {statistics.median(fps):.1f}")
     latencies = [x for s in stats for x in s.latencies]
     errors = [e for s in stats for e in s.errors]
     print(
@@ -218,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine load average (1, 5, 15 min) at the end: {load}")
-    return 1 if errors else 0
+    return statistics.median(fps), len(errors)
 
 
 if __name__ == "__main__":

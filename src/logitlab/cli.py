@@ -46,6 +46,41 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="most Lab sessions (browser tabs) served at once (default 100)",
     )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="close a Lab session after this long without a message (default 1800); "
+        "the page rebuilds it when used again",
+    )
+    parser.add_argument(
+        "--compute-threads",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="threads for the sessions' computations (default: one per core, at most 4)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port, to use every core for a class (default 1)",
+    )
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="access token off loopback (default: $LOGITLAB_TOKEN or a random one; "
+        "the printed address carries it)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="off loopback, answer only to this Host name (repeat for more; default: any)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -55,6 +90,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0.0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
 
 
@@ -305,6 +350,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             open_browser=not args.no_browser,
             max_sessions=args.max_sessions,
+            idle_timeout=args.idle_timeout,
+            compute_threads=args.compute_threads,
+            token=args.token,
+            allow_hosts=tuple(args.allow_host),
+            workers=args.workers,
         )
     if args.command == "fit":
         return _run_fit(args)

@@ -154,7 +154,8 @@ def test_a_link_with_a_bad_state_says_so_and_loads_the_defaults(lab: Lab) -> Non
     lab.ready()
     expect(lab.page.get_by_text("This link's lab state was not valid")).to_be_visible()
     expect(lab.stat("preset")).to_have_text("Blobs")
-    expect(lab.stat("n-points")).to_have_text("120")
+    # Issue 12 (item 10): the link's valid fields are kept now, only the bad one is dropped.
+    expect(lab.stat("n-points")).to_have_text("50")
 
 
 def test_try_this_card_sets_up_its_scenario(lab: Lab) -> None:

@@ -190,10 +190,15 @@ def test_serve_warns_off_loopback_and_pins_loopback_hosts(
     assert configs[0].ws_per_message_deflate is warned
     app = configs[0].app
     assert app.state.registry.limits.max_sessions == 3
-    evil = TestClient(app, base_url="http://rebound.example:8765").get("/")
-    local = TestClient(app, base_url="http://127.0.0.1:8765").get("/")
+    # Off loopback every request needs the access token (issue 12); the tests carry it.
+    token = app.state.settings.token
+    assert (token is not None) is warned
+    auth = {"authorization": f"token {token}"} if token else {}
+    evil = TestClient(app, base_url="http://rebound.example:8765", headers=auth).get("/")
+    local = TestClient(app, base_url="http://127.0.0.1:8765", headers=auth).get("/")
     assert local.status_code == 200
-    assert TestClient(app, base_url=f"http://{host}:8765").get("/").status_code == 200
+    own = TestClient(app, base_url=f"http://{host}:8765", headers=auth).get("/")
+    assert own.status_code == 200
     # On loopback, a page served under another name (DNS rebinding) is refused.
     assert evil.status_code == (200 if warned else 400)
     if not warned:

@@ -334,11 +334,20 @@ class Newton:
     A trial point is accepted when it satisfies the Armijo condition, or, once
     the objective no longer changes beyond rounding, when it lowers the
     optimality measure.
+
+    At huge weights every sigmoid saturates: the Hessian vanishes to rounding
+    and the Newton direction no longer points downhill, although the gradient
+    is far from zero. When the line search finds no acceptable Newton point and
+    the optimality measure is above :attr:`stuck_optimality`, the step is a
+    (proximal) gradient step with backtracking instead, so the method keeps
+    making progress until Newton's own steps work again.
     """
 
     name: str = "newton"
     armijo: float = 1e-4
     max_halvings: int = 40
+    stuck_optimality: float = 1e-8
+    """Below this optimality measure a failed Newton step means "converged", not "stuck"."""
 
     def reset(self) -> None:
         pass
@@ -347,10 +356,19 @@ class Newton:
         value, grad, hess = objective.smooth_value_gradient_hessian(coef)
         l1_now = objective.l1_value(coef)
         full = value + l1_now
-        d = newton_direction(objective, coef, grad, hess)
-        decrease = float(grad @ d) + objective.l1_value(coef + d) - l1_now
-        if not np.isfinite(decrease) or decrease > rounding_level(full):
-            return Step(coef.copy(), full)
+        # A vanished Hessian (saturated sigmoids) may overflow the direction: then it is not
+        # finite and the gradient step below takes over.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            d = newton_direction(objective, coef, grad, hess)
+            decrease = float(grad @ d) + objective.l1_value(coef + d) - l1_now
+        if not np.isfinite(decrease) or decrease > -rounding_level(full):
+            # No downhill Newton direction (a vanished Hessian gives d = 0): converged,
+            # or stuck far from the optimum; the gradient step tells the two apart.
+            step = self._gradient_step(objective, coef, full, grad)
+            if not np.array_equal(step.coef, coef):
+                return step
+            if not np.isfinite(decrease) or decrease > rounding_level(full):
+                return step
         decrease = min(decrease, 0.0)  # a "gain" within rounding: judged by the gradient
         opt_now: float | None = None
         t = 1.0
@@ -366,7 +384,29 @@ class Newton:
                 if objective.optimality(trial, trial_grad) < opt_now:
                     return Step(trial, full)
             t *= 0.5
-        return Step(coef.copy(), full)
+        return self._gradient_step(objective, coef, full, grad)
+
+    def _gradient_step(
+        self, objective: Objective, coef: FloatArray, full: float, grad: FloatArray
+    ) -> Step:
+        """A proximal gradient step with backtracking, unless ``coef`` is optimal already."""
+        stay = Step(coef.copy(), full)
+        g2 = float(grad @ grad)
+        if not (np.isfinite(g2) and g2 > 0.0):
+            return stay
+        if objective.optimality(coef, grad) <= self.stuck_optimality * max(1.0, abs(full)):
+            return stay
+        # First try the step that would take the linear model of the loss down to zero.
+        t = max(full, 1.0) / g2
+        for _ in range(2 * self.max_halvings):
+            trial = objective.prox(coef - t * grad, t)
+            move = trial - coef
+            trial_value, _ = objective.smooth_value_gradient(trial)
+            trial_value += objective.l1_value(trial)
+            if trial_value <= full - self.armijo / t * float(move @ move) and trial_value < full:
+                return Step(trial, full)
+            t *= 0.5
+        return stay
 
 
 def make_optimizer(

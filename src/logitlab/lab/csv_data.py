@@ -60,6 +60,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from logitlab.core.types import FloatArray
+from logitlab.lab.csv_limits import column_problem
 from logitlab.lab.protocol import (
     COORD_LIMIT,
     MAX_CSV_BYTES,
@@ -70,6 +71,7 @@ from logitlab.lab.protocol import (
     View,
     describe_validation_error,
 )
+from logitlab.lab.store import DiskStore
 
 __all__ = [
     "MAX_DATA_JSON_BYTES",
@@ -369,8 +371,12 @@ class _Entry:
 class DataStore:
     """Uploaded points by content hash (process-wide, bounded; see the module notes)."""
 
-    def __init__(self, max_points: int = MAX_STORED_POINTS) -> None:
+    def __init__(
+        self, max_points: int = MAX_STORED_POINTS, backing: DiskStore | None = None
+    ) -> None:
         self.max_points = max_points
+        self.backing = backing
+        """Where data also go, and are looked up when not in memory (:mod:`.store`)."""
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._pinned: set[str] = set()
         self._lock = threading.Lock()
@@ -390,6 +396,8 @@ class DataStore:
             if pin:
                 self._pinned.add(digest)
             self._shrink()
+        if self.backing is not None:
+            self.backing.write(stub, X, cls)
         return stub
 
     def _shrink(self) -> None:
@@ -405,9 +413,16 @@ class DataStore:
         """(stub, X of shape (n, 2), labels of shape (n,)) for ``digest``, or None; copies."""
         with self._lock:
             entry = self._entries.get(digest)
-            if entry is None:
+            if entry is not None:
+                self._entries.move_to_end(digest)
+        if entry is None:
+            loaded = self.backing.read(digest) if self.backing is not None else None
+            if loaded is None:
                 return None
-            self._entries.move_to_end(digest)
+            entry = _Entry(*loaded)
+            with self._lock:
+                self._entries[digest] = entry
+                self._shrink()
         return entry.stub, entry.X.copy(), entry.cls.copy()
 
     def full(self, digest: str) -> CustomData | None:
@@ -422,11 +437,15 @@ class DataStore:
 
     def __contains__(self, digest: object) -> bool:
         with self._lock:
-            return digest in self._entries
+            if digest in self._entries:
+                return True
+        on_disk = isinstance(digest, str) and self.backing is not None
+        return on_disk and self.points(str(digest)) is not None
 
 
-STORE = DataStore()
-"""The store the server's routes and every :class:`~logitlab.lab.session.LabSession` use."""
+STORE = DataStore(backing=DiskStore())
+"""The store the server's routes and every :class:`~logitlab.lab.session.LabSession` use
+(on disk too, in the user's data directory: :mod:`logitlab.lab.store`)."""
 
 
 # ----------------------------------------------------------------- HTTP routes
@@ -459,6 +478,9 @@ def _handle_csv(body: bytes, source: str, choice: dict[str, str | None]) -> dict
 
     if not body.strip():
         raise CsvError(f"{source} is empty: expected a header line and data rows")
+    too_wide = column_problem(body, source)
+    if too_wide is not None:
+        raise CsvError(too_wide)
     fd, tmp = tempfile.mkstemp(prefix="logitlab-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -539,9 +561,13 @@ async def register_data(request: Request) -> Response:
 
 
 @router.get("/api/data/{digest}")
-def get_data(digest: str) -> Response:
-    """The full data with this hash (404 when the server does not have them)."""
+def get_data(digest: str, if_stored: bool = False) -> Response:
+    """The full data with this hash (404 when the server does not have them; with
+    ``?if_stored=1``, 200 and ``{"stored": false, "detail": …}``: the page asks so, and
+    a link whose data are gone leaves no failed request in the browser's console)."""
     full = STORE.full(digest) if len(digest) == 32 else None
+    if full is None and if_stored:
+        return JSONResponse({"stored": False, "detail": _unknown(digest)})
     if full is None:
         raise HTTPException(status_code=404, detail=_unknown(digest))
     return JSONResponse(full.model_dump())

@@ -38,6 +38,7 @@ from logitlab.core.optimizers import StepOptimizer, make_optimizer
 from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import solve
 from logitlab.core.types import FloatArray
+from logitlab.lab import compaction
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.geometry import fit_view
@@ -124,6 +125,8 @@ class Experiment:
         self._window_cache: tuple[tuple[int, str], View] | None = None
         self._baseline_cache: tuple[int, float | None] | None = None
         self._data_spec_cache: DataSpec | None = None
+        if len(self.edits) > compaction.MAX_EDITS:
+            self._compact_edits()
 
     # ----------------------------------------------------------- reading
 
@@ -252,6 +255,19 @@ class Experiment:
         self._data_spec_cache = None
         if isinstance(edit, ClearPoints):
             self.start_over()
+        if len(self.edits) > compaction.MAX_EDITS:
+            self._compact_edits()
+
+    def _compact_edits(self) -> None:
+        """Fold the edits into stored points (:mod:`logitlab.lab.compaction`); the view stays."""
+        view = self.window()
+        stub = compaction.compact(self.points, self.data)
+        self.data = self.data.model_copy(update={"custom": stub, "edits": []})
+        self.points = build_points(self.data)
+        self.edits, self.edit_json = [], []
+        self._data_spec_cache = None
+        self._custom_view = view
+        self._window_cache = None
 
     def undo(self) -> None:
         if not self.edits:

@@ -66,6 +66,20 @@ class Limits:
         Token bucket over the optimizer steps ``train`` commands ask for.
     auto_frame_seconds : float, default=0.05
         Work one Auto-train tick may take (see the module notes).
+    slice_seconds : float, default=0.05
+        Work one job of a longer ``train`` may take: a "Train 100 steps" at many
+        points runs as several such slices, other sessions' work between them.
+    hello_timeout : float, default=10.0
+        Seconds a new WebSocket may stay silent before its first message; then it
+        is closed (code 4000) and its session slot freed.
+    queue_limit : int, default=64
+        Commands of one session waiting for their turn at most; one more is
+        answered with an error frame (the connection stays open).
+    request_timeout : float, default=10.0
+        Seconds an HTTP request may take to arrive in full (headers and body);
+        then its connection is closed (:mod:`logitlab.lab.connections`).
+    connections_per_client : int, default=64
+        Open connections (HTTP and WebSocket) from one client address at most.
     """
 
     max_sessions: int = 100
@@ -75,6 +89,11 @@ class Limits:
     train_steps_per_second: float = 4000.0
     train_step_burst: int = 2 * MAX_STEPS_PER_COMMAND
     auto_frame_seconds: float = 0.05
+    slice_seconds: float = 0.05
+    hello_timeout: float = 10.0
+    queue_limit: int = 64
+    request_timeout: float = 10.0
+    connections_per_client: int = 64
 
     def __post_init__(self) -> None:
         checks = {
@@ -85,6 +104,11 @@ class Limits:
             "train_steps_per_second": self.train_steps_per_second > 0.0,
             "train_step_burst": self.train_step_burst >= MAX_STEPS_PER_COMMAND,
             "auto_frame_seconds": self.auto_frame_seconds > 0.0,
+            "slice_seconds": self.slice_seconds > 0.0,
+            "hello_timeout": self.hello_timeout > 0.0,
+            "queue_limit": self.queue_limit >= 1,
+            "request_timeout": self.request_timeout > 0.0,
+            "connections_per_client": self.connections_per_client >= 1,
         }
         for name, ok in checks.items():
             if not ok:
@@ -92,6 +116,8 @@ class Limits:
                     f"at least {MAX_STEPS_PER_COMMAND} (one maximal train command)"
                     if name == "train_step_burst"
                     else "a positive number"
+                    if isinstance(getattr(self, name), float)
+                    else "a positive integer"
                 )
                 raise ValueError(f"Limits.{name} must be {allowed}, got {getattr(self, name)!r}")
 
@@ -154,6 +180,8 @@ def peek_command(text: str | bytes) -> tuple[str | None, int, int]:
 
 FIRST_AUTO_STEPS = 100
 """Steps an Auto-train tick may take before the session's step time has been measured."""
+FIRST_SLICE_STEPS = 10
+"""Steps the first slice of a long ``train`` takes, to measure the step time."""
 
 
 @dataclass
@@ -171,9 +199,16 @@ class SessionSlot:
 
     def auto_steps(self, steps: int) -> int:
         """How many of the ``steps`` an Auto-train tick asks for fit its time budget."""
+        return self.slice_steps(steps, self.auto_frame_seconds)
+
+    def slice_steps(self, steps: int, budget: float, first: int = FIRST_AUTO_STEPS) -> int:
+        """How many of ``steps`` fit one slice of ``budget`` seconds (at least 1).
+
+        ``first``: the steps taken while the step time is not measured yet.
+        """
         if self.step_seconds is None:
-            return min(steps, FIRST_AUTO_STEPS)
-        return max(1, min(steps, int(self.auto_frame_seconds / self.step_seconds)))
+            return min(steps, first)
+        return max(1, min(steps, int(budget / self.step_seconds)))
 
     def coalesce_auto_train(self, text: str, steps: int) -> tuple[str, int]:
         """An Auto-train tick asking for ``steps`` (as peeked) cut to :meth:`auto_steps`.

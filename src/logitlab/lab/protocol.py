@@ -258,6 +258,10 @@ class Hello(_Command):
     steps: Annotated[int, Field(ge=0, le=2**53)] = 0
     """The step count to go on from: a page rebuilding its session after a lost connection
     sends the count it showed, so the counter does not restart (the loss curve does)."""
+    repair: bool = False
+    """True: state fields that fail validation are left out and named (an error frame with
+    seq 0 after the frame) instead of refusing the hello: a page opening a link keeps its
+    valid fields (:mod:`logitlab.lab.repair`)."""
 
 
 class ImportState(_Command):

@@ -22,6 +22,19 @@
   :func:`~logitlab.lab.server.serve` sets it to the loopback names when it binds
   a loopback address, so a page on ``evil.example`` re-pointed at 127.0.0.1
   cannot read the Lab.
+- **State-changing requests** (any method but GET, HEAD, OPTIONS) from another
+  site are refused with HTTP 403, as WebSocket handshakes are: an ``Origin``
+  must be the server's own (or allowed), and without ``Origin`` a
+  ``Sec-Fetch-Site`` must say ``same-origin`` or ``none``. A request with
+  neither header is a non-browser client and is accepted (the decision above).
+  The routes of ``content_types`` take only their declared ``Content-Type``
+  (HTTP 415 otherwise, naming it): a cross-site form or ``no-cors`` fetch can
+  send only ``text/plain``, form types or none at all, never ``application/json``.
+  A browser request (``Origin`` or ``Sec-Fetch-Site`` present) without a
+  ``Content-Type`` is refused too; a non-browser client may leave it out.
+- **Rate limits per client address** (HTTP 429 with ``Retry-After``): one token
+  bucket for ``/api/`` routes and one for everything else (pages, static files),
+  see :class:`HttpRates`.
 - **Request body limit**: a request body over ``max_body_bytes`` gets HTTP 413
   (nothing in the Lab takes uploads over HTTP yet; a future CSV upload is bounded
   by :data:`~logitlab.lab.protocol.MAX_CSV_BYTES`).
@@ -35,7 +48,12 @@ symlinks against it.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -121,6 +139,56 @@ class _BodyTooLarge(Exception):
     pass
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""HTTP methods that change nothing (no Origin check)."""
+
+
+@dataclass(frozen=True)
+class HttpRates:
+    """Per-client-address request rates (token buckets), for :class:`SecurityMiddleware`.
+
+    Parameters
+    ----------
+    api_per_second, api_burst : float
+        Requests to ``/api/...`` (uploads, data by hash).
+    other_per_second, other_burst : float
+        Every other request (pages, static files: a page load is about 40 of them).
+    max_clients : int
+        Addresses remembered at most (the least recently seen are forgotten).
+    """
+
+    api_per_second: float = 10.0
+    api_burst: float = 40.0
+    other_per_second: float = 200.0
+    other_burst: float = 600.0
+    max_clients: int = 10_000
+
+
+class _Buckets:
+    """Token buckets by key, bounded in number (least recently used dropped)."""
+
+    def __init__(self, rate: float, burst: float, size: int, clock: Callable[[], float]) -> None:
+        self.rate, self.burst, self.size, self._clock = rate, burst, size, clock
+        self._state: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """0.0 if a request may go now, else the seconds to wait."""
+        now = self._clock()
+        with self._lock:
+            tokens, then = self._state.pop(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.rate)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) / self.rate
+            self._state[key] = (tokens, now)
+            while len(self._state) > self.size:
+                self._state.popitem(last=False)
+        return wait
+
+
 class SecurityMiddleware:
     """ASGI middleware: security headers, Host and WebSocket Origin checks, body limit.
 
@@ -134,6 +202,11 @@ class SecurityMiddleware:
         Origins accepted on WebSocket handshakes besides the server's own.
     max_body_bytes : int, default=1 MiB
         Largest HTTP request body accepted.
+    content_types : mapping of str to tuple of str, default={}
+        For these paths, the media types a state-changing request must declare.
+    rates : HttpRates or None, default=None
+        Request rates per client address; None = no rate limit.
+    clock : callable, default=time.monotonic
     """
 
     def __init__(
@@ -143,8 +216,20 @@ class SecurityMiddleware:
         allowed_hosts: Iterable[str] = (),
         allowed_origins: Iterable[str] = (),
         max_body_bytes: int = 1 << 20,
+        content_types: Mapping[str, tuple[str, ...]] | None = None,
+        rates: HttpRates | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
+        self.content_types = {
+            path: tuple(t.lower() for t in types) for path, types in (content_types or {}).items()
+        }
+        self.rates = rates
+        self._api = self._other = None
+        if rates is not None:
+            size = rates.max_clients
+            self._api = _Buckets(rates.api_per_second, rates.api_burst, size, clock)
+            self._other = _Buckets(rates.other_per_second, rates.other_burst, size, clock)
         self.allowed_hosts = frozenset(h.strip("[]").lower() for h in allowed_hosts)
         origins = (origin_tuple(o) for o in allowed_origins)
         self.allowed_origins = frozenset(o for o in origins if o is not None)
@@ -183,6 +268,43 @@ class SecurityMiddleware:
             return None
         return f"WebSocket connections from {origin} are not allowed (only from the Lab's own page)"
 
+    def site_problem(self, scope: Scope) -> str | None:
+        """Why a state-changing request looks sent by another site, or None."""
+        origin = _header(scope, b"origin")
+        if origin is not None:
+            problem = self.origin_problem(scope)
+            return None if problem is None else problem.replace("WebSocket connections", "Requests")
+        site = _header(scope, b"sec-fetch-site")
+        if site is None or site.strip().lower() in ("same-origin", "none"):
+            return None
+        return f"requests from another site (Sec-Fetch-Site: {site}) may not change the Lab's data"
+
+    def content_type_problem(self, scope: Scope) -> str | None:
+        """Why the request's ``Content-Type`` is wrong for its path, or None."""
+        wanted = self.content_types.get(str(scope.get("path", "")))
+        if not wanted:
+            return None
+        declared = _header(scope, b"content-type")
+        if declared is None:
+            browser = _header(scope, b"origin") or _header(scope, b"sec-fetch-site")
+            if browser is None:
+                return None  # a non-browser client (see the module notes)
+            return f"the request has no Content-Type; send it as {' or '.join(wanted)}"
+        media = declared.split(";", 1)[0].strip().lower()
+        if media in wanted:
+            return None
+        allowed = " or ".join(wanted)
+        return f"Content-Type {media or declared!r} is not accepted here; send {allowed}"
+
+    def rate_wait(self, scope: Scope) -> float:
+        """0.0 if the client may make this request now, else the seconds to wait."""
+        if self._api is None or self._other is None:
+            return 0.0
+        client = scope.get("client")
+        address = str(client[0]) if client else ""
+        api = str(scope.get("path", "")).startswith("/api/")
+        return (self._api if api else self._other).take(address)
+
     # ----------------------------------------------------------- ASGI
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -214,6 +336,25 @@ class SecurityMiddleware:
         if problem is not None:
             await _plain(send_with_headers, 400, f"Bad request: {problem}.")
             return
+        wait = self.rate_wait(scope)
+        if wait > 0.0:
+            seconds = max(1, math.ceil(wait))
+            await _plain(
+                send_with_headers,
+                429,
+                f"Too many requests from your address: slow down (retry in {seconds} s).",
+                extra=[(b"retry-after", str(seconds).encode("ascii"))],
+            )
+            return
+        if str(scope.get("method", "GET")).upper() not in SAFE_METHODS:
+            problem = self.site_problem(scope)
+            if problem is not None:
+                await _plain(send_with_headers, 403, f"Forbidden: {problem}.")
+                return
+            problem = self.content_type_problem(scope)
+            if problem is not None:
+                await _plain(send_with_headers, 415, f"Unsupported media type: {problem}.")
+                return
         length = _header(scope, b"content-length")
         limit = self.max_body_bytes
         too_large = f"Request body too large: at most {limit:,} bytes are accepted."
@@ -245,7 +386,9 @@ def _short(text: str, limit: int = 120) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+async def _plain(
+    send: Send, status: int, text: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = text.encode("utf-8")
     await send(
         {
@@ -254,6 +397,7 @@ async def _plain(send: Send, status: int, text: str) -> None:
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode("ascii")),
+                *(extra or []),
             ],
         }
     )

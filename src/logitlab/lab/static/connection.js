@@ -84,6 +84,7 @@ export class Connection {
       this.helloSeq = this.send({
         type: "hello",
         state,
+        repair: true, // fields of the state that are not valid are left out and named
         curve_width: this.curveWidth(),
         ...(this.page ? { page: this.page } : {}),
         ...(this.steps > 0 ? { steps: this.steps } : {}),

@@ -13,12 +13,22 @@ export class NumberControl {
    * @param {object} options
    *   scale: "linear" | "log"; min, max: allowed values; follow: base half-width of a
    *   symmetric range that follows the value; integer: round values; digits: box precision;
-   *   live: report while dragging (else on release); onValue(value): the user chose a value.
+   *   live: report while dragging (else on release); onValue(value): the user chose a value;
+   *   busy(): true while a value the user chose is still unanswered (then frames, which
+   *   answer older commands, do not move the control back under the user's hand).
    */
   constructor(range, box, options) {
     this.range = range;
     this.box = box;
-    this.o = { scale: "linear", digits: 4, live: true, integer: false, follow: 0, ...options };
+    this.o = {
+      scale: "linear",
+      digits: 4,
+      live: true,
+      integer: false,
+      follow: 0,
+      busy: () => false,
+      ...options,
+    };
     this.value = null;
     this.held = false; // the pointer is down on the slider
     if (this.o.scale === "log") {
@@ -124,6 +134,9 @@ export class NumberControl {
   /** Show the server's value (skipped for the element the user is operating). */
   set(value) {
     if (value === null || value === undefined || !Number.isFinite(value)) return;
+    // A frame answering an older command: showing its value would undo the newer input
+    // (four quick ArrowRight presses ended one short when a frame came between them).
+    if (this.o.busy()) return;
     this.value = value;
     if (!this.held) this.place(value);
     const text = this.text(value);

@@ -93,7 +93,8 @@ export async function restoreCustomData(state, say) {
   try {
     let full = stored(hash);
     if (full === null) {
-      full = await answer(await fetch(`/api/data/${hash}`));
+      full = await answer(await fetch(`/api/data/${hash}?if_stored=1`));
+      if (full.stored === false) throw new Error(full.detail);
       const warning = remember(full);
       if (warning) say(warning);
       return state;
@@ -103,8 +104,9 @@ export async function restoreCustomData(state, say) {
     return { ...state, data: { ...state.data, custom: stub } };
   } catch (error) {
     say(
-      `This link's CSV points (${hash}) are not stored in this browser and not on the server ` +
-        `(${error.message}); showing a preset instead. Load the CSV file or its exported JSON again.`,
+      `This link's CSV points are not stored in this browser, and ${error.message}; ` +
+        "showing a preset instead.",
+      { lost: true }, // the page keeps this up and offers to load the file (lost-data.js)
     );
     const { custom, edits, ...data } = state.data;
     return { ...state, data };

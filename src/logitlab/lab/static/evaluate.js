@@ -13,6 +13,7 @@ export class EvaluatePanel {
       max: 1,
       digits: 4,
       onValue: (v) => connection.sendLatest("view", { type: "set_view", tau: v }),
+      busy: () => connection.busy("view"),
     });
     this.cells = {};
     for (const name of CELLS) this.cells[name] = doc.querySelector(`[data-cell="${name}"]`);

@@ -14,6 +14,7 @@ import { formatNumber } from "./format.js";
 import { Formula } from "./formula.js";
 import { HyperPanel } from "./hyper.js";
 import { LossChart } from "./loss-chart.js";
+import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
@@ -41,9 +42,9 @@ let hovering = false;
 let errorSeq = -1;
 // The state in the link; without one, the last Lab this browser had (closing the tab loses nothing).
 let urlState = parseState(location.hash) ?? savedState();
-const show = (text) => notice.show(text);
+const show = (text, how) => (how?.lost ? offerReload(doc, text) : notice.show(text));
 // A link naming CSV points (#csv=HASH): give them to the server before the first hello.
-urlState = await restoreCustomData(urlState, (text) => show(text));
+urlState = await restoreCustomData(urlState, show);
 
 /** What the last paint showed, for the benchmark and the browser tests (read-only). */
 const perf = {

@@ -15,6 +15,7 @@ export class ParamsPanel {
         follow: 5,
         digits: 6,
         onValue: (value) => connection.sendLatest("model", { type: "set_model", [name]: value }),
+        busy: () => connection.busy("model"),
       });
     }
   }

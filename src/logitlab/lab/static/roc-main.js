@@ -98,6 +98,7 @@ const eta = new NumberControl(doc.getElementById("eta"), doc.getElementById("eta
   min: 1e-4,
   max: 10,
   onValue: (v) => connection.sendLatest("training", { type: "set_training", learning_rate: v }),
+  busy: () => connection.busy("training"),
 });
 const stepsStat = doc.querySelector('[data-stat="steps"]');
 const presetStat = doc.querySelector('[data-stat="preset"]');

@@ -22,6 +22,7 @@ export class ThresholdPanel {
       max: 1,
       digits: 4,
       onValue: (v) => this.setTau(v),
+      busy: () => connection.busy("view"),
     });
     this.scores = {};
     for (const name of ["roc-auc", "average-precision"]) {

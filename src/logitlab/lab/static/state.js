@@ -2,7 +2,8 @@
 //
 // Numbers are written with JavaScript's shortest round-trip form, so a parsed
 // link gives back the very same float64 values. The server validates whatever
-// we send; a field that does not parse here is left out (its default applies).
+// we send; a field that does not parse here is sent as its text, so the server
+// names it as invalid, leaves it out and keeps the other fields.
 
 const FIELDS = [
   // [key in the URL, section, field, kind]
@@ -110,8 +111,9 @@ export function parseState(fragment) {
   for (const [key, section, field, kind] of FIELDS) {
     const text = params.get(key);
     if (text === null) continue;
-    const value = KINDS[kind].parse(text);
-    if (value === null) continue;
+    // A value that does not parse travels as its text: the server then names the field
+    // as invalid and keeps the rest of the link (issue 12).
+    const value = KINDS[kind].parse(text) ?? text;
     state[section] ??= {};
     state[section][field] = value;
     found = true;

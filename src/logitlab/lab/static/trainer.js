@@ -32,6 +32,11 @@ export class Trainer {
       connection.send({ type: "reset_weights" });
     });
     this.autoButton.addEventListener("click", () => this.setAuto(!this.auto));
+    // A "Try this" card sets up its whole scenario, training included: no batch of the
+    // old run may follow it (its frame then says whether Auto-train starts again).
+    for (const card of doc.querySelectorAll("[data-scenario]")) {
+      card.addEventListener("click", () => this.setAuto(false));
+    }
     this.speedControl = new NumberControl(doc.getElementById("speed"), doc.getElementById("speed-box"), {
       scale: "log",
       min: 1,
@@ -41,6 +46,7 @@ export class Trainer {
         this.speed = v;
         connection.sendLatest("training", { type: "set_training", speed: v });
       },
+      busy: () => connection.busy("training"),
     });
   }
 
@@ -92,6 +98,7 @@ export class Trainer {
     this.answered(frame.seq);
     this.speed = frame.state.training.speed;
     this.speedControl.set(this.speed);
-    if (frame.start_auto && !this.auto) this.setAuto(true);
+    if (frame.scenario && Boolean(frame.start_auto) !== this.auto) this.setAuto(Boolean(frame.start_auto));
+    else if (frame.start_auto && !this.auto) this.setAuto(true);
   }
 }
