@@ -286,7 +286,7 @@ class LogisticRegression:
         alpha = 0.0 if math.isinf(C) else 1.0 / (C * sw_sum)
         penalty = Penalty(alpha=alpha, l1_ratio=float(self.l1_ratio) if alpha else 0.0)
         objective = Objective(
-            Xa,
+            _engine_input(Xa),
             target,
             n_classes=K,
             fit_intercept=bool(self.fit_intercept),
@@ -541,6 +541,18 @@ class LogisticRegression:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def _engine_input(X: Any) -> Any:
+    """The validated X as the engine takes it: float64/float32 ndarray or CSR/CSC, no copy.
+
+    Other sparse formats are converted to CSR (the engine reads rows or columns).
+    """
+    from logitlab.core.design import check_design, is_sparse
+
+    if is_sparse(X) and X.format not in ("csr", "csc"):
+        X = X.tocsr()
+    return check_design(X)
 
 
 def _safe_equal(a: object, b: object) -> bool:
