@@ -240,3 +240,35 @@ def test_bad_design_types_are_refused_with_a_clear_message() -> None:
         check_design(np.eye(3, dtype=np.int64))
     with pytest.raises(ValueError, match="sparse X cannot be centred"):
         Objective(sp.csr_matrix(np.eye(3)), np.array([0.0, 1.0, 1.0]), offset=np.zeros(3))
+
+
+@pytest.mark.parametrize("K", [2, 3])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("kind", ["dense", "csr", "float32"])
+def test_l1_working_sets_reach_the_full_proximal_newton_optimum(
+    K: int, l1_ratio: float, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(K)
+    n, p = 600, 120
+    X = rng.standard_normal((n, p))
+    B = np.zeros((K, p))
+    B[:, :6] = rng.normal(scale=1.5, size=(K, 6))
+    y = np.argmax(X @ B.T + rng.gumbel(size=(n, K)), axis=1).astype(float)
+    Xin: object = {"dense": X, "csr": sp.csr_matrix(X), "float32": X.astype(np.float32)}[kind]
+    Xref = np.asarray(X.astype(np.float32), dtype=np.float64) if kind == "float32" else X
+    pen = Penalty(0.05, l1_ratio)
+    restricted: list[int] = []
+    original = solvers._newton
+
+    def spy(obj, coef, tol, max_iter):  # type: ignore[no-untyped-def]
+        restricted.append(obj.n_features)
+        return original(obj, coef, tol, max_iter)
+
+    monkeypatch.setattr(solvers, "_newton", spy)
+    result = solve(Objective(Xin, y, n_classes=K, penalty=pen))
+    assert result.converged and result.optimality <= 1e-8
+    assert max(restricted) < p  # only working sets were solved
+    monkeypatch.setattr(solvers, "WORKING_SET_MIN_FEATURES", 10**9)
+    full = solve(Objective(Xref, y, n_classes=K, penalty=pen), tol=1e-11)
+    assert rel_err(result.coef, full.coef) <= 1e-6
+    np.testing.assert_array_equal(result.coef == 0.0, full.coef == 0.0)

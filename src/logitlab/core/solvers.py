@@ -11,6 +11,9 @@
   over X each), so the K·p square matrix is never formed.
 - ``"auto"`` (default) chooses by shape, see :func:`choose_method`.
 
+L1 and elastic-net fits with many features run proximal Newton on working sets
+(:mod:`logitlab.core.working_set`): the active features plus the worst violators.
+
 **Stopping rule** (the same for every method). The solver stops at the first
 point where both
 
@@ -51,6 +54,7 @@ from logitlab.core.loss import Curvature
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import center_replicated, newton_direction, rounding_level
 from logitlab.core.types import FloatArray
+from logitlab.core.working_set import solve_working_set
 
 #: The values ``method`` accepts.
 METHODS = ("auto", "newton", "newton-cg")
@@ -64,6 +68,9 @@ AUTO_NEWTON_MAX_COEF_MULTINOMIAL = 200
 #: "auto": the dual (Woodbury) Newton step for binary L2 fits with at most this many rows
 #: (and fewer rows than features).
 AUTO_DUAL_MAX_ROWS = 2000
+
+#: L1 / elastic-net fits with more features than this run on working sets.
+WORKING_SET_MIN_FEATURES = 40
 
 #: A sketched Hessian uses every stride-th row, about this many rows per coefficient.
 _SKETCH_ROWS_PER_COEF = 200
@@ -173,6 +180,8 @@ def solve(
     start = objective.to_centered(coef, work)
     if method == "newton-cg" and work.penalty.is_smooth:
         out = _newton_cg(work, start, tol, max_iter)
+    elif not work.penalty.is_smooth and work.n_features > WORKING_SET_MIN_FEATURES:
+        out = _Outcome(*solve_working_set(work, start, tol, max_iter, _newton))
     else:
         out = _newton(work, start, tol, max_iter)
     coef = objective.from_centered(out.coef, work)
