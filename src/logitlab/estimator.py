@@ -259,6 +259,10 @@ class LogisticRegression:
         -------
         self : LogisticRegression
         """
+        if type(X).__module__.split(".")[0] == "dask":  # a Dask array: fit on its cluster
+            from logitlab.dask_fit import fit_dask
+
+            return fit_dask(self, X, y, sample_weight)
         self._validate_params()
         names = feature_names_of(X)
         Xa = check_array(X, owner=type(self).__name__)

@@ -110,6 +110,20 @@ class Objective:
             offset=offset,
         )
 
+    def restricted(self, columns: IntArray) -> Objective:
+        """The same problem on the feature columns ``columns`` only (a copy of those columns)."""
+        X = self.X
+        Xw = X[:, columns] if is_sparse(X) else np.take(X, columns, axis=1)
+        return Objective(
+            Xw,
+            self.y,
+            n_classes=self.model.n_classes,
+            fit_intercept=self.model.fit_intercept,
+            sample_weight=self.sample_weight,
+            penalty=self.penalty,
+            offset=None if self.offset is None else self.offset[columns],
+        )
+
     def _shift(self, coef: FloatArray, sign: float, offset: FloatArray | None) -> FloatArray:
         if offset is None:
             return coef

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from logitlab.core.design import is_sparse
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray, IntArray
 
@@ -83,7 +82,7 @@ def solve_working_set(
         if previous_ws is not None and np.array_equal(ws, previous_ws) and inner_ok:
             size = min(2 * size, p)  # no progress on this set: look wider
         previous_ws = ws
-        sub_obj = _restrict(objective, ws)
+        sub_obj = objective.restricted(ws)
         cols = _coef_columns(ws, p, fi, K, m)
         result = inner(sub_obj, coef[cols], tol, max_iter - n_iter)
         n_iter += int(result.n_iter)
@@ -103,19 +102,3 @@ def _coef_columns(ws: IntArray, p: int, fit_intercept: bool, K: int, m: int) -> 
     per_class = np.r_[ws, p] if fit_intercept else ws
     out: IntArray = (np.arange(K)[:, None] * m + per_class[None, :]).ravel()
     return out
-
-
-def _restrict(objective: Objective, ws: IntArray) -> Objective:
-    """The objective on the columns ``ws`` only (a copy of those columns)."""
-    X = objective.X
-    Xw = X[:, ws] if is_sparse(X) else np.take(X, ws, axis=1)
-    offset = None if objective.offset is None else objective.offset[ws]
-    return Objective(
-        Xw,
-        objective.y,
-        n_classes=objective.model.n_classes,
-        fit_intercept=objective.model.fit_intercept,
-        sample_weight=objective.sample_weight,
-        penalty=objective.penalty,
-        offset=offset,
-    )
