@@ -398,9 +398,15 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
             assert isinstance(extra, Curvature)
             model = _DualModel(objective, extra)
         else:
-            # The decrement at the new point, estimated with the Hessian in hand.
+            # The decrement at the new point, estimated with the Hessian in hand
+            # (a triangular solve; under L1 a coordinate descent, so only when the
+            # gradient test or the stale-Hessian rule below may need it).
             lam_before = lam
-            d, lam = model.step(coef, grad)
+            smooth_part = objective.penalty.is_smooth
+            if smooth_part or opt <= tol or (model.kind == _EXACT and opt * ratio <= tol):
+                d, lam = model.step(coef, grad)
+            else:
+                lam = np.inf
             if (opt <= tol and lam <= tol and model.kind != _SKETCH) or n_iter >= max_iter:
                 continue
             if can_sketch and ratio > _FAR_RATIO and sketches < _MAX_SKETCHES:
