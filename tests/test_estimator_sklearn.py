@@ -166,9 +166,9 @@ def test_solve_takes_a_method_and_refuses_unknown_ones() -> None:
     X, y = _data(seed=4)
     objective = Objective(X, y.astype(np.float64))
     results = [solve(objective, method=method).coef for method in METHODS]
-    for coef in results[1:]:
-        assert_allclose(coef, results[0], rtol=1e-8)
-    expected = r"method must be one of \('auto', 'newton', 'newton-cg'\), got 'lbfgs'"
+    for coef in results[1:]:  # the same optimum to the promised 1e-6 relative
+        assert_allclose(coef, results[0], rtol=1e-6)
+    expected = r"method must be one of 'auto', 'newton', 'newton-cg'; got 'lbfgs'"
     with pytest.raises(ValueError, match=expected):
         solve(objective, method="lbfgs")
 
@@ -258,8 +258,10 @@ def test_sparse_X_fits_and_predicts_as_dense(to_sparse: Any, n_classes: int) -> 
     X[np.abs(X) < 0.7] = 0.0
     dense = LogisticRegression().fit(X, y)
     sparse = LogisticRegression().fit(to_sparse(X), y)
-    assert_allclose(sparse.coef_, dense.coef_, rtol=1e-12)
-    assert_allclose(sparse.predict_proba(to_sparse(X)), dense.predict_proba(X), rtol=1e-12)
+    # Sparse X is fitted by truncated Newton, dense by Newton-Cholesky: the same optimum
+    # to the stopping rule's accuracy (1e-6 relative promised; ~1e-10 seen).
+    assert_allclose(sparse.coef_, dense.coef_, rtol=1e-6)
+    assert_allclose(sparse.predict_proba(to_sparse(X)), dense.predict_proba(X), rtol=1e-6)
     assert_array_equal(sparse.predict(to_sparse(X)), dense.predict(X))
     ref = _reference().fit(to_sparse(X), y)
     assert_allclose(sparse.coef_, ref.coef_, rtol=1e-6)

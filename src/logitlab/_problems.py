@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from logitlab.core.objective import Objective
 from logitlab.core.penalty import Penalty
@@ -110,7 +111,14 @@ def _fit_liblinear(
     weight times that value. Without an intercept this is the ordinary problem.
     """
     n_samples, n_features = X.shape
-    Xl = np.hstack([X, np.full((n_samples, 1), scaling)]) if fit_intercept else X
+    Xl = X
+    if fit_intercept:  # a copy with the constant column (sparse stays sparse)
+        column = np.full((n_samples, 1), scaling, dtype=X.dtype)
+        Xl = (
+            sp.hstack([X, sp.csr_array(column)], format=getattr(X, "format", "csr"))
+            if sp.issparse(X)
+            else np.hstack([X, column])
+        )
     objective = Objective(
         Xl, y_index.astype(np.float64), fit_intercept=False, sample_weight=sw, penalty=penalty
     )

@@ -77,17 +77,18 @@ _PENALTY_DEPRECATED = (
 )
 
 
-def _engine_input(X: Any) -> FloatArray:
-    """The validated ``X`` in the form :class:`~logitlab.core.objective.Objective` takes.
+def _engine_input(X: Any) -> Any:
+    """The validated ``X`` as :class:`~logitlab.core.objective.Objective` takes it.
 
-    TEMPORARY until the engine takes sparse and float32 matrices (issue 13): a
-    sparse X is densified and a float32 X upcast to float64 here, both copies.
-    A dense float64 X passes through uncopied. ``coef_`` follows X's dtype
-    either way (the estimator casts after the fit).
+    A float64 or float32 ndarray, or a CSR/CSC matrix, passes through uncopied
+    (the engine reads sparse rows or columns and float32 blocks with float64
+    sums); other sparse formats become CSR.
     """
-    if sp.issparse(X):
-        X = X.toarray()
-    return np.ascontiguousarray(X, dtype=np.float64)
+    from logitlab.core.design import check_design, is_sparse
+
+    if is_sparse(X) and X.format not in ("csr", "csc"):
+        X = X.tocsr()
+    return check_design(X)
 
 
 class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator):  # type: ignore[misc]
@@ -302,6 +303,11 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
         -------
         self : LogisticRegression
         """
+        if type(X).__module__.split(".")[0] == "dask":  # a Dask array: fit on its cluster
+            from logitlab.dask_fit import fit_dask
+
+            fit_dask(self, X, y, sample_weight)
+            return self
         self._validate_params()
         C, l1_ratio = self._penalty_settings()
         if self.n_jobs is not None:
@@ -365,7 +371,7 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
         )
         if not fit.result.converged:
             warnings.warn(
-                ConvergenceWarning(_convergence_message(self, fit.result.optimality)),
+                ConvergenceWarning(self._convergence_message(fit.result.optimality)),
                 stacklevel=2,
             )
         if self.verbose:
@@ -393,6 +399,27 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
             # is not the one the inference code knows; summary() is not available.
             self.__dict__.pop("_inference_state", None)
         return self
+
+    def _convergence_message(self, optimality: float) -> str:
+        """The ConvergenceWarning's text: what did not converge and what to try."""
+        est = self
+        hints = [f"raise max_iter (now {est.max_iter})", "standardize the features"]
+        if est.solver in STEP_SOLVERS:
+            hints.append(f"tune learning_rate (now {est.learning_rate:g}) or use solver='newton'")
+        if est.penalty is None or math.isinf(float(est.C)):
+            hints.append(
+                "add a penalty (a finite C): without one, separable classes make the "
+                "coefficients grow without bound"
+            )
+        else:
+            hints.append("use a smaller C (a stronger penalty)")
+        return (
+            f"{type(est).__name__} did not converge: after {est.max_iter} iterations of "
+            f"solver={est.solver!r} the "
+            f"largest gradient entry is {optimality:.3g} > tol={est.tol:g}. To fix it, "
+            + "; or ".join(hints)
+            + "."
+        )
 
     def _penalty_settings(self) -> tuple[float, float]:
         """(C, l1_ratio) in effect, after scikit-learn's deprecated ``penalty``."""
@@ -575,23 +602,3 @@ def _seed(random_state: object) -> int:
     if isinstance(random_state, int | np.integer):
         return int(random_state)
     raise TypeError(f"random_state must be None, an int or a numpy generator, got {random_state!r}")
-
-
-def _convergence_message(est: LogisticRegression, optimality: float) -> str:
-    hints = [f"raise max_iter (now {est.max_iter})", "standardize the features"]
-    if est.solver in STEP_SOLVERS:
-        hints.append(f"tune learning_rate (now {est.learning_rate:g}) or use solver='newton'")
-    if est.penalty is None or math.isinf(float(est.C)):
-        hints.append(
-            "add a penalty (a finite C): without one, separable classes make the "
-            "coefficients grow without bound"
-        )
-    else:
-        hints.append("use a smaller C (a stronger penalty)")
-    return (
-        f"{type(est).__name__} did not converge: after {est.max_iter} iterations of "
-        f"solver={est.solver!r} the "
-        f"largest gradient entry is {optimality:.3g} > tol={est.tol:g}. To fix it, "
-        + "; or ".join(hints)
-        + "."
-    )

@@ -8,9 +8,12 @@ the L1 term is left to :meth:`Objective.prox`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from logitlab.core.loss import LogisticLoss
+from logitlab.core.design import column_means, column_spreads, is_sparse
+from logitlab.core.loss import Curvature, LogisticLoss
 from logitlab.core.penalty import Penalty
 from logitlab.core.types import BoolArray, FloatArray, IntArray
 
@@ -20,8 +23,8 @@ class Objective:
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Float64 features; used as given (not copied).
+    X : ndarray or scipy CSR/CSC matrix of shape (n_samples, n_features)
+        Float64 or float32 features; used as given (never copied, never densified).
     y : ndarray of shape (n_samples,)
         Binary model: 0.0 / 1.0. Multinomial: class indices 0 .. n_classes-1.
     n_classes : int, default=2
@@ -29,6 +32,9 @@ class Objective:
     sample_weight : ndarray of shape (n_samples,) or None
         Non-negative weights (class weights already multiplied in).
     penalty : Penalty, default=Penalty()
+    offset : ndarray of shape (n_features,) or None, default=None
+        When given, the model sees the columns as ``X − offset`` (centred
+        coordinates: see :meth:`centered`); dense X only.
 
     Attributes
     ----------
@@ -41,15 +47,19 @@ class Objective:
 
     def __init__(
         self,
-        X: FloatArray,
+        X: Any,
         y: FloatArray,
         *,
         n_classes: int = 2,
         fit_intercept: bool = True,
         sample_weight: FloatArray | None = None,
         penalty: Penalty | None = None,
+        offset: FloatArray | None = None,
     ) -> None:
+        if offset is not None and is_sparse(X):
+            raise ValueError("sparse X cannot be centred (it would no longer be sparse)")
         self.X = X
+        self.offset = offset
         self.y = y
         self.sample_weight = sample_weight
         self.penalty = penalty if penalty is not None else Penalty()
@@ -67,7 +77,77 @@ class Objective:
             fit_intercept=self.model.fit_intercept,
             sample_weight=self.sample_weight,
             penalty=penalty,
+            offset=self.offset,
         )
+
+    def centered(self) -> Objective:
+        """The same problem in columns centred where their offset dwarfs their spread.
+
+        A column whose (weighted) mean exceeds its standard deviation is used as
+        ``x − mean`` (only with an intercept, which absorbs the shift; sparse X is
+        never centred). The optimum is the same model: :meth:`to_centered` and
+        :meth:`from_centered` map coefficients between the two. Centring keeps the
+        Hessian well conditioned for data such as ``X + 1e6``, where the raw
+        problem cannot be solved to a small gradient in floating point.
+        Returns ``self`` when no column needs it.
+        """
+        if not self.model.fit_intercept or is_sparse(self.X) or self.offset is not None:
+            return self
+        if self.n_samples == 0 or self.n_features == 0:
+            return self
+        mean = column_means(self.X, self.sample_weight)
+        spread = column_spreads(self.X, mean, self.sample_weight)
+        offset = np.where(np.abs(mean) > spread, mean, 0.0)
+        if not np.any(offset):
+            return self
+        return Objective(
+            self.X,
+            self.y,
+            n_classes=self.model.n_classes,
+            fit_intercept=True,
+            sample_weight=self.sample_weight,
+            penalty=self.penalty,
+            offset=offset,
+        )
+
+    def restricted(self, columns: IntArray) -> Objective:
+        """The same problem on the feature columns ``columns`` only (a copy of those columns)."""
+        X = self.X
+        Xw = X[:, columns] if is_sparse(X) else np.take(X, columns, axis=1)
+        return Objective(
+            Xw,
+            self.y,
+            n_classes=self.model.n_classes,
+            fit_intercept=self.model.fit_intercept,
+            sample_weight=self.sample_weight,
+            penalty=self.penalty,
+            offset=None if self.offset is None else self.offset[columns],
+        )
+
+    def _shift(self, coef: FloatArray, sign: float, offset: FloatArray | None) -> FloatArray:
+        if offset is None:
+            return coef
+        mat = np.array(coef, dtype=np.float64).reshape(self.model.n_outputs, -1)
+        mat[:, -1] += sign * (mat[:, : self.n_features] @ offset)
+        out: FloatArray = mat.ravel()
+        return out
+
+    def to_centered(self, coef: FloatArray, centered: Objective) -> FloatArray:
+        """Coefficients of this objective in ``centered``'s coordinates (b + offset·w)."""
+        return self._shift(coef, 1.0, centered.offset)
+
+    def from_centered(self, coef: FloatArray, centered: Objective) -> FloatArray:
+        """Coefficients of ``centered`` back in this objective's coordinates (b − offset·w)."""
+        return self._shift(coef, -1.0, centered.offset)
+
+    def gradient_from_centered(self, grad: FloatArray, centered: Objective) -> FloatArray:
+        """A smooth gradient of ``centered`` in this objective's coordinates (g_w + offset·g_b)."""
+        if centered.offset is None:
+            return grad
+        mat = np.array(grad, dtype=np.float64).reshape(self.model.n_outputs, -1)
+        mat[:, : self.n_features] += mat[:, -1:] * centered.offset
+        out: FloatArray = mat.ravel()
+        return out
 
     def initial_coef(self) -> FloatArray:
         return np.zeros(self.n_coef)
@@ -76,19 +156,17 @@ class Objective:
 
     def value(self, coef: FloatArray) -> float:
         """Full objective: cross-entropy + L2 + L1."""
-        return self.model.loss(coef, self.X, self.y, self.sample_weight) + self.penalty.value(
-            coef[self.penalized]
-        )
+        return self.cross_entropy(coef) + self.penalty.value(coef[self.penalized])
 
     def cross_entropy(self, coef: FloatArray) -> float:
-        return self.model.loss(coef, self.X, self.y, self.sample_weight)
+        return self.model.loss(coef, self.X, self.y, self.sample_weight, offset=self.offset)
 
     def smooth_value_gradient(
         self, coef: FloatArray, rows: IntArray | None = None
     ) -> tuple[float, FloatArray]:
         """Cross-entropy + L2 term and its gradient; ``rows`` restricts the data to a mini-batch."""
         X, y, sw = self._data(rows)
-        value, grad = self.model.loss_gradient(coef, X, y, sw)
+        value, grad = self.model.loss_gradient(coef, X, y, sw, offset=self.offset)
         w = coef[self.penalized]
         value += self.penalty.smooth_value(w)
         if self.penalty.l2:
@@ -100,7 +178,7 @@ class Objective:
     ) -> tuple[float, FloatArray, FloatArray]:
         """Cross-entropy + L2 term, gradient and Hessian in one pass."""
         value, grad, hess = self.model.loss_gradient_hessian(
-            coef, self.X, self.y, self.sample_weight
+            coef, self.X, self.y, self.sample_weight, offset=self.offset
         )
         w = coef[self.penalized]
         value += self.penalty.smooth_value(w)
@@ -118,11 +196,39 @@ class Objective:
         """
         sl = slice(None, None, stride)
         sw = None if self.sample_weight is None else self.sample_weight[sl]
-        hess = self.model.hessian(coef, self.X[sl], self.y[sl], sw)
+        X = self.X if stride == 1 else self.X[sl]
+        hess = self.model.hessian(coef, X, self.y[sl], sw, offset=self.offset)
         if self.penalty.l2:
             idx = np.flatnonzero(self.penalized)
             hess[idx, idx] += self.penalty.l2
         return hess
+
+    def smooth_value_gradient_curvature(
+        self, coef: FloatArray
+    ) -> tuple[float, FloatArray, Curvature]:
+        """Cross-entropy + L2 term, gradient, and the row weights of :meth:`hessian_vector`."""
+        value, grad, curv = self.model.loss_gradient_curvature(
+            coef, self.X, self.y, self.sample_weight, offset=self.offset
+        )
+        w = coef[self.penalized]
+        value += self.penalty.smooth_value(w)
+        if self.penalty.l2:
+            grad[self.penalized] += self.penalty.smooth_gradient(w)
+        return value, grad, curv
+
+    def hessian_vector(self, curv: Curvature, v: FloatArray) -> FloatArray:
+        """Hessian of the smooth part (at the point ``curv`` was made) times v (n_coef,)."""
+        out = self.model.hessian_vector(curv, v, self.X, self.offset)
+        if self.penalty.l2:
+            out[self.penalized] += self.penalty.l2 * v[self.penalized]
+        return out
+
+    def hessian_diagonal(self, curv: Curvature) -> FloatArray:
+        """Diagonal of the smooth part's Hessian at the point ``curv`` was made (n_coef,)."""
+        out = self.model.hessian_diagonal(curv, self.X, self.offset)
+        if self.penalty.l2:
+            out[self.penalized] += self.penalty.l2
+        return out
 
     def l1_value(self, coef: FloatArray) -> float:
         return self.penalty.l1 * float(np.sum(np.abs(coef[self.penalized])))
