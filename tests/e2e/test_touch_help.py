@@ -32,6 +32,8 @@ def test_help_on_a_touch_screen_names_no_pointer_or_keyboard_gesture(
         assert helps, "no help text is shown"
         assert [h for h in helps if POINTER_ONLY.search(h)] == []
         assert any("tap" in h.lower() for h in helps)
+        # The chart's read-out line, too, speaks of a finger rather than of hovering.
+        expect(page.locator("#hover-readout")).to_contain_text("Drag a finger on the chart")
     finally:
         context.close()
 

@@ -21,6 +21,10 @@ import { UrlWriter } from "./url.js";
 const doc = document;
 const notice = new Notice(doc.getElementById("connection"));
 const readout = doc.getElementById("hover-readout");
+// Touch has no hover: there the read-out follows a finger on the chart (as in the Lab).
+if (matchMedia("(hover: none), (pointer: coarse)").matches) {
+  readout.textContent = "Drag a finger on the chart to read x, y and p̂.";
+}
 const HOVER_HINT = readout.textContent;
 
 let latest = null;
