@@ -150,6 +150,8 @@ function commit(now) {
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   perf.rocPoint = rocChart.painted;
   perf.prPoint = prChart.painted;
+  perf.rocLabels = { marks: rocChart.markLabels ?? [], tau: rocChart.tauLabel ?? null };
+  perf.prLabels = { marks: prChart.markLabels ?? [], tau: prChart.tauLabel ?? null };
   perf.histTau = histogram.painted;
   url.flush(now);
   requestAnimationFrame(commit);
