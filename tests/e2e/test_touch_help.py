@@ -70,3 +70,24 @@ def test_a_tap_on_the_roc_curve_moves_tau_as_its_touch_help_says(
         expect(tau).not_to_have_value("0.5")
     finally:
         context.close()
+
+
+def test_a_tap_on_the_loss_curve_reads_a_step_and_the_reading_stays(
+    browser: Browser, lab_url: str
+) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{lab_url}/")
+        readout = page.locator("#loss-readout")
+        expect(readout).to_have_text("Tap the curve to read a step's loss.")
+        page.get_by_role("button", name="Train 100 steps").tap()
+        expect(page.locator('[data-stat="steps"]')).to_have_text("100")
+        chart = page.get_by_label("Loss curve (arrow keys read the steps)")
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        assert box is not None
+        page.touchscreen.tap(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+        expect(readout).to_have_text(re.compile(r"^step \d+: loss "))
+    finally:
+        context.close()
