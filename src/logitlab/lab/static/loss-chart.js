@@ -13,6 +13,8 @@ import {
 import { CURVE_COLOR } from "./palette.js";
 import { formatNumber } from "./format.js";
 
+// A touch screen (no hover): the hint says "tap".
+const TOUCH = matchMedia("(hover: none), (pointer: coarse)").matches;
 const MARGIN = { left: 48, right: 10, top: 10, bottom: 32 }; // left grows with the labels
 const AXIS_NAME = 14; // room for the rotated "objective" left of the y tick labels
 const ROOMY = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
@@ -44,9 +46,13 @@ export class LossChart {
       this.dirty = true;
     });
     this.canvas.addEventListener("pointermove", (event) => this.hover(event));
+    // Touch has no hover: a tap reads the nearest step, and the reading stays after the
+    // finger lifts (a touch pointer "leaves" the canvas as soon as it is lifted).
+    this.canvas.addEventListener("pointerdown", (event) => this.hover(event));
     // The readout goes back to its hint when the pointer or the keyboard leaves the curve.
     for (const leave of ["pointerleave", "blur"]) {
-      this.canvas.addEventListener(leave, () => {
+      this.canvas.addEventListener(leave, (event) => {
+        if (event.pointerType === "touch") return;
         this.hoverColumn = -1;
         this.dirty = true;
       });
@@ -242,9 +248,10 @@ export class LossChart {
 
   /** The readout's text when no step is hovered. */
   hint(since) {
+    const how = TOUCH ? "tap" : "hover";
     return since > 0
-      ? `History since this page loaded (step ${since}); hover the curve to read a step's loss.`
-      : "Hover the curve to read a step's loss.";
+      ? `History since this page loaded (step ${since}); ${how} the curve to read a step's loss.`
+      : `${how === "tap" ? "Tap" : "Hover"} the curve to read a step's loss.`;
   }
 
   hover(event) {

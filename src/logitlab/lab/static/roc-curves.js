@@ -160,6 +160,8 @@ export class CurveChart {
     const marks = [["square", this.curves.best_f1, "F1"]];
     if (this.name === "roc") marks.push(["diamond", this.curves.youden, "J"]);
     ctx.font = "10px system-ui, sans-serif";
+    const drawn = [];
+    this.markLabels = [];
     for (const [shape, best, label] of marks) {
       if (best === null) continue;
       const p = this.name === "roc" ? { x: best.fpr, y: best.tpr } : { x: best.tpr, y: best.precision };
@@ -180,19 +182,31 @@ export class CurveChart {
       ctx.strokeStyle = "#000";
       ctx.lineWidth = 1.3;
       ctx.stroke();
-      // F1 labelled below the marker, J above it, on the side away from the right edge.
-      // (J goes to the left of its marker when there is no room above it).
-      const left = x > f.left + f.width - 24;
-      ctx.fillStyle = "#000";
-      if (shape === "diamond" && y < f.top + 14) {
-        ctx.textAlign = "right";
-        ctx.textBaseline = "middle";
-        ctx.fillText(label, x - r - 4, y);
+      // Both markers on (nearly) one spot, as at the corner of a perfect ranking: one
+      // label names both, rather than two labels drawn over each other.
+      const twin = drawn.find((m) => Math.hypot(m.x - x, m.y - y) < 14);
+      if (twin !== undefined) {
+        twin.text = `${twin.text} · ${label}`;
         continue;
       }
-      ctx.textAlign = left ? "right" : "left";
-      ctx.textBaseline = shape === "square" ? "top" : "bottom";
-      ctx.fillText(label, x + (left ? -r - 3 : r + 3), y + (shape === "square" ? 2 : -2));
+      drawn.push({ x, y, r, shape, text: label });
+    }
+    ctx.fillStyle = "#000";
+    ctx.textBaseline = "top";
+    for (const m of drawn) {
+      // F1 below its marker, J above it; on the side away from the right edge, and never
+      // out of the plot (where the axis' tick labels are).
+      const w = ctx.measureText(m.text).width;
+      const h = 11;
+      const left = m.x + m.r + 3 + w > f.left + f.width;
+      let lx = left ? m.x - m.r - 3 - w : m.x + m.r + 3;
+      let ly = m.shape === "square" ? m.y + 2 : m.y - 2 - h;
+      if (ly < f.top) ly = m.y + 2; // no room above: below it
+      if (ly + h > f.top + f.height) ly = m.y - 2 - h; // no room below: above it
+      lx = Math.min(Math.max(lx, f.left + 1), f.left + f.width - w - 1);
+      ctx.textAlign = "left";
+      ctx.fillText(m.text, lx, ly);
+      this.markLabels.push({ x: lx, y: ly, w, h });
     }
   }
 
@@ -227,6 +241,7 @@ export class CurveChart {
     }
     const p = this.kind.point(this.roc);
     this.painted = null;
+    this.tauLabel = null;
     if (p.x !== null && p.y !== null) {
       const x = f.px(p.x);
       const y = f.py(p.y);
@@ -239,17 +254,48 @@ export class CurveChart {
       ctx.stroke();
       ctx.font = "bold 11px system-ui, sans-serif";
       ctx.fillStyle = "#000";
-      const right = x < f.left + f.width * 0.6;
-      ctx.textAlign = right ? "left" : "right";
-      ctx.textBaseline = y > f.top + 20 ? "bottom" : "top";
       const label = `τ = ${formatNumber(this.roc.at_tau.tau, 3)}`;
-      const lx = x + (right ? 9 : -9);
-      const ly = y + (y > f.top + 20 ? -6 : 6);
+      const w = ctx.measureText(label).width;
+      const h = 13;
+      // The first of four places (preferring right of the point, above it) that stays in the
+      // plot and keeps clear of the F1 / J labels.
+      const right = x < f.left + f.width * 0.6;
+      const sides = [
+        [right, y > f.top + 20],
+        [right, !(y > f.top + 20)],
+        [!right, y > f.top + 20],
+        [!right, !(y > f.top + 20)],
+      ];
+      const boxAt = ([toRight, above]) => ({
+        x: toRight ? x + 9 : x - 9 - w,
+        y: above ? y - 6 - h : y + 6,
+        w,
+        h,
+      });
+      const overlaps = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+      const marks = this.markLabels ?? [];
+      const inside = (b) =>
+        b.x >= f.left && b.x + b.w <= f.left + f.width + MARGIN.right && b.y >= 0 &&
+        b.y + b.h <= f.top + f.height;
+      // A place that only meets an F1 / J label moves on past it (down below, up above).
+      const clear = (side) => {
+        const b = boxAt(side);
+        for (let tries = 0; tries < 3; tries += 1) {
+          const hit = marks.find((m) => overlaps(b, m));
+          if (hit === undefined) return inside(b) ? b : null;
+          b.y = side[1] ? hit.y - 1 - b.h : hit.y + hit.h + 1;
+        }
+        return null;
+      };
+      const box = sides.map(clear).find((b) => b !== null) ?? boxAt(sides[0]);
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
       ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
       ctx.lineWidth = 3.5;
       ctx.lineJoin = "round";
-      ctx.strokeText(label, lx, ly); // a halo keeps the label readable over the curve
-      ctx.fillText(label, lx, ly);
+      ctx.strokeText(label, box.x, box.y); // a halo keeps the label readable over the curve
+      ctx.fillText(label, box.x, box.y);
+      this.tauLabel = box;
       this.painted = { x, y };
     }
     this.showReadout();

@@ -21,6 +21,10 @@ import { UrlWriter } from "./url.js";
 const doc = document;
 const notice = new Notice(doc.getElementById("connection"));
 const readout = doc.getElementById("hover-readout");
+// Touch has no hover: there the read-out follows a finger on the chart (as in the Lab).
+if (matchMedia("(hover: none), (pointer: coarse)").matches) {
+  readout.textContent = "Drag a finger on the chart to read x, y and p̂.";
+}
 const HOVER_HINT = readout.textContent;
 
 let latest = null;
@@ -146,6 +150,8 @@ function commit(now) {
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
   perf.rocPoint = rocChart.painted;
   perf.prPoint = prChart.painted;
+  perf.rocLabels = { marks: rocChart.markLabels ?? [], tau: rocChart.tauLabel ?? null };
+  perf.prLabels = { marks: prChart.markLabels ?? [], tau: prChart.tauLabel ?? null };
   perf.histTau = histogram.painted;
   url.flush(now);
   requestAnimationFrame(commit);
