@@ -251,7 +251,7 @@ def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict
             # moving the field by a quantization level and frames get cheaper).
             windows: list[dict] = []
             while len(windows) < 4 * rounds:
-                page.get_by_role("button", name="Reset weights").click()
+                reset_weights(page)
                 page.wait_for_function("() => window.logitlabPerf.steps > 20")
                 before = cpu_times()
                 rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
@@ -283,10 +283,22 @@ uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="wa
 """
 
 
+def reset_weights(page: Page) -> None:
+    """Press Reset weights and wait until a frame shows it (the step count fell).
+
+    Without the wait, a window could start before the reset's frame arrived and
+    count the fall of the step count (steps/s came out negative).
+    """
+    before = int(page.evaluate("() => window.logitlabPerf.steps"))
+    page.get_by_role("button", name="Reset weights").click()
+    if before > 20:
+        page.wait_for_function(f"() => window.logitlabPerf.steps < {before}")
+
+
 def auto_train_window(page: Page, seconds: float) -> dict:
     """One Auto-train window from reset weights on an open Lab page (started and stopped)."""
     page.bring_to_front()
-    page.get_by_role("button", name="Reset weights").click()
+    reset_weights(page)
     page.get_by_role("button", name="Auto-train").click()
     page.wait_for_function("() => window.logitlabPerf.steps > 20")
     before = cpu_times()
