@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logitlab.core.inference import Inference, _fmt, _fmt_p, format_inference
+from logitlab.core.inference import (
+    Inference,
+    coefficient_cells,
+    coefficient_header,
+    format_inference,
+)
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -108,8 +113,7 @@ class Summary(Inference):
             f"<tr><th {left}>{html.escape(k)}</th><td {right}>{html.escape(v)}</td></tr>"
             for k, v in self._model_rows()
         )
-        lo = (1.0 - self.confidence) / 2.0
-        heads = ["estimate", "std err", "z", "P>|z|", f"[{lo:.3g}", f"{1 - lo:.3g}]", "odds ratio"]
+        heads = coefficient_header(self.confidence)
         head = "".join(f"<th {right}>{html.escape(h)}</th>" for h in heads)
         body = []
         for block in self.blocks:
@@ -117,15 +121,7 @@ class Summary(Inference):
                 title = f"log-odds of class {block.label} vs {self.reference}"
                 body.append(f'<tr><th {left} colspan="8">{html.escape(title)}</th></tr>')
             for j, name in enumerate(block.names):
-                cells = [
-                    _fmt(float(block.estimate[j])),
-                    _fmt(float(block.std_error[j])),
-                    _fmt(float(block.z[j])),
-                    _fmt_p(float(block.p_value[j])),
-                    _fmt(float(block.ci_low[j])),
-                    _fmt(float(block.ci_high[j])),
-                    _fmt(float(block.odds_ratio[j])),
-                ]
+                cells = coefficient_cells(block, j)
                 row = "".join(f"<td {right}>{html.escape(c)}</td>" for c in cells)
                 body.append(f"<tr><th {left}>{html.escape(name)}</th>{row}</tr>")
         coef = (

@@ -549,6 +549,25 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
     return first + "".join(f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
 
 
+def coefficient_header(confidence: float) -> list[str]:
+    """Column titles of the coefficient table (the interval's bounds at ``confidence``)."""
+    lo = (1.0 - confidence) / 2.0
+    return ["estimate", "std err", "z", "P>|z|", f"[{lo:.3g}", f"{1 - lo:.3g}]", "odds ratio"]
+
+
+def coefficient_cells(block: CoefficientBlock, j: int) -> list[str]:
+    """The formatted cells of coefficient ``j`` of ``block``, in the header's order."""
+    return [
+        _fmt(float(block.estimate[j])),
+        _fmt(float(block.std_error[j])),
+        _fmt(float(block.z[j])),
+        _fmt_p(float(block.p_value[j])),
+        _fmt(float(block.ci_low[j])),
+        _fmt(float(block.ci_high[j])),
+        _fmt(float(block.odds_ratio[j])),
+    ]
+
+
 def format_inference(result: Inference) -> str:
     """A statsmodels-style text table of ``result``.
 
@@ -556,22 +575,9 @@ def format_inference(result: Inference) -> str:
     columns run together whatever the values; AIC, BIC, the log-likelihoods
     and the number of observations print with all the digits of their integer part.
     """
-    lo = (1.0 - result.confidence) / 2.0
-    header = ["", "estimate", "std err", "z", "P>|z|", f"[{lo:.3g}", f"{1 - lo:.3g}]", "odds ratio"]
+    header = ["", *coefficient_header(result.confidence)]
     tables = [
-        [
-            [
-                name,
-                _fmt(float(block.estimate[j])),
-                _fmt(float(block.std_error[j])),
-                _fmt(float(block.z[j])),
-                _fmt_p(float(block.p_value[j])),
-                _fmt(float(block.ci_low[j])),
-                _fmt(float(block.ci_high[j])),
-                _fmt(float(block.odds_ratio[j])),
-            ]
-            for j, name in enumerate(block.names)
-        ]
+        [[name, *coefficient_cells(block, j)] for j, name in enumerate(block.names)]
         for block in result.blocks
     ]
     # One set of widths for every block, so the blocks line up.
