@@ -152,11 +152,29 @@ class Experiment:
         w0, w1, b = (float(v) for v in self.coef)
         return ModelSpec(w0=w0, w1=w1, b=b, steps=self.steps)
 
+    def features(self, xy: FloatArray) -> FloatArray:
+        """The model's feature columns at plane points ``xy`` (shape (m, 2)).
+
+        Every model computation goes through here (with :meth:`design` for the
+        current points): today the columns are the two coordinates themselves.
+        The coefficient vector :attr:`coef` is laid out as the weights of these
+        columns, then the intercept.
+        """
+        return xy
+
+    def design(self) -> FloatArray:
+        """:meth:`features` of the current points (the design matrix the objective uses)."""
+        return self.features(self.points.X)
+
+    def coef_names(self) -> tuple[str, ...]:
+        """Display names of :attr:`coef`'s entries, in order (the intercept last)."""
+        return ("w₀", "w₁", "b")
+
     def objective(self) -> Objective:
         """The training objective on the current points (rebuilt when points or penalty change)."""
         key = (self.points.version, lab_penalty(self.training))
         if self._objective_cache is None or self._objective_cache[0] != key:
-            self._objective_cache = (key, Objective(self.points.X, self.points.y, penalty=key[1]))
+            self._objective_cache = (key, Objective(self.design(), self.points.y, penalty=key[1]))
         return self._objective_cache[1]
 
     def optimizer(self) -> StepOptimizer:

@@ -87,10 +87,10 @@ class FrameInputs:
         if not pts.n:
             empty = np.empty(0)
             return Scores(z=empty, p=empty, log_loss=math.nan, objective=None, separated=False)
-        z = pts.X @ exp.coef[:2] + self.b
+        z = exp.design() @ exp.coef[:-1] + exp.coef[-1]
         sp, p = softplus_and_sigmoid(z)
         log_loss = float(np.mean(sp - pts.y * z))
-        value = log_loss + exp.objective().penalty.value(exp.coef[:2])
+        value = log_loss + exp.objective().penalty.value(exp.coef[:-1])
         separated = bool(np.all((z > 0) == (pts.y > 0.5)) and np.all(z != 0))
         return Scores(z=z, p=p, log_loss=log_loss, objective=finite(value), separated=separated)
 
