@@ -42,6 +42,10 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   switches to such data; ``new_sample`` is refused while custom data are loaded.
 - Views (issue 10): ``ViewSpec.fit`` (and ``SetView.fit``), ``"all"`` by default: ``"most"``
   fits the data chart's window to the central 98 % of the points on each axis.
+- Trust views (issue 16): ``inspect`` (``Inspect``) selects a point (``index``; -1 clears)
+  and switches ``show_influence`` / ``show_band``; these are session settings, not state.
+  Lab frames carry ``calibration``, ``inspector`` (None when nothing is selected),
+  ``influence`` and ``band`` (None while off) and ``inference``.
 """
 
 from __future__ import annotations

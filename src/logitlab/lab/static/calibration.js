@@ -46,7 +46,7 @@ export class CalibrationPanel {
     const w = width - PAD.left - PAD.right;
     const total = height - PAD.top - PAD.bottom;
     const countH = Math.round(total * COUNTS_SHARE);
-    const h = total - countH - 6; // the diagram; the counts below it
+    const h = total - countH - 14; // the diagram; the counts below it
     const px = (p) => PAD.left + p * w;
     const py = (q) => PAD.top + (1 - q) * h;
     ctx.font = "11px system-ui, sans-serif";
@@ -94,7 +94,7 @@ export class CalibrationPanel {
       ctx.fill();
     }
     // Counts per bin beneath (a histogram of p̂), on their own scale.
-    const top = PAD.top + h + 6;
+    const top = PAD.top + h + 14;
     const most = Math.max(1, ...c.bins.map((b) => b.count));
     ctx.fillStyle = "rgba(0, 114, 178, 0.45)";
     for (const b of c.bins) {
@@ -120,8 +120,8 @@ export class CalibrationPanel {
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     ctx.fillText("mean p̂ of the bin", PAD.left + w - 2, PAD.top + h - 2);
-    ctx.textAlign = "left";
+    ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    ctx.fillText("points per bin", PAD.left + 4, top);
+    ctx.fillText("points per bin", PAD.left + w / 2, top);
   }
 }

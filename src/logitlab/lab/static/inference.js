@@ -22,7 +22,8 @@ export class InferencePanel {
     const ok = inf.state === "ok";
     setHidden(this.table, !ok);
     setHidden(this.stats, !ok);
-    setText(this.se, inf.se_kind);
+    setText(this.se, ok ? inf.se_kind : "");
+    setHidden(this.se, !ok);
     const shape = ok ? [inf.header.join("|"), ...inf.rows.map((r) => r.name), ...inf.stats.map((s) => s.name)].join("/") : "";
     if (shape !== this.shape) {
       this.shape = shape;

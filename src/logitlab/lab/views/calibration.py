@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-import numpy as np
-
 from logitlab.core.calibration import calibration
 from logitlab.core.link import sigmoid
 from logitlab.lab.protocol import CalibrationBin, CalibrationPayload
@@ -44,7 +42,7 @@ class CalibrationView(LabView[CalibrationPayload]):
             p = inputs.scores.p  # already computed this frame on the same rows
         else:
             p = sigmoid(rows.design @ exp.coef[:-1] + exp.coef[-1])
-        cal = calibration(rows.y, np.clip(p, 0.0, 1.0), n_bins=N_BINS)
+        cal = calibration(rows.y, p, n_bins=N_BINS)  # σ(z) lies in [0, 1]
         r = cal.bins
         bins = []
         words = []

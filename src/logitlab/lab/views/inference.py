@@ -84,8 +84,8 @@ class InferenceView(LabView[InferencePayload]):
                 header=[],
                 rows=[],
                 stats=[],
-                notes=notes,
-                se_kind=kind,
+                notes=[],  # the message is the note
+                se_kind="",
             )
         opt = optimum(exp, inputs.scores.p)
         if not opt.at_optimum:
