@@ -67,7 +67,6 @@ class InspectorView(LabView[InspectorPayload | None]):
             exp.trust.selected,
             exp.objective().penalty,
             exp.view_spec.tau,
-            exp.training.learning_rate,
             (w.xmin, w.xmax, w.ymin, w.ymax),
         )
 
@@ -103,7 +102,11 @@ class InspectorView(LabView[InspectorPayload | None]):
         )
 
     def _arrow(self, inputs: FrameInputs, gradient: np.ndarray, tau: float) -> Segment | None:
-        """foot → foot + η·(boundary velocity under −∇ℓᵢ): one step on this point alone."""
+        """foot → foot + (boundary velocity under −∇ℓᵢ): a unit step on this point alone.
+
+        The step size is 1 whatever the optimizer (the Lab's η would make most arrows
+        too short to see); the arrow is capped at :data:`ARROW_CAP` of the window.
+        """
         exp = inputs.experiment
         i = exp.trust.selected
         assert i is not None
@@ -116,7 +119,7 @@ class InspectorView(LabView[InspectorPayload | None]):
             pull = boundary_pull(exp.coef, -per_point, feats, tau=tau)
         except ValueError:
             return None
-        move = exp.training.learning_rate * pull.velocity
+        move = pull.velocity
         w = inputs.window
         cap = ARROW_CAP * (w.xmax - w.xmin)
         length = float(np.hypot(*move))
