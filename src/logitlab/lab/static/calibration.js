@@ -2,7 +2,7 @@
 // share of class 1 in it, with the diagonal), the bin counts beneath, Brier and ECE.
 // The bins and both scores come from views/calibration.py (logitlab.core.calibration).
 
-import { setText } from "./dom.js";
+import { setAttr, setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { fitCanvas, watchSize } from "./geometry.js";
 import { CURVE_COLOR } from "./palette.js";
@@ -13,7 +13,6 @@ const COUNTS_SHARE = 0.26; // of the plot height, for the count bars beneath
 export class CalibrationPanel {
   constructor(doc) {
     this.canvas = doc.getElementById("calib-chart");
-    this.text = doc.getElementById("calib-text");
     this.rows = doc.getElementById("calib-rows");
     this.brier = doc.querySelector('[data-stat="brier"]');
     this.ece = doc.querySelector('[data-stat="ece"]');
@@ -30,7 +29,7 @@ export class CalibrationPanel {
     if (c === null || c === undefined) return;
     setText(this.brier, formatNumber(c.brier, 4));
     setText(this.ece, formatNumber(c.ece, 4));
-    setText(this.text, c.text);
+    setAttr(this.canvas, "aria-label", `Reliability diagram. ${c.text}`); // its text alternative
     setText(this.rows, `on the ${c.n} ${c.rows} points`);
     if (c !== this.payload) {
       this.payload = c;
