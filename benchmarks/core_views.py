@@ -11,7 +11,7 @@ and the CPU times rather than single wall times.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -23,6 +23,8 @@ from logitlab.core.penalty import Penalty
 from logitlab.core.race import OptimizerRace
 from logitlab.core.regpath import regularization_path
 from logitlab.core.solvers import solve
+from logitlab.lab.protocol import Hello, Inspect, LabState, Train
+from logitlab.lab.session import LabSession
 
 N = 10_000
 
@@ -129,6 +131,35 @@ def bench_race(X: np.ndarray, y: np.ndarray) -> None:
         print(f"  {r.name:<10}{reached:>12}{ms:>12}   ({per_step:.2f} ms/step)")
 
 
+def bench_inspector() -> None:
+    """The Lab's Point inspector (issue 16): the whole frame answering a selection, in process.
+
+    Budgets: within one frame (16.7 ms) at N = 1,000; the leave-one-out refit in it
+    ≤ 50 ms at N = 10,000. The peer is a frame of one Newton step at the optimum.
+    """
+    for n, budget in ((1_000, 16.7), (N, 50.0)):
+        session = _converged_session(n)
+        points = iter(range(10**9))
+
+        def select(s: LabSession = session, it: Iterator[int] = points, n: int = n) -> None:
+            s.handle(Inspect(index=next(it) % n))
+
+        ours = medians(select, 15)
+        session.handle(Inspect(index=-1))
+        peer = medians(lambda s=session: s.handle(Train(steps=1)), 15)
+        row(f"select a point, N = {n:,}: its frame (vs a 1-step frame)", budget, ours, peer)
+
+
+def _converged_session(n: int) -> LabSession:
+    session = LabSession()
+    state = LabState.model_validate(
+        {"data": {"preset": "overlap", "n_points": n}, "training": {"optimizer": "newton"}}
+    )
+    session.handle(Hello(state=state))
+    session.handle(Train(steps=20))
+    return session
+
+
 def main() -> None:
     print(f"N = {N:,}; times in ms; medians; shared, noisy machine")
     print(f"{'task':<52}{'wall':>9}{'cpu':>9}{'budget':>8}{'peer wall':>11}{'ratio':>9}")
@@ -136,6 +167,7 @@ def main() -> None:
     bench_landscape(X, y)
     bench_regpath(X, y)
     bench_influence(X, y)
+    bench_inspector()
     bench_race(X, y)
 
 

@@ -60,7 +60,13 @@ def test_try_this_cards_each_set_up_a_known_scenario() -> None:
         assert button.text == "Set it up"
         names.append(name)
     seed_ideas = {"xor-wall", "lr-explosion", "regularization", "threshold-tradeoff"}
-    assert seed_ideas | {"imbalanced", "hand-set", "separable-growth", "newton-vs-gd"} == set(names)
+    later = {"confident-wrong"}  # issue 16
+    assert seed_ideas | {
+        "imbalanced",
+        "hand-set",
+        "separable-growth",
+        "newton-vs-gd",
+    } | later == set(names)
 
 
 def test_imbalanced_card_states_the_true_baseline() -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pydantic import TypeAdapter
@@ -49,6 +49,7 @@ from logitlab.lab.protocol import (
     CustomData,
     DataSpec,
     Edit,
+    Inspect,
     LabState,
     LoadPreset,
     ModelSpec,
@@ -62,6 +63,7 @@ from logitlab.lab.protocol import (
 )
 from logitlab.lab.scenarios import FIT_LAMBDA, SCENARIOS
 from logitlab.lab.training import lab_penalty
+from logitlab.lab.trust_spec import TrustSpec
 
 DIVERGENCE_WINDOW = 20
 """Optimizer steps looked back over to call training diverging or separable."""
@@ -127,6 +129,8 @@ class Experiment:
         self._data_spec_cache: DataSpec | None = None
         if len(self.edits) > compaction.MAX_EDITS:
             self._compact_edits()
+        self.trust = TrustSpec()
+        """The Point inspector's selection and the trust overlays (issue 16; not in the state)."""
 
     # ----------------------------------------------------------- reading
 
@@ -252,6 +256,9 @@ class Experiment:
         self.set_data(self.data.model_copy(update={"seed": seed}))
 
     def set_data(self, data: DataSpec) -> None:
+        self.trust = TrustSpec(  # trust views (issue 16): new points, nothing selected
+            show_influence=self.trust.show_influence, show_band=self.trust.show_band
+        )
         self.points = build_points(data)
         self.data = data
         self.edits = []
@@ -271,6 +278,7 @@ class Experiment:
             self.edits.append(edit)
             self.edit_json.append(_dump_edit(edit))
         self._data_spec_cache = None
+        self.trust = self.trust.after_edit(edit)  # trust views (issue 16)
         if isinstance(edit, ClearPoints):
             self.start_over()
         if len(self.edits) > compaction.MAX_EDITS:
@@ -294,9 +302,10 @@ class Experiment:
                 "made since the preset was loaded"
             )
         self.points.undo()
-        self.edits.pop()
+        undone = self.edits.pop()
         self.edit_json.pop()
         self._data_spec_cache = None
+        self.trust = self.trust.after_undo(undone, self.points.n)  # trust views (issue 16)
 
     # ----------------------------------------------------------- model and training
 
@@ -386,6 +395,25 @@ class Experiment:
             self.__dict__.update(saved)
             raise
         return recipe.start_auto
+
+
+    # ----------------------------------------------------------- trust views (issue 16)
+
+    def inspect(self, command: Inspect) -> None:
+        """Select a point for the Point inspector (-1 clears) and switch the trust overlays."""
+        spec = self.trust
+        if command.index is not None:
+            if command.index >= self.points.n:
+                raise CommandError(
+                    f"cannot inspect point {command.index}: there are {self.points.n} points "
+                    f"(allowed: 0 to {self.points.n - 1}, or -1 to clear the selection)"
+                )
+            spec = replace(spec, selected=None if command.index < 0 else command.index)
+        if command.show_influence is not None:
+            spec = replace(spec, show_influence=command.show_influence)
+        if command.show_band is not None:
+            spec = replace(spec, show_band=command.show_band)
+        self.trust = replace(spec, deleted=None)
 
 
 def _custom_stub(custom: CustomData | None) -> CustomData | None:

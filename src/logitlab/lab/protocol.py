@@ -42,6 +42,10 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   switches to such data; ``new_sample`` is refused while custom data are loaded.
 - Views (issue 10): ``ViewSpec.fit`` (and ``SetView.fit``), ``"all"`` by default: ``"most"``
   fits the data chart's window to the central 98 % of the points on each axis.
+- Trust views (issue 16): ``inspect`` (``Inspect``) selects a point (``index``; -1 clears)
+  and switches ``show_influence`` / ``show_band``; these are session settings, not state.
+  Lab frames carry ``calibration``, ``inspector`` (None when nothing is selected),
+  ``influence`` and ``band`` (None while off) and ``inference``.
 """
 
 from __future__ import annotations
@@ -364,6 +368,8 @@ ScenarioName = Literal[
     "roc-overlap",
     "roc-imbalanced",
     "roc-near-perfect",
+    # Trust views (issue 16).
+    "confident-wrong",
 ]
 
 
@@ -372,6 +378,22 @@ class RunScenario(_Command):
 
     type: Literal["scenario"] = "scenario"
     name: ScenarioName
+
+
+# Trust views (issue 16): the point inspector's selection and the chart's trust overlays.
+
+
+class Inspect(_Command):
+    """Select a point for the Point inspector (``index``; -1 clears) and switch the overlays.
+
+    These settings belong to the session (not to :class:`LabState`): a reload starts
+    with nothing selected and the overlays off.
+    """
+
+    type: Literal["inspect"] = "inspect"
+    index: Annotated[int, Field(ge=-1, lt=MAX_POINTS)] | None = None
+    show_influence: bool | None = None
+    show_band: bool | None = None
 
 
 Command = Annotated[
@@ -388,7 +410,8 @@ Command = Annotated[
     | ResetWeights
     | Probe
     | RunScenario
-    | LoadCsv,
+    | LoadCsv
+    | Inspect,
     Field(discriminator="type"),
 ]
 
@@ -553,6 +576,109 @@ class RocPayload(_Strict):
     cost_text: str
 
 
+# ----------------------------------------------------------------- trust views (issue 16)
+
+
+class Polyline(_Strict):
+    """Contour pieces in data coordinates: segment k is xy[4k : 4k + 4] (x1, y1, x2, y2)."""
+
+    xy: list[float]
+
+
+class CalibrationBin(_Strict):
+    lo: float
+    hi: float
+    count: int
+    mean_p: float | None
+    """Mean p̂ of the bin's points (None when the bin is empty)."""
+    observed: float | None
+    """Share of class 1 among them (None when the bin is empty)."""
+
+
+class CalibrationPayload(_Strict):
+    """Reliability bins, Brier score and ECE at the current weights."""
+
+    rows: Literal["training", "test"]
+    """Which points were evaluated (training points until a split exists)."""
+    n: int
+    bins: list[CalibrationBin]
+    brier: float | None
+    ece: float | None
+    text: str
+    """The diagram in words (its text alternative)."""
+
+
+class CoefChange(_Strict):
+    name: str
+    value: str
+    """The formatted number (computed and rounded in Python)."""
+
+
+class InspectorPayload(_Strict):
+    """The selected point: its probability, loss, pull and leave-one-out refit."""
+
+    index: int
+    x: float
+    y: float
+    cls: int
+    p: float
+    """p̂ = P(class 1) at the current weights."""
+    loss: float
+    """−log p̂(its class)."""
+    share: float | None
+    """Its share of the total loss."""
+    gradient: list[CoefChange]
+    """Its contribution to the gradient of the mean cross-entropy, per coefficient."""
+    arrow: Segment | None
+    """Where and which way a step on this point alone moves the boundary (data coordinates)."""
+    loo: list[CoefChange]
+    """Refit without the point minus the fit with it, per coefficient (empty when undefined)."""
+    loo_note: str
+    """How the refit was made, or why there is none."""
+    ghost: Polyline | None
+    """The refit's boundary p̂ = τ, contoured on a grid of the window."""
+
+
+class InfluencePayload(_Strict):
+    """Each point's influence (one-step leave-one-out shift, scaled) for the marker sizes."""
+
+    version: int
+    """The points version it belongs to."""
+    size: str
+    """base64 uint8 per point: 0 least, 255 most influential (√ of Cook's distance, scaled)."""
+    note: str
+
+
+class InferenceRow(_Strict):
+    name: str
+    cells: list[str]
+    """estimate, std err, z, P>|z|, CI low, CI high (summary()'s formatting)."""
+
+
+class InferencePayload(_Strict):
+    state: Literal["ok", "not-optimal", "separated", "empty"]
+    message: str
+    header: list[str]
+    rows: list[InferenceRow]
+    stats: list[CoefChange]
+    """Log-likelihood, AIC, BIC (formatted)."""
+    notes: list[str]
+    """summary()'s notes, word for word."""
+    se_kind: str
+    """Which standard error is shown, and what it means under the current penalty."""
+
+
+class BandPayload(_Strict):
+    """The 95 % pointwise band around p̂ = τ: its two edges and a coarse fill mask."""
+
+    lower: Polyline
+    upper: Polyline
+    size: int
+    mask: str
+    """base64 uint8 size × size (row 0 at ymax): 255 inside the band, 0 outside."""
+    note: str
+
+
 class Frame(_Strict):
     type: Literal["frame"] = "frame"
     seq: int
@@ -582,6 +708,15 @@ class Frame(_Strict):
     """MathML (generated in Python) of the current model with its numbers filled in."""
     roc: RocPayload | None = None
     """The ROC analysis; only for connections whose ``hello`` named ``page="roc"``."""
+    # Trust views (issue 16); Lab page only.
+    calibration: CalibrationPayload | None = None
+    inspector: InspectorPayload | None = None
+    """The selected point (None when nothing is selected)."""
+    influence: InfluencePayload | None = None
+    """Marker sizes by influence (None while that option is off)."""
+    inference: InferencePayload | None = None
+    band: BandPayload | None = None
+    """The confidence band (None while off or undefined)."""
 
 
 class ProbeResult(_Strict):

@@ -75,4 +75,8 @@ SCENARIOS: dict[ScenarioName, Scenario] = {
     "roc-overlap": Scenario("Walk the operating point", _data("overlap"), fit=True),
     "roc-imbalanced": Scenario("Judge AP against its chance level", _data("imbalanced")),
     "roc-near-perfect": Scenario("A near-perfect ranking", _data("near-perfect"), fit=True),
+    # Trust views (issue 16).
+    "confident-wrong": Scenario(
+        "Confident and wrong", _data("blobs"), TrainingSpec(optimizer="newton")
+    ),
 }

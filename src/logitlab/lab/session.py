@@ -41,6 +41,7 @@ from logitlab.lab.protocol import (
     Frame,
     Hello,
     ImportState,
+    Inspect,
     LabState,
     LoadCsv,
     LoadPreset,
@@ -245,6 +246,8 @@ class LabSession:
             self.train(command.steps)
         elif isinstance(command, ResetWeights):
             exp.reset_weights()
+        elif isinstance(command, Inspect):  # trust views (issue 16)
+            exp.inspect(command)
         elif isinstance(command, RunScenario):
             start_auto = exp.run_scenario(command.name)
             scenario = command.name

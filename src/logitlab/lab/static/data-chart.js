@@ -36,12 +36,16 @@ function sameView(a, b) {
 }
 
 export class DataChart {
-  constructor(root, { onAdd, onMove, onDelete, onHover, onLeave }) {
+  constructor(root, { onAdd, onMove, onDelete, onHover, onLeave, onSelect = null }) {
     this.root = root;
     this.layers = {};
     for (const canvas of root.querySelectorAll("canvas")) this.layers[canvas.dataset.layer] = canvas;
     this.overlay = this.layers.overlay;
-    this.callbacks = { onAdd, onMove, onDelete, onHover, onLeave };
+    this.callbacks = { onAdd, onMove, onDelete, onHover, onLeave, onSelect };
+    // Trust views (issue 16): extra drawing on the overlay (every frame) and on the points
+    // layer (when the points are redrawn), each a function (ctx, frame2d, chart).
+    this.overlayDrawers = [];
+    this.pointDrawers = [];
     this.view = null;
     this.frame = null; // Frame2D of the current layout
     this.size = { width: 0, height: 0 };
@@ -218,6 +222,7 @@ export class DataChart {
       const y = Math.round((f.py(this.xy[2 * i + 1]) - sprite.half) * ratio) / ratio;
       ctx.drawImage(sprite.canvas, x, y, sprite.size, sprite.size);
     }
+    for (const drawer of this.pointDrawers) drawer(ctx, f, this);
     ctx.restore();
   }
 
@@ -244,6 +249,7 @@ export class DataChart {
     line(this.boundary, "rgba(255,255,255,0.8)", 4.5, []);
     line(this.boundary, BOUNDARY_COLOR, 2, []);
     ctx.setLineDash([]);
+    for (const drawer of this.overlayDrawers) drawer(ctx, f, this);
     if (this.drag !== null && this.drag.index >= 0 && this.drag.moved) {
       const cls = this.cls[this.drag.index];
       ctx.beginPath();
@@ -354,6 +360,9 @@ export class DataChart {
       const f = this.frame;
       if (drag.moved) {
         this.callbacks.onMove(drag.index, f.dataX(drag.x), f.dataY(drag.y));
+      } else if (drag.index >= 0 && this.callbacks.onSelect !== null) {
+        // A click on a point without dragging selects it (the Point inspector).
+        this.callbacks.onSelect(drag.index);
       } else {
         // A press that did not drag is a click: it adds a point of the active class.
         this.callbacks.onAdd(f.dataX(drag.startX), f.dataY(drag.startY));
@@ -414,6 +423,11 @@ export class DataChart {
     } else if (event.key === "Delete" || event.key === "Backspace") {
       const index = this.nearest(this.cursor.x, this.cursor.y);
       if (index >= 0) this.callbacks.onDelete(index);
+    } else if ((event.key === "i" || event.key === "I") && this.callbacks.onSelect !== null) {
+      // I inspects the point nearest the keyboard cursor.
+      this.useKeyboard(true);
+      const index = this.nearest(this.cursor.x, this.cursor.y);
+      if (index >= 0) this.callbacks.onSelect(index);
     } else {
       return;
     }

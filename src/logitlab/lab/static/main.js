@@ -4,7 +4,9 @@
 
 import { Connection, savedState } from "./connection.js";
 import { Banner } from "./banner.js";
+import { CalibrationPanel } from "./calibration.js";
 import { ChartTools } from "./chart-tools.js";
+import { ChartTrust } from "./chart-trust.js";
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
@@ -13,6 +15,8 @@ import { FilesPanel } from "./files.js";
 import { formatNumber } from "./format.js";
 import { Formula } from "./formula.js";
 import { HyperPanel } from "./hyper.js";
+import { InferencePanel } from "./inference.js";
+import { InspectorPanel } from "./inspector.js";
 import { LossChart } from "./loss-chart.js";
 import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
@@ -102,6 +106,7 @@ const chart = new DataChart(doc.getElementById("data-chart"), {
     connection.send({ type: "edit", edit: { op: "add", x, y, cls: dataPanel.activeClass } }),
   onMove: (index, x, y) => connection.send({ type: "edit", edit: { op: "move", index, x, y } }),
   onDelete: (index) => connection.send({ type: "edit", edit: { op: "delete", index } }),
+  onSelect: (index) => connection.send({ type: "inspect", index }), // Point inspector (issue 16)
   onHover: (x, y) => {
     hovering = true;
     connection.probe(x, y);
@@ -129,6 +134,11 @@ const panels = [
   new Banner(doc),
   new Formula(doc),
   new ChartTools(doc, connection, chart),
+  // Trust views (issue 16).
+  new CalibrationPanel(doc),
+  new InspectorPanel(doc, connection),
+  new InferencePanel(doc),
+  new ChartTrust(doc, connection, chart),
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),

@@ -19,6 +19,11 @@ divergence              divergence.py      banner.js (in the chart panel, under 
 model_math              formula.py         formula.js (numbers rewritten in place)
 true_weights            formula.py         params.js (w₀, w₁, b), main.js (PNG caption)
 roc                     roc.py             roc-curves.js, roc-hist.js, roc-panel.js
+calibration             calibration.py     calibration.js
+inspector               inspector.py       inspector.js (panel), chart-trust.js (arrow, ghost)
+influence               influence.py       chart-trust.js (marker sizes)
+inference               inference.py       inference.js
+band                    band.py            chart-trust.js (band on the data chart)
 ======================  =================  ===============================================
 """
 
@@ -26,11 +31,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from logitlab.lab.views.band import BandView
 from logitlab.lab.views.base import FrameInputs, LabView
 from logitlab.lab.views.boundary import BoundaryView, HalfLineView
+from logitlab.lab.views.calibration import CalibrationView
 from logitlab.lab.views.data import FieldView, PointsView, WindowView
 from logitlab.lab.views.divergence import DivergenceView
 from logitlab.lab.views.formula import ModelMathView, TrueWeightsView
+from logitlab.lab.views.inference import InferenceView
+from logitlab.lab.views.influence import InfluenceView
+from logitlab.lab.views.inspector import InspectorView
 from logitlab.lab.views.loss_curve import CurveView
 from logitlab.lab.views.roc import RocView
 from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
@@ -50,6 +60,12 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     ModelMathView,
     TrueWeightsView,
     RocView,
+    # Trust views (issue 16).
+    CalibrationView,
+    InspectorView,
+    InfluenceView,
+    InferenceView,
+    BandView,
 )
 """Every view, in the order a frame computes them."""
 
