@@ -42,6 +42,11 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   switches to such data; ``new_sample`` is refused while custom data are loaded.
 - Views (issue 10): ``ViewSpec.fit`` (and ``SetView.fit``), ``"all"`` by default: ``"most"``
   fits the data chart's window to the central 98 % of the points on each axis.
+- Regularization path, Fit exactly, code (issue 15, branch regpath): ``fit_exact``
+  (``FitExact``) sets the weights to the exact optimum (an error frame, weights kept,
+  when there is none) and ``Frame.exact_fit`` is True while they stay there;
+  ``show_code`` (``ShowCode``) makes frames carry ``Frame.code`` (when it changes);
+  ``Frame.regpath`` is sent when the points, the penalty or λ change.
 """
 
 from __future__ import annotations
@@ -374,6 +379,25 @@ class RunScenario(_Command):
     name: ScenarioName
 
 
+# Fit exactly and the code snippets (issue 15, branch regpath)
+
+CodeFlavor = Literal["sklearn", "logitlab"]
+"""Which library a "Copy as … code" snippet fits with."""
+
+
+class FitExact(_Command):
+    """Jump to the exact optimum of the current objective ("Fit exactly")."""
+
+    type: Literal["fit_exact"] = "fit_exact"
+
+
+class ShowCode(_Command):
+    """Ask for the snippet that rebuilds the points and reproduces the exact fit."""
+
+    type: Literal["show_code"] = "show_code"
+    flavor: CodeFlavor
+
+
 Command = Annotated[
     Hello
     | ImportState
@@ -388,7 +412,9 @@ Command = Annotated[
     | ResetWeights
     | Probe
     | RunScenario
-    | LoadCsv,
+    | LoadCsv
+    | FitExact  # issue 15, branch regpath
+    | ShowCode,  # issue 15, branch regpath
     Field(discriminator="type"),
 ]
 
@@ -553,6 +579,44 @@ class RocPayload(_Strict):
     cost_text: str
 
 
+# Regularization path and code snippets (issue 15, branch regpath)
+
+
+class RegPathPayload(_Strict):
+    """Exact optima along a grid of λ for the Lab's penalty family (``views/regpath.py``).
+
+    ``lams`` increase; ``coefs[k][j]`` is coefficient ``names[j]`` at ``lams[k]``.
+    Under L1 a weight that is 0 is exactly 0.0.
+    """
+
+    family: Literal["l2", "l1", "elasticnet"]
+    """The penalty the path is for ("l2" also while the penalty is "none")."""
+    l1_ratio: float
+    """The Lab's L1 share ρ of that penalty (0 for L2, 1 for L1)."""
+    names: list[str]
+    lams: list[float]
+    coefs: list[list[float]]
+    n_nonzero: list[int]
+    """Weights (intercept not counted) that are not exactly 0 at each λ."""
+    n_weights: int
+    lam: float | None
+    """The current λ when it is on this path (a penalty with λ > 0); None otherwise."""
+    current: list[float] | None
+    """The exact optimum at the current λ (None when ``lam`` is None)."""
+    current_nonzero: int | None
+    text: str
+    """One sentence on what the chart shows (also its text alternative's caption)."""
+    message: str = ""
+    """Why there is no path (no points, one class), else ""."""
+
+
+class CodePayload(_Strict):
+    """A runnable Python snippet that rebuilds the points and fits them exactly."""
+
+    flavor: CodeFlavor
+    text: str
+
+
 class Frame(_Strict):
     type: Literal["frame"] = "frame"
     seq: int
@@ -582,6 +646,13 @@ class Frame(_Strict):
     """MathML (generated in Python) of the current model with its numbers filled in."""
     roc: RocPayload | None = None
     """The ROC analysis; only for connections whose ``hello`` named ``page="roc"``."""
+    # issue 15, branch regpath
+    regpath: RegPathPayload | None = None
+    """The regularization path; None when unchanged since the previous frame."""
+    exact_fit: bool = False
+    """True while the weights are the exact optimum set by "Fit exactly"."""
+    code: CodePayload | None = None
+    """The code snippet asked for ("show_code"); None when unchanged or never asked."""
 
 
 class ProbeResult(_Strict):

@@ -38,6 +38,7 @@ from logitlab.lab.protocol import (
     Command,
     EditPoints,
     ErrorFrame,
+    FitExact,
     Frame,
     Hello,
     ImportState,
@@ -55,6 +56,7 @@ from logitlab.lab.protocol import (
     SetModel,
     SetTraining,
     SetView,
+    ShowCode,
     Train,
     Undo,
     describe_validation_error,
@@ -248,6 +250,10 @@ class LabSession:
         elif isinstance(command, RunScenario):
             start_auto = exp.run_scenario(command.name)
             scenario = command.name
+        elif isinstance(command, FitExact):  # issue 15, branch regpath
+            exp.fit_exactly()
+        elif isinstance(command, ShowCode):  # issue 15, branch regpath
+            exp.show_code(command.flavor)
         return self.frame(seq=command.seq, full=full, start_auto=start_auto, scenario=scenario)
 
     def train(self, steps: int) -> None:

@@ -19,6 +19,9 @@ divergence              divergence.py      banner.js (in the chart panel, under 
 model_math              formula.py         formula.js (numbers rewritten in place)
 true_weights            formula.py         params.js (w₀, w₁, b), main.js (PNG caption)
 roc                     roc.py             roc-curves.js, roc-hist.js, roc-panel.js
+regpath                 regpath.py         regpath.js (issue 15: regularization path)
+exact_fit               regpath.py         stats.js (steps stat reads "exact fit")
+code                    code.py            code.js ("Copy as … code", snippets.py)
 ======================  =================  ===============================================
 """
 
@@ -28,10 +31,12 @@ from typing import Any
 
 from logitlab.lab.views.base import FrameInputs, LabView
 from logitlab.lab.views.boundary import BoundaryView, HalfLineView
+from logitlab.lab.views.code import CodeView
 from logitlab.lab.views.data import FieldView, PointsView, WindowView
 from logitlab.lab.views.divergence import DivergenceView
 from logitlab.lab.views.formula import ModelMathView, TrueWeightsView
 from logitlab.lab.views.loss_curve import CurveView
+from logitlab.lab.views.regpath import ExactFitView, RegPathView
 from logitlab.lab.views.roc import RocView
 from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
 
@@ -50,6 +55,9 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     ModelMathView,
     TrueWeightsView,
     RocView,
+    RegPathView,  # issue 15, branch regpath
+    ExactFitView,  # issue 15, branch regpath
+    CodeView,  # issue 15, branch regpath
 )
 """Every view, in the order a frame computes them."""
 
