@@ -23,8 +23,10 @@ from logitlab.lab.protocol import (
     Frame,
     Hello,
     LabState,
+    LoadPreset,
     RegPathPayload,
     SetTraining,
+    ShowRegPath,
     Train,
     TrainingSpec,
 )
@@ -41,7 +43,8 @@ def frame_of(reply: object) -> Frame:
 def session(preset: str = "blobs", **training: object) -> tuple[LabSession, Frame]:
     state = LabState(data=DataSpec(preset=preset, seed=2), training=TrainingSpec(**training))  # type: ignore[arg-type]
     lab = LabSession()
-    return lab, frame_of(lab.handle(Hello(state=state)))
+    frame_of(lab.handle(Hello(state=state)))
+    return lab, frame_of(lab.handle(ShowRegPath()))  # the page shows the panel
 
 
 def path_of(frame: Frame) -> RegPathPayload:
@@ -124,6 +127,31 @@ def test_path_is_computed_once_per_data_or_penalty_change(monkeypatch: pytest.Mo
     assert len(calls) == 2
     frame_of(lab.handle(EditPoints(edit=AddPoint(x=1.0, y=1.0, cls=0))))
     assert len(calls) == 3
+
+
+def test_nothing_is_computed_until_the_page_shows_the_panel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("the path was computed")
+
+    monkeypatch.setattr(regpath_view, "lab_lams_and_path", fail)
+    lab = LabSession()
+    first = path_of(frame_of(lab.handle(Hello())))
+    assert not first.computed and first.lams == [] and "on screen" in first.message
+    frame_of(lab.handle(SetTraining(penalty="l1", lam=0.1)))  # still nothing to compute
+
+
+def test_many_points_use_every_kth_point_and_say_so() -> None:
+    lab, _ = session("overlap", penalty="l2", lam=0.1)
+    n = 2 * regpath_view.MAX_PATH_POINTS + 1
+    frame = frame_of(lab.handle(LoadPreset(preset="overlap", n_points=n)))
+    path = path_of(frame)
+    assert "every 3rd point (6,667 of 20,001)" in path.text
+    X, y = lab.X[::3], lab.y[::3]
+    spec = TrainingSpec(penalty="l2", lam=path.lams[4])
+    ref = solve(Objective(X, y, penalty=lab_penalty(spec)), tol=1e-12).coef
+    assert np.max(np.abs(np.array(path.coefs[4]) - ref)) <= 1e-6 * np.max(np.abs(ref))
 
 
 def test_no_penalty_shows_the_l2_path_and_no_points_a_message() -> None:

@@ -132,6 +132,8 @@ class Experiment:
         """Points version, penalty and weights of the last "Fit exactly" (see is_exact_fit)."""
         self.code_flavor: CodeFlavor | None = None
         """Which code snippet the page asked for ("Copy as … code"); None: none yet."""
+        self.regpath_wanted = False
+        """True once the page shows the regularization path (``show_regpath``)."""
         if len(self.edits) > compaction.MAX_EDITS:
             self._compact_edits()
 
@@ -419,6 +421,9 @@ class Experiment:
 
     def show_code(self, flavor: CodeFlavor) -> None:
         self.code_flavor = flavor
+
+    def show_regpath(self) -> None:
+        self.regpath_wanted = True
 
 
 def _custom_stub(custom: CustomData | None) -> CustomData | None:

@@ -46,7 +46,8 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   (``FitExact``) sets the weights to the exact optimum (an error frame, weights kept,
   when there is none) and ``Frame.exact_fit`` is True while they stay there;
   ``show_code`` (``ShowCode``) makes frames carry ``Frame.code`` (when it changes);
-  ``Frame.regpath`` is sent when the points, the penalty or λ change.
+  ``Frame.regpath`` is sent when the points, the penalty or λ change, computed once the
+  page has sent ``show_regpath`` (``ShowRegPath``: the panel is on screen).
 """
 
 from __future__ import annotations
@@ -391,6 +392,16 @@ class FitExact(_Command):
     type: Literal["fit_exact"] = "fit_exact"
 
 
+class ShowRegPath(_Command):
+    """The page shows the regularization path panel: compute ``Frame.regpath`` from now on.
+
+    Until then (and in every new session) the path, which costs up to a few hundred
+    milliseconds per data change, is not computed.
+    """
+
+    type: Literal["show_regpath"] = "show_regpath"
+
+
 class ShowCode(_Command):
     """Ask for the snippet that rebuilds the points and reproduces the exact fit."""
 
@@ -414,7 +425,8 @@ Command = Annotated[
     | RunScenario
     | LoadCsv
     | FitExact  # issue 15, branch regpath
-    | ShowCode,  # issue 15, branch regpath
+    | ShowCode  # issue 15, branch regpath
+    | ShowRegPath,  # issue 15, branch regpath
     Field(discriminator="type"),
 ]
 
@@ -608,6 +620,8 @@ class RegPathPayload(_Strict):
     """One sentence on what the chart shows (also its text alternative's caption)."""
     message: str = ""
     """Why there is no path (no points, one class), else ""."""
+    computed: bool = True
+    """False until the page sends ``show_regpath`` (then the lists are empty)."""
 
 
 class CodePayload(_Strict):

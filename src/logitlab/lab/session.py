@@ -57,6 +57,7 @@ from logitlab.lab.protocol import (
     SetTraining,
     SetView,
     ShowCode,
+    ShowRegPath,
     Train,
     Undo,
     describe_validation_error,
@@ -254,6 +255,8 @@ class LabSession:
             exp.fit_exactly()
         elif isinstance(command, ShowCode):  # issue 15, branch regpath
             exp.show_code(command.flavor)
+        elif isinstance(command, ShowRegPath):  # issue 15, branch regpath
+            exp.show_regpath()
         return self.frame(seq=command.seq, full=full, start_auto=start_auto, scenario=scenario)
 
     def train(self, steps: int) -> None:

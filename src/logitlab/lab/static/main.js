@@ -5,6 +5,7 @@
 import { Connection, savedState } from "./connection.js";
 import { Banner } from "./banner.js";
 import { ChartTools } from "./chart-tools.js";
+import { CodePanel } from "./code.js"; // issue 15, branch regpath
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
@@ -17,6 +18,7 @@ import { LossChart } from "./loss-chart.js";
 import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
+import { RegPathPanel } from "./regpath.js"; // issue 15, branch regpath
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { StatsPanel } from "./stats.js";
 import { parseState, serializeState } from "./state.js";
@@ -37,6 +39,7 @@ let latest = null;
 let points = null;
 let field = null;
 let curve = null;
+let carried = { regpath: null, code: null }; // issue 15 (regpath): sent only on change, kept
 let dirty = false;
 let hovering = false;
 let errorSeq = -1;
@@ -129,6 +132,8 @@ const panels = [
   new Banner(doc),
   new Formula(doc),
   new ChartTools(doc, connection, chart),
+  new RegPathPanel(doc, connection), // issue 15, branch regpath
+  new CodePanel(doc, connection, trainer), // issue 15, branch regpath
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
@@ -148,6 +153,8 @@ function receive(frame) {
   if (frame.curve !== null) curve = frame.curve;
   if (frame.seq > errorSeq && connection.open) notice.clear();
   latest = { ...frame, points, field, curve };
+  carried = { regpath: frame.regpath ?? carried.regpath, code: frame.code ?? carried.code };
+  Object.assign(latest, carried); // issue 15, branch regpath
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;
   // Auto-train: the answer is in, so the next batch can go now rather than at the next

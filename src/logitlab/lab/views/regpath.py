@@ -10,9 +10,15 @@ the Lab's penalty family. Decisions:
   largest λ (:data:`LAM_LIMIT`).
 - **While the penalty is "none"** the path shown is L2's; choosing a λ on it switches
   the penalty to L2 (as moving the λ slider does).
+- **Only when shown**: nothing is computed until the page says the panel is on screen
+  (``show_regpath``), so sessions that never show it never pay for it.
 - **Cost**: the path is computed once per points version and penalty family (and L1
   share), and cached here; a λ change only moves the marker and solves once at the new
   λ (:func:`~logitlab.lab.exact.exact_optimum`, the point "Fit exactly" would jump to).
+- **Many points**: up to :data:`MAX_PATH_POINTS` (the issue's budget case) the path is
+  exact on every point. Above, it is computed on every k-th point (k the smallest
+  stride that leaves at most that many) and the view says so: a data change never
+  costs more than the budget case.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ RATIO = 1e-3
 """Smallest λ of the grid relative to its largest."""
 LAM_LIMIT = 10.0
 """The Lab's largest λ (``TrainingSpec.lam``): the grid never goes above it."""
+MAX_PATH_POINTS = 10_000
+"""Above this many points the path (and its marker) use every k-th point."""
 LABELS = {"l2": "L2", "l1": "L1", "elasticnet": "Elastic-net"}
 
 Family = Literal["l2", "l1", "elasticnet"]
@@ -66,6 +74,12 @@ def lab_lams_and_path(objective: Objective, rho: float) -> tuple[np.ndarray, Reg
     return lams, path
 
 
+def _ordinal(k: int) -> str:
+    if k % 100 in (11, 12, 13):
+        return f"{k}th"
+    return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
 class RegPathView(LabView[RegPathPayload | None]):
     """Sent when the points, the penalty family or λ change (an incremental view)."""
 
@@ -81,7 +95,7 @@ class RegPathView(LabView[RegPathPayload | None]):
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
         t = exp.training
-        return (exp.points.version, *family_of(t), t.penalty, t.lam)
+        return (exp.regpath_wanted, exp.points.version, *family_of(t), t.penalty, t.lam)
 
     def compute(self, inputs: FrameInputs) -> RegPathPayload:
         exp = inputs.experiment
@@ -100,6 +114,9 @@ class RegPathView(LabView[RegPathPayload | None]):
             current_nonzero=None,
             text="",
         )
+        if not exp.regpath_wanted:
+            message = "The path is computed once this panel is on screen."
+            return empty.model_copy(update={"message": message, "computed": False})
         y = exp.points.y
         if exp.points.n == 0:
             return empty.model_copy(update={"message": "Add points to see the path."})
@@ -107,6 +124,9 @@ class RegPathView(LabView[RegPathPayload | None]):
             message = "All points are in one class: no finite fit exists at any λ."
             return empty.model_copy(update={"message": message})
         objective = exp.objective()
+        stride = -(-exp.points.n // MAX_PATH_POINTS)
+        if stride > 1:
+            objective = Objective(objective.X[::stride], objective.y[::stride])
         path_key = (exp.points.version, family, rho)
         if self._path is None or self._path[0] != path_key:
             try:
@@ -134,6 +154,11 @@ class RegPathView(LabView[RegPathPayload | None]):
             f"to {lams[0]:.3g}."
         )
         n_weights = int(np.count_nonzero(objective.penalized))
+        if stride > 1:
+            text += (
+                f" Computed on every {_ordinal(stride)} point ({objective.n_samples:,} of "
+                f"{exp.points.n:,}), so it stays quick."
+            )
         if lam is None:
             text += " No penalty now: choose a λ on the path to switch to L2."
         elif current_nonzero is not None:
