@@ -50,8 +50,8 @@ def snippet(experiment: Experiment, flavor: CodeFlavor) -> str:
             lines += [
                 "from logitlab.core.datasets import make_preset",
                 "",
-                f"# The {d.preset!r} preset as the Lab draws it (shuffle=False keeps its order).",
-                f"X, y = make_preset({d.preset!r}, {d.n_points}, noise={float(d.noise)!r}, "
+                f'# The "{d.preset}" preset as the Lab draws it (shuffle=False keeps its order).',
+                f'X, y = make_preset("{d.preset}", {d.n_points}, noise={float(d.noise)!r}, '
                 f"seed={d.seed}, shuffle=False)",
             ]
         else:
@@ -64,7 +64,7 @@ def _numpy_preset(data: DataSpec) -> list[str]:
     """NumPy lines drawing the preset as ``make_preset(..., shuffle=False)`` does."""
     name, noise, seed = data.preset, float(data.noise), data.seed
     head = [
-        f"# The {name!r} preset as the Lab draws it: {data.n_points} points, noise {noise:g}, "
+        f'# The "{name}" preset as the Lab draws it: {data.n_points} points, noise {noise:g}, '
         f"seed {seed}",
         "# (logitlab.core.datasets.make_preset with shuffle=False, in NumPy alone).",
         f"noise = {noise!r}",
@@ -136,7 +136,7 @@ def _arrays(exp: Experiment) -> list[str]:
             where += f", with {len(exp.edits)} edits"
     else:
         d = exp.data
-        where = f"# The Lab's {n} points: the {d.preset!r} preset (seed {d.seed}) after edits"
+        where = f'# The Lab\'s {n} points: the "{d.preset}" preset (seed {d.seed}) after edits'
     rows = [f"    [{float(x)!r}, {float(y)!r}]," for x, y in exp.points.X]
     labels = [str(int(c)) for c in exp.points.y]
     label_lines: list[str] = []
@@ -165,7 +165,7 @@ def _penalty_terms(exp: Experiment) -> tuple[str, str, float, float]:
     penalty = lab_penalty(t)
     n = exp.points.n
     if penalty.alpha == 0.0 or n == 0:
-        return "no penalty", "C = inf", float("inf"), 0.0
+        return "", "C = inf", float("inf"), 0.0
     lam = f"λ = {t.lam!r}"
     words, c_rule = {
         "l2": (f"L2 penalty λ·‖w‖², {lam}", "C = 1/(2λN)"),
@@ -191,8 +191,9 @@ def _fit(exp: Experiment, flavor: CodeFlavor) -> list[str]:
         ]
     else:
         args = [f'C={c_text}, l1_ratio=0.0, solver="newton-cholesky", tol=1e-12, max_iter=1000,']
+    objective = f"+ {words}" if words else "alone (no penalty)"
     return [
-        f"# The Lab minimizes the mean cross-entropy + {words} (N = {exp.points.n}).",
+        f"# The Lab minimizes the mean cross-entropy {objective} (N = {exp.points.n}).",
         "# LogisticRegression minimizes C·Σ cross-entropy + l1_ratio·‖w‖₁ + (1 − l1_ratio)/2·‖w‖²:",
         f"# the same optimum at {c_rule}.",
         "model = LogisticRegression(",
