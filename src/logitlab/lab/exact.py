@@ -29,8 +29,11 @@ EXACT_TOL = 1e-10
 EXACT_MAX_ITER = 200
 
 
-def exact_optimum(objective: Objective) -> FloatArray:
+def exact_optimum(objective: Objective, start: FloatArray | None = None) -> FloatArray:
     """The minimizer of ``objective`` (weights, then the intercept).
+
+    ``start`` (default zeros) is where the solver begins; the optimum is the same
+    within the tolerance (the regularization path starts at its nearest grid point).
 
     Raises
     ------
@@ -57,9 +60,9 @@ def exact_optimum(objective: Objective) -> FloatArray:
                 "Your weights were not changed."
             )
     if l1_newton.applies(objective):
-        result = l1_newton.solve_l1_small(objective, tol=EXACT_TOL, max_iter=EXACT_MAX_ITER)
+        result = l1_newton.solve_l1_small(objective, start, tol=EXACT_TOL, max_iter=EXACT_MAX_ITER)
     else:
-        result = solve(objective, tol=EXACT_TOL, max_iter=EXACT_MAX_ITER)
+        result = solve(objective, start, tol=EXACT_TOL, max_iter=EXACT_MAX_ITER)
     coef = result.coef
     if not result.converged or not np.all(np.isfinite(coef)):
         raise CommandError(

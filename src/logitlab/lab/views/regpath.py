@@ -77,7 +77,7 @@ def lab_lams_and_path(objective: Objective, rho: float) -> tuple[np.ndarray, Reg
 def _ordinal(k: int) -> str:
     if k % 100 in (11, 12, 13):
         return f"{k}th"
-    return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+    return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th') }"
 
 
 class RegPathView(LabView[RegPathPayload | None]):
@@ -142,7 +142,9 @@ class RegPathView(LabView[RegPathPayload | None]):
         current_nonzero = None
         if lam is not None:
             try:
-                coef = exact_optimum(objective.with_penalty(lab_penalty(t)))
+                nearest = int(np.argmin(np.abs(np.log(lams / lam))))
+                start = path.coefs[nearest]
+                coef = exact_optimum(objective.with_penalty(lab_penalty(t)), start)
             except CommandError:
                 coef = None
             if coef is not None:
