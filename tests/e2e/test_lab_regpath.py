@@ -57,7 +57,7 @@ def test_clicking_the_path_sets_lambda_and_the_keys_walk_it(lab: Lab) -> None:
     expect(path).to_have_attribute("aria-valuetext", re.compile(r"^λ = .*weights non-zero$"))
     # The text alternative: a table of the path's values, one row per λ and the current one.
     page.get_by_text("Path values (table)").click()
-    table = page.get_by_role("table", name=re.compile(r"^L1 path: the exact fit"))
+    table = page.get_by_role("table", name=re.compile(r"^Regularization path values"))
     expect(table.get_by_role("row")).to_have_count(1 + 30 + 1)
     expect(table.get_by_role("row").nth(1)).to_contain_text("(current)")
 

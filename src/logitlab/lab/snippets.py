@@ -37,9 +37,9 @@ def snippet(experiment: Experiment, flavor: CodeFlavor) -> str:
     """The program for ``flavor`` ("sklearn" or "logitlab") on the experiment's points."""
     exp = experiment
     preset = exp.data.custom is None and not exp.edits
-    lines = ["# Rebuilds the logitlab Lab's points and fits them exactly"]
+    lines = ["# The logitlab Lab's points, fitted exactly"]
     if flavor == "sklearn":
-        lines[0] += " with NumPy and scikit-learn."
+        lines[0] += " with NumPy and scikit-learn alone."
         lines += ["import numpy as np", "from sklearn.linear_model import LogisticRegression", ""]
         lines += _numpy_preset(exp.data) if preset else _arrays(exp)
     else:
@@ -81,7 +81,7 @@ def _numpy_preset(data: DataSpec) -> list[str]:
             "clusters = [  # centre, spread, points, class",
             *rows,
             "]",
-            f"streams = np.random.default_rng({seed}).spawn(len(clusters) + 1)  # one per cluster",
+            f"streams = np.random.default_rng({seed}).spawn(len(clusters) + 1)",
             "X = np.concatenate([",
             "    np.asarray(centre) + (spread * noise) * rng.standard_normal((n, 2))",
             "    for (centre, spread, n, _), rng in zip(clusters, streams)",

@@ -208,7 +208,6 @@ export class RegPathPanel {
       rows.unshift(row(`${formatNumber(path.lam, 4)} (current)`, path.current, path.current_nonzero, true));
     }
     this.table.tBodies[0].replaceChildren(...rows);
-    setText(this.table.caption, path.message || path.text);
   }
 
   draw() {
