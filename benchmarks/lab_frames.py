@@ -14,6 +14,12 @@ Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
 
     .venv/bin/python benchmarks/lab_frames.py [--seconds 3] [--rounds 3]
     .venv/bin/python benchmarks/lab_frames.py --against /work/main [--rounds 5]
+    .venv/bin/python benchmarks/lab_frames.py --regpath-only
+
+``--regpath-only`` prints only the regularization path's server cost (issue 15): the
+views of the frame after a data change at N = 10,000 with the path shown (30 exact
+fits), for L2, L1 and elastic-net, on Overlap and on Near-perfect (nearly separated,
+where L1 used to be slowest), and the frame after a λ change.
 
 ``--against DIR`` compares this tree's Lab with another checkout's (its ``.venv`` serves
 it) in the same run: Auto-train windows at N = 10,000 alternate between the two pages,
@@ -46,7 +52,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logitlab.lab.protocol import Hello, LabState, Train
+from logitlab.lab.protocol import Hello, LabState, LoadPreset, SetTraining, ShowRegPath, Train
 from logitlab.lab.session import LabSession
 
 if TYPE_CHECKING:
@@ -103,6 +109,58 @@ def server_work(n_points: int) -> dict[str, float]:
     result["handle_json"] = 1e3 * statistics.median(json_times)
     result["json_cpu"] = 1e3 * statistics.median(json_cpu)
     return result
+
+
+REGPATH_N = 10_000
+REGPATH_BUDGET_MS = 300.0
+
+
+def regpath_server_work(preset: str, penalty: str, repeat: int = 5) -> dict[str, float]:
+    """Median ms of the frame after a data change with the regularization path shown.
+
+    Each repeat loads a new seed (the path is recomputed: 30 exact fits at N = 10,000);
+    "view" is the frame's view time (the path and every other view), "lam" the frame
+    after a λ change only (the marker moves, one exact fit at the new λ).
+    """
+    session = LabSession()
+    training = {"penalty": penalty, "lam": 0.01, "l1_ratio": 0.5}
+    state = {"data": {"preset": preset, "n_points": REGPATH_N}, "training": training}
+    session.handle(Hello(state=LabState.model_validate(state)))
+    session.handle(ShowRegPath())
+    views, cpus, lams = [], [], []
+    for k in range(repeat):
+        cpu = time.process_time()
+        session.handle(LoadPreset(preset=preset, seed=100 + k))  # type: ignore[arg-type]
+        cpus.append(time.process_time() - cpu)
+        views.append(session.timing.metrics)
+        session.handle(SetTraining(lam=0.01 + 0.001 * (k + 1)))
+        lams.append(session.timing.metrics)
+    return {
+        "view": 1e3 * statistics.median(views),
+        "cpu": 1e3 * statistics.median(cpus),
+        "lam": 1e3 * statistics.median(lams),
+    }
+
+
+def regpath_report() -> None:
+    print(
+        f"regularization path (issue 15), N = {REGPATH_N:,}, 30 λ: views of the frame after a "
+        f"data change (median of 5; budget ≤ {REGPATH_BUDGET_MS:g} ms for the path; load "
+        f"average {os.getloadavg()[0]:.1f}):"
+    )
+    for preset, penalty in [
+        ("overlap", "l2"),
+        ("overlap", "l1"),
+        ("overlap", "elasticnet"),
+        ("near-perfect", "l1"),
+        ("near-perfect", "elasticnet"),
+    ]:
+        r = regpath_server_work(preset, penalty)
+        print(
+            f"  {preset:<13}{penalty:<11} {r['view']:7.1f} ms wall ({r['cpu']:.1f} ms process CPU "
+            f"for the whole command) -> {r['view'] / REGPATH_BUDGET_MS:.2f} of budget; "
+            f"λ change only {r['lam']:.1f} ms"
+        )
 
 
 def free_port() -> int:
@@ -404,7 +462,13 @@ def main() -> None:
         help="a window whose CPU steal exceeds this share is listed but not counted",
     )
     parser.add_argument("--against", type=Path, help="compare with this checkout's Lab only")
+    parser.add_argument(
+        "--regpath-only", action="store_true", help="only the regularization path's server cost"
+    )
     args = parser.parse_args()
+    if args.regpath_only:
+        regpath_report()
+        return
     if args.against is not None:
         against_run(args.seconds, args.rounds, args.against)
         return
@@ -422,6 +486,7 @@ def main() -> None:
             f"{r['json_cpu']:.2f} ms CPU; target ≤ {target:g} ms -> CPU "
             f"{r['json_cpu'] / target:.2f} of budget"
         )
+    regpath_report()
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: no browser measurements")
         return

@@ -8,7 +8,10 @@ at which the L1 part holds every weight at exactly zero, so the path starts at
 the intercept-only model and opens one weight after another. Each point is
 solved exactly by :func:`~logitlab.core.solvers.solve`, warm-started from the
 previous one (the optimum moves little between neighbouring strengths, so a
-few Newton steps do).
+few Newton steps do). Binary L1 and elastic-net problems with few coefficients
+(the Lab's) go to :func:`~logitlab.core.l1_newton.solve_l1_small` instead, whose
+inner solve is exact: coordinate descent needs hundreds of sweeps per Newton
+step on nearly separated classes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from logitlab.core import l1_newton
 from logitlab.core.objective import Objective
 from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import solve
@@ -181,12 +185,11 @@ def regularization_path(
     converged = np.empty(n, dtype=bool)
     start = intercept_only_coef(objective)
     for k, alpha in enumerate(grid):
-        result = solve(
-            objective.with_penalty(Penalty(float(alpha), rho)),
-            start,
-            tol=tol,
-            max_iter=max_iter,
-        )
+        point = objective.with_penalty(Penalty(float(alpha), rho))
+        if l1_newton.applies(point):
+            result = l1_newton.solve_l1_small(point, start, tol=tol, max_iter=max_iter)
+        else:
+            result = solve(point, start, tol=tol, max_iter=max_iter)
         coefs[k] = result.coef
         values[k] = result.value
         n_iter[k] = result.n_iter

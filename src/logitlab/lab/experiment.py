@@ -41,11 +41,13 @@ from logitlab.core.types import FloatArray
 from logitlab.lab import compaction
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
+from logitlab.lab.exact import exact_optimum
 from logitlab.lab.geometry import fit_view
 from logitlab.lab.points import CommandError, PointStore, build_points
 from logitlab.lab.protocol import (
     WEIGHT_LIMIT,
     ClearPoints,
+    CodeFlavor,
     CustomData,
     DataSpec,
     Edit,
@@ -127,6 +129,13 @@ class Experiment:
         self._window_cache: tuple[tuple[int, str], View] | None = None
         self._baseline_cache: tuple[int, float | None] | None = None
         self._data_spec_cache: DataSpec | None = None
+        # Fit exactly and the code snippets (issue 15, branch regpath)
+        self._exact_key: tuple[int, Penalty, bytes] | None = None
+        """Points version, penalty and weights of the last "Fit exactly" (see is_exact_fit)."""
+        self.code_flavor: CodeFlavor | None = None
+        """Which code snippet the page asked for ("Copy as … code"); None: none yet."""
+        self.regpath_wanted = False
+        """True once the page shows the regularization path (``show_regpath``)."""
         if len(self.edits) > compaction.MAX_EDITS:
             self._compact_edits()
         self.trust = TrustSpec()
@@ -395,6 +404,35 @@ class Experiment:
             self.__dict__.update(saved)
             raise
         return recipe.start_auto
+
+    # ----------------------------------------------------------- fit exactly, code (issue 15)
+
+    def fit_exactly(self) -> None:
+        """Jump to the exact optimum of the current objective (:func:`~.exact.exact_optimum`).
+
+        The step count and the loss history stay; the steps stat reads "exact fit" while
+        the weights are that optimum (:meth:`is_exact_fit`). Raises ``CommandError``
+        (weights unchanged) when the objective has no finite optimum.
+        """
+        objective = self.objective()
+        coef = exact_optimum(objective)
+        self.coef = coef
+        self.after_weights_set()
+        self._exact_key = (self.points.version, objective.penalty, coef.tobytes())
+
+    def is_exact_fit(self) -> bool:
+        """True while the weights are the last exact fit of these points under this penalty."""
+        key = self._exact_key
+        if key is None:
+            return False
+        now = (self.points.version, lab_penalty(self.training), self.coef.tobytes())
+        return key == now
+
+    def show_code(self, flavor: CodeFlavor) -> None:
+        self.code_flavor = flavor
+
+    def show_regpath(self) -> None:
+        self.regpath_wanted = True
 
 
     # ----------------------------------------------------------- trust views (issue 16)

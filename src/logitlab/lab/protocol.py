@@ -46,6 +46,12 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   and switches ``show_influence`` / ``show_band``; these are session settings, not state.
   Lab frames carry ``calibration``, ``inspector`` (None when nothing is selected),
   ``influence`` and ``band`` (None while off) and ``inference``.
+- Regularization path, Fit exactly, code (issue 15, branch regpath): ``fit_exact``
+  (``FitExact``) sets the weights to the exact optimum (an error frame, weights kept,
+  when there is none) and ``Frame.exact_fit`` is True while they stay there;
+  ``show_code`` (``ShowCode``) makes frames carry ``Frame.code`` (when it changes);
+  ``Frame.regpath`` is sent when the points, the penalty or λ change, computed once the
+  page has sent ``show_regpath`` (``ShowRegPath``: the panel is on screen).
 """
 
 from __future__ import annotations
@@ -394,6 +400,33 @@ class Inspect(_Command):
     index: Annotated[int, Field(ge=-1, lt=MAX_POINTS)] | None = None
     show_influence: bool | None = None
     show_band: bool | None = None
+# Fit exactly and the code snippets (issue 15, branch regpath)
+
+CodeFlavor = Literal["sklearn", "logitlab"]
+"""Which library a "Copy as … code" snippet fits with."""
+
+
+class FitExact(_Command):
+    """Jump to the exact optimum of the current objective ("Fit exactly")."""
+
+    type: Literal["fit_exact"] = "fit_exact"
+
+
+class ShowRegPath(_Command):
+    """The page shows the regularization path panel: compute ``Frame.regpath`` from now on.
+
+    Until then (and in every new session) the path, which costs up to a few hundred
+    milliseconds per data change, is not computed.
+    """
+
+    type: Literal["show_regpath"] = "show_regpath"
+
+
+class ShowCode(_Command):
+    """Ask for the snippet that rebuilds the points and reproduces the exact fit."""
+
+    type: Literal["show_code"] = "show_code"
+    flavor: CodeFlavor
 
 
 Command = Annotated[
@@ -411,7 +444,10 @@ Command = Annotated[
     | Probe
     | RunScenario
     | LoadCsv
-    | Inspect,
+    | Inspect
+    | FitExact  # issue 15, branch regpath
+    | ShowCode  # issue 15, branch regpath
+    | ShowRegPath,  # issue 15, branch regpath
     Field(discriminator="type"),
 ]
 
@@ -677,6 +713,44 @@ class BandPayload(_Strict):
     mask: str
     """base64 uint8 size × size (row 0 at ymax): 255 inside the band, 0 outside."""
     note: str
+# Regularization path and code snippets (issue 15, branch regpath)
+
+
+class RegPathPayload(_Strict):
+    """Exact optima along a grid of λ for the Lab's penalty family (``views/regpath.py``).
+
+    ``lams`` increase; ``coefs[k][j]`` is coefficient ``names[j]`` at ``lams[k]``.
+    Under L1 a weight that is 0 is exactly 0.0.
+    """
+
+    family: Literal["l2", "l1", "elasticnet"]
+    """The penalty the path is for ("l2" also while the penalty is "none")."""
+    l1_ratio: float
+    """The Lab's L1 share ρ of that penalty (0 for L2, 1 for L1)."""
+    names: list[str]
+    lams: list[float]
+    coefs: list[list[float]]
+    n_nonzero: list[int]
+    """Weights (intercept not counted) that are not exactly 0 at each λ."""
+    n_weights: int
+    lam: float | None
+    """The current λ when it is on this path (a penalty with λ > 0); None otherwise."""
+    current: list[float] | None
+    """The exact optimum at the current λ (None when ``lam`` is None)."""
+    current_nonzero: int | None
+    text: str
+    """One sentence on what the chart shows (also its text alternative's caption)."""
+    message: str = ""
+    """Why there is no path (no points, one class), else ""."""
+    computed: bool = True
+    """False until the page sends ``show_regpath`` (then the lists are empty)."""
+
+
+class CodePayload(_Strict):
+    """A runnable Python snippet that rebuilds the points and fits them exactly."""
+
+    flavor: CodeFlavor
+    text: str
 
 
 class Frame(_Strict):
@@ -717,6 +791,13 @@ class Frame(_Strict):
     inference: InferencePayload | None = None
     band: BandPayload | None = None
     """The confidence band (None while off or undefined)."""
+    # issue 15, branch regpath
+    regpath: RegPathPayload | None = None
+    """The regularization path; None when unchanged since the previous frame."""
+    exact_fit: bool = False
+    """True while the weights are the exact optimum set by "Fit exactly"."""
+    code: CodePayload | None = None
+    """The code snippet asked for ("show_code"); None when unchanged or never asked."""
 
 
 class ProbeResult(_Strict):

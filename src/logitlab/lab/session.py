@@ -38,6 +38,7 @@ from logitlab.lab.protocol import (
     Command,
     EditPoints,
     ErrorFrame,
+    FitExact,
     Frame,
     Hello,
     ImportState,
@@ -56,6 +57,8 @@ from logitlab.lab.protocol import (
     SetModel,
     SetTraining,
     SetView,
+    ShowCode,
+    ShowRegPath,
     Train,
     Undo,
     describe_validation_error,
@@ -251,6 +254,12 @@ class LabSession:
         elif isinstance(command, RunScenario):
             start_auto = exp.run_scenario(command.name)
             scenario = command.name
+        elif isinstance(command, FitExact):  # issue 15, branch regpath
+            exp.fit_exactly()
+        elif isinstance(command, ShowCode):  # issue 15, branch regpath
+            exp.show_code(command.flavor)
+        elif isinstance(command, ShowRegPath):  # issue 15, branch regpath
+            exp.show_regpath()
         return self.frame(seq=command.seq, full=full, start_auto=start_auto, scenario=scenario)
 
     def train(self, steps: int) -> None:

@@ -7,6 +7,7 @@ import { Banner } from "./banner.js";
 import { CalibrationPanel } from "./calibration.js";
 import { ChartTools } from "./chart-tools.js";
 import { ChartTrust } from "./chart-trust.js";
+import { CodePanel } from "./code.js"; // issue 15, branch regpath
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
@@ -21,6 +22,7 @@ import { LossChart } from "./loss-chart.js";
 import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
+import { RegPathPanel } from "./regpath.js"; // issue 15, branch regpath
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { StatsPanel } from "./stats.js";
 import { parseState, serializeState } from "./state.js";
@@ -41,6 +43,7 @@ let latest = null;
 let points = null;
 let field = null;
 let curve = null;
+let carried = { regpath: null, code: null }; // issue 15 (regpath): sent only on change, kept
 let dirty = false;
 let hovering = false;
 let errorSeq = -1;
@@ -139,6 +142,8 @@ const panels = [
   new InspectorPanel(doc, connection),
   new InferencePanel(doc),
   new ChartTrust(doc, connection, chart),
+  new RegPathPanel(doc, connection), // issue 15, branch regpath
+  new CodePanel(doc, connection, trainer), // issue 15, branch regpath
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
@@ -158,6 +163,8 @@ function receive(frame) {
   if (frame.curve !== null) curve = frame.curve;
   if (frame.seq > errorSeq && connection.open) notice.clear();
   latest = { ...frame, points, field, curve };
+  carried = { regpath: frame.regpath ?? carried.regpath, code: frame.code ?? carried.code };
+  Object.assign(latest, carried); // issue 15, branch regpath
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;
   // Auto-train: the answer is in, so the next batch can go now rather than at the next

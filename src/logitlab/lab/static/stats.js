@@ -21,7 +21,7 @@ export class StatsPanel {
       "log-loss": formatNumber(m.log_loss, 4),
       "delta-loss": formatSigned(m.delta_loss, 3),
       accuracy: formatPercent(m.accuracy),
-      steps: String(frame.steps),
+      steps: frame.exact_fit ? "exact fit" : String(frame.steps), // "Fit exactly" (issue 15)
       "n-points": String(m.n_points ?? frame.points?.n ?? "—"),
       preset: presetLabel(frame.state.data),
       "weight-norm": formatNumber(m.weight_norm, 4),

@@ -24,6 +24,9 @@ inspector               inspector.py       inspector.js (panel), chart-trust.js 
 influence               influence.py       chart-trust.js (marker sizes)
 inference               inference.py       inference.js
 band                    band.py            chart-trust.js (band on the data chart)
+regpath                 regpath.py         regpath.js (issue 15: regularization path)
+exact_fit               regpath.py         stats.js (steps stat reads "exact fit")
+code                    code.py            code.js ("Copy as … code", snippets.py)
 ======================  =================  ===============================================
 """
 
@@ -35,6 +38,7 @@ from logitlab.lab.views.band import BandView
 from logitlab.lab.views.base import FrameInputs, LabView
 from logitlab.lab.views.boundary import BoundaryView, HalfLineView
 from logitlab.lab.views.calibration import CalibrationView
+from logitlab.lab.views.code import CodeView
 from logitlab.lab.views.data import FieldView, PointsView, WindowView
 from logitlab.lab.views.divergence import DivergenceView
 from logitlab.lab.views.formula import ModelMathView, TrueWeightsView
@@ -42,6 +46,7 @@ from logitlab.lab.views.inference import InferenceView
 from logitlab.lab.views.influence import InfluenceView
 from logitlab.lab.views.inspector import InspectorView
 from logitlab.lab.views.loss_curve import CurveView
+from logitlab.lab.views.regpath import ExactFitView, RegPathView
 from logitlab.lab.views.roc import RocView
 from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
 
@@ -66,6 +71,9 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     InfluenceView,
     InferenceView,
     BandView,
+    RegPathView,  # issue 15, branch regpath
+    ExactFitView,  # issue 15, branch regpath
+    CodeView,  # issue 15, branch regpath
 )
 """Every view, in the order a frame computes them."""
 
