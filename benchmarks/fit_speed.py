@@ -24,7 +24,7 @@ Workloads (full size; ``--quick`` divides rows, and the largest widths, by 10):
 - float32 1e6 x 10, L2.
 
     .venv/bin/python benchmarks/fit_speed.py [--quick] [--threads 1,2] [--repeats N]
-        [--only SUBSTRING] [--budget SECONDS]
+        [--only SUBSTRING] [--first "SUBSTRING;SUBSTRING"] [--budget SECONDS]
 
 The machine is shared: the load average is printed; numbers are noisy, and
 multi-threaded BLAS slows down badly when other jobs hold the cores.
@@ -391,18 +391,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts to run, e.g. 1,2")
     parser.add_argument("--only", default="", help="run only workloads whose name contains this")
+    parser.add_argument(
+        "--first", default="", help="run workloads whose name contains one of these (;) first"
+    )
     args = parser.parse_args()
     print("target: logitlab <= 1.0 x the fastest accurate peer (<= 0.5 x on most), peak <= 2 x X")
     loads = workloads(args.quick)
-    for i, threads in enumerate(int(t) for t in args.threads.split(",")):
-        print(
-            f"\n===== BLAS threads: {threads}; load average {os.getloadavg()[0]:.1f} on "
-            f"{os.cpu_count()} CPUs (shared machine: noisy)"
-        )
-        with threadpool_limits(threads):
-            for w in loads:
-                if args.only and args.only not in w.name:
-                    continue
+    if args.first:
+        loads.sort(key=lambda w: not any(part in w.name for part in args.first.split(";")))
+    # Each workload at every thread count in turn (not one pass per thread count): a run
+    # cut short on a loaded machine still has both counts for the workloads it reached.
+    for w in loads:
+        if args.only and args.only not in w.name:
+            continue
+        for i, threads in enumerate(int(t) for t in args.threads.split(",")):
+            print(
+                f"\n===== {w.name}, BLAS threads: {threads}; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine: noisy)"
+            )
+            with threadpool_limits(threads):
                 run_workload(w, args.repeats, args.budget, memory=i == 0)
 
 
