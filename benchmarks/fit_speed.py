@@ -3,23 +3,28 @@
 Every workload is fitted by every method in one process; the timed fits are
 interleaved (round r fits each method once, in turn) and the median is shown.
 Each method's coefficients are compared with a tight reference (logitlab's
-exact solver at tol=1e-12, cross-checked against the best peer) and its error
+solver at tol=1e-10, computed once per workload; its largest gradient entry is
+printed, and its distance to the most accurate peer) and its error
 ``max|Δ| / max|ref|`` printed; a peer counts as *accurate* when that error is at
-most 1e-6. Ratios are against the fastest accurate peer of the same run.
-Peak memory: tracemalloc over one more (untimed) fit, as a multiple of X's
-bytes (allocations in compiled peers' own allocators are not seen).
+most 1e-6. Times are CPU seconds of this process (``time.process_time``: the
+machine is shared, so wall time mostly measures the other jobs) and, beside
+them, wall seconds; ratios are CPU-time ratios against the fastest accurate peer
+of the same run. Peak memory: tracemalloc over one more (untimed) fit in the
+first thread pass, as a multiple of X's bytes (allocations in compiled peers'
+own allocators are not seen). Exact Newton ("core newton") is skipped where its
+K·p square Hessian would exceed ``NEWTON_MAX_COEF`` coefficients.
 
 Workloads (full size; ``--quick`` divides rows, and the largest widths, by 10):
 
 - 1e6 x 2 and 1e5 x 50, unpenalized and L2 (C = 1);
 - 2,000 x 2,000 and 500 x 5,000, L2;
-- 50,000 x 500, L1 and elastic net (l1_ratio 0.5), C chosen for about 25 non-zeros;
+- 50,000 x 500, L1 and elastic net (l1_ratio 0.5), C found by bisection for 25 non-zeros;
 - 100,000 x 20, 5 classes, L2; 60,000 x 784, 10 classes, L2;
 - 100,000 x 20,000 sparse (0.25 % non-zeros, tf-idf-like), L2 and L1;
 - float32 1e6 x 10, L2.
 
     .venv/bin/python benchmarks/fit_speed.py [--quick] [--threads 1,2] [--repeats N]
-        [--only SUBSTRING] [--budget SECONDS]
+        [--only SUBSTRING] [--first "SUBSTRING;SUBSTRING"] [--budget SECONDS]
 
 The machine is shared: the load average is printed; numbers are noisy, and
 multi-threaded BLAS slows down badly when other jobs hold the cores.
@@ -121,6 +126,21 @@ def l1_C(X: object, y: np.ndarray, fraction: float, l1_ratio: float = 1.0) -> fl
     return 1.0 / (fraction * alpha_max / l1_ratio * n)
 
 
+def l1_C_for(X: object, y: np.ndarray, nonzeros: int, l1_ratio: float = 1.0) -> float:
+    """C giving about ``nonzeros`` non-zero weights: bisection on log C (a few loose fits)."""
+    lo, hi = 0.01, 0.99  # fractions of the L1 strength that zeroes every weight
+    for _ in range(12):
+        mid = float(np.sqrt(lo * hi))
+        C = l1_C(X, y, mid, l1_ratio)
+        n = y.shape[0]
+        objective = Objective(X, y, penalty=Penalty(1.0 / (C * n), l1_ratio))
+        count = int(np.count_nonzero(solve(objective, tol=1e-6).coef[:-1]))
+        if count == nonzeros:
+            break
+        lo, hi = (mid, hi) if count > nonzeros else (lo, mid)
+    return C
+
+
 def workloads(quick: bool) -> list[Workload]:
     q = 10 if quick else 1
     out: list[Workload] = []
@@ -140,7 +160,7 @@ def workloads(quick: bool) -> list[Workload]:
     )
     X, y = dense_problem(50_000 // q, 500, 2, 5, nonzeros=25)
     sparse_peers = ["skglm", "glum irls"]
-    C1, C2 = l1_C(X, y, 0.2), l1_C(X, y, 0.2, 0.5)
+    C1, C2 = l1_C_for(X, y, 25), l1_C_for(X, y, 25, 0.5)
     out.append(Workload("50,000 x 500 L1", X, y, 2, C1, 1.0, peers=sparse_peers))
     out.append(Workload("50,000 x 500 elastic net", X, y, 2, C2, 0.5, peers=sparse_peers))
     multi = ["sk newton-cholesky", "sk lbfgs", "sk newton-cg"]
@@ -254,31 +274,52 @@ PEERS: dict[str, Callable[[Workload], np.ndarray]] = {
 }
 
 
+#: "core newton" is skipped above this many coefficients (the K·p square Hessian and its
+#: Cholesky factor: minutes at 60,000 x 784 with 10 classes).
+NEWTON_MAX_COEF = 3000
+
+#: The reference coefficients of each workload (computed once, shared by the thread passes).
+REFERENCES: dict[str, tuple[np.ndarray, float, float]] = {}
+
+
 @dataclass
 class Result:
     name: str
     times: list[float] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)
     coef: np.ndarray | None = None
     peak: float = float("nan")
     failed: str = ""
 
 
-def run_workload(w: Workload, repeats: int, budget: float) -> None:
-    auto = choose_method(w.objective())
+def reference(w: Workload, method: str) -> tuple[np.ndarray, float, float]:
+    """Tight coefficients: logitlab at tol=1e-10; with their largest gradient entry and CPU s."""
+    if w.name not in REFERENCES:
+        start = time.process_time()
+        out = solve(w.objective(), tol=1e-10, max_iter=300, method=method)
+        REFERENCES[w.name] = (out.coef, out.optimality, time.process_time() - start)
+    return REFERENCES[w.name]
+
+
+def run_workload(w: Workload, repeats: int, budget: float, memory: bool) -> None:
+    objective = w.objective()
+    auto = choose_method(objective)
     methods: dict[str, Callable[[Workload], np.ndarray]] = {
         f"logitlab (auto: {auto})": logitlab_estimator,
         "core newton": core("newton"),
         "core newton-cg": core("newton-cg"),
     }
-    if not w.objective().penalty.is_smooth:
+    if not objective.penalty.is_smooth:
         del methods["core newton-cg"]  # L1 runs proximal Newton whatever the method
+    elif objective.n_coef > NEWTON_MAX_COEF and auto != "newton":
+        del methods["core newton"]
     for name in w.peers:
         methods[name] = PEERS[name]
     results = {name: Result(name) for name in methods}
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a ConvergenceWarning shows up as a large error
-        ref = solve(w.objective(), tol=1e-12, max_iter=300, method=auto).coef
+        ref, ref_opt, ref_cpu = reference(w, auto)
         small = Workload(w.name, w.X[:300], w.y[:300], w.K, w.C, w.l1_ratio)  # type: ignore[index]
         for name, fit in methods.items():  # warm-up: JIT compilation, imports
             try:
@@ -291,16 +332,17 @@ def run_workload(w: Workload, repeats: int, budget: float) -> None:
                 if r.failed or sum(r.times) > budget:
                     continue
                 gc.collect()
-                start = time.perf_counter()
+                start, wall = time.process_time(), time.perf_counter()
                 try:
                     r.coef = fit(w)
                 except Exception as exc:
                     r.failed = f"{type(exc).__name__}: {str(exc)[:60]}"
                     continue
-                r.times.append(time.perf_counter() - start)
+                r.times.append(time.process_time() - start)
+                r.walls.append(time.perf_counter() - wall)
         for r in results.values():
-            if r.failed or (r.name in w.peers and float(np.median(r.times)) > 5.0):
-                continue  # peak memory of slow peers is not measured (time)
+            if not memory or r.failed or float(np.median(r.times)) > 5.0:
+                continue  # peak memory of slow fits is not measured (time)
             gc.collect()
             tracemalloc.start()
             methods[r.name](w)
@@ -315,13 +357,16 @@ def run_workload(w: Workload, repeats: int, budget: float) -> None:
     best = min(peers, key=lambda r: float(np.median(r.times)), default=None)
     n, p = w.X.shape  # type: ignore[attr-defined]
     nnz = int(np.count_nonzero(ref.reshape(max(w.K, 2) - 1 if w.K == 2 else w.K, -1)[:, :-1]))
+    closest = min((error(r) for r in peers), default=float("nan"))
     print(
         f"\n{w.name}: {n:,} x {p:,}, {w.nbytes / 2**20:.1f} MiB, {nnz} non-zero weights; "
         f"fastest accurate peer: {best.name if best else 'none'} "
-        f"({time.perf_counter() - started:.0f} s for this workload)"
+        f"({time.perf_counter() - started:.0f} s wall for this workload)\n"
+        f"reference: logitlab tol=1e-10, largest gradient entry {ref_opt:.1e}, "
+        f"{ref_cpu:.1f} s CPU; closest peer {closest:.1e} from it"
     )
     header = (
-        f"{'method':28s} {'median s':>9s} {'/ best peer':>11s} {'rel err':>8s} "
+        f"{'method':28s} {'CPU s':>9s} {'/ best peer':>11s} {'wall s':>8s} {'rel err':>8s} "
         f"{'peak/X':>7s} {'fits':>4s}"
     )
     print(header)
@@ -332,7 +377,11 @@ def run_workload(w: Workload, repeats: int, budget: float) -> None:
             continue
         med = float(np.median(r.times))
         ratio = f"{med / float(np.median(best.times)):11.2f}" if best else f"{'-':>11s}"
-        print(f"{r.name:28s} {med:9.3f} {ratio} {error(r):8.1e} {r.peak:7.2f} {len(r.times):4d}")
+        wall = float(np.median(r.walls))
+        print(
+            f"{r.name:28s} {med:9.3f} {ratio} {wall:8.3f} {error(r):8.1e} {r.peak:7.2f} "
+            f"{len(r.times):4d}"
+        )
 
 
 def main() -> None:
@@ -342,19 +391,26 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
     parser.add_argument("--threads", default="1,2", help="BLAS thread counts to run, e.g. 1,2")
     parser.add_argument("--only", default="", help="run only workloads whose name contains this")
+    parser.add_argument(
+        "--first", default="", help="run workloads whose name contains one of these (;) first"
+    )
     args = parser.parse_args()
     print("target: logitlab <= 1.0 x the fastest accurate peer (<= 0.5 x on most), peak <= 2 x X")
     loads = workloads(args.quick)
-    for threads in [int(t) for t in args.threads.split(",")]:
-        print(
-            f"\n===== BLAS threads: {threads}; load average {os.getloadavg()[0]:.1f} on "
-            f"{os.cpu_count()} CPUs (shared machine: noisy)"
-        )
-        with threadpool_limits(threads):
-            for w in loads:
-                if args.only and args.only not in w.name:
-                    continue
-                run_workload(w, args.repeats, args.budget)
+    if args.first:
+        loads.sort(key=lambda w: not any(part in w.name for part in args.first.split(";")))
+    # Each workload at every thread count in turn (not one pass per thread count): a run
+    # cut short on a loaded machine still has both counts for the workloads it reached.
+    for w in loads:
+        if args.only and args.only not in w.name:
+            continue
+        for i, threads in enumerate(int(t) for t in args.threads.split(",")):
+            print(
+                f"\n===== {w.name}, BLAS threads: {threads}; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine: noisy)"
+            )
+            with threadpool_limits(threads):
+                run_workload(w, args.repeats, args.budget, memory=i == 0)
 
 
 if __name__ == "__main__":

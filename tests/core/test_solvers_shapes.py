@@ -272,3 +272,30 @@ def test_l1_working_sets_reach_the_full_proximal_newton_optimum(
     full = solve(Objective(Xref, y, n_classes=K, penalty=pen), tol=1e-11)
     assert rel_err(result.coef, full.coef) <= 1e-6
     np.testing.assert_array_equal(result.coef == 0.0, full.coef == 0.0)
+
+
+def test_many_class_truncated_newton_uses_the_kronecker_preconditioner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Correlated features, 6 classes, offsets: the M ⊗ G preconditioner reaches the same
+    optimum as scikit-learn with fewer Hessian–vector products than Jacobi."""
+    X, y, sw = make(400, 30, 6, seed=5)
+    X[:, 1:] += 0.8 * X[:, :1]  # strongly correlated columns
+    X[:, :3] += 30.0  # centred inside the solver
+    count = {"hv": 0}
+    original = Objective.hessian_vector
+
+    def counting(self, curv, v):  # type: ignore[no-untyped-def]
+        count["hv"] += 1
+        return original(self, curv, v)
+
+    monkeypatch.setattr(Objective, "hessian_vector", counting)
+    result, _ = ours(X, y, sw, 6, 0.7, "newton-cg")
+    with_kron = count["hv"]
+    assert result.converged
+    assert rel_err(result.coef, sklearn_coef(X, y, sw, 0.7)) <= 1e-6
+    count["hv"] = 0
+    monkeypatch.setattr(solvers._KroneckerPreconditioner, "gram", lambda objective: None)
+    jacobi, _ = ours(X, y, sw, 6, 0.7, "newton-cg")
+    assert jacobi.converged
+    assert with_kron < 0.4 * count["hv"], (with_kron, count["hv"])

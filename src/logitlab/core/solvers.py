@@ -8,7 +8,9 @@
   form (Woodbury), so the p × p Hessian is never formed.
 - ``"newton-cg"``: truncated Newton. The step solves the Newton system by
   preconditioned conjugate gradients on Hessian–vector products (two passes
-  over X each), so the K·p square matrix is never formed.
+  over X each), so the K·p square matrix is never formed. Multinomial fits on
+  dense X are preconditioned by a Kronecker product M ⊗ G (class coupling ×
+  feature Gram), binary and sparse ones by the Hessian's diagonal.
 - ``"auto"`` (default) chooses by shape, see :func:`choose_method`.
 
 L1 and elastic-net fits with many features run proximal Newton on working sets
@@ -43,6 +45,7 @@ quadratic convergence predicts that the previous one will do for the last step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -81,6 +84,7 @@ _MAX_SKETCHES = 4
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 40
 _EXACT, _STALE, _SKETCH = "exact", "stale", "sketch"
+
 
 @dataclass(frozen=True)
 class SolveResult:
@@ -522,7 +526,7 @@ CG_MAX_ITER = 500
 
 
 def _newton_cg(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -> _Outcome:
-    """Truncated Newton: each step solves H d = −g by Jacobi-preconditioned CG.
+    """Truncated Newton: each step solves H d = −g by preconditioned CG.
 
     The inner tolerance follows the gradient (Eisenstat–Walker: relative residual
     min(½, √(‖g‖/‖g₀‖))), so early steps are cheap and late ones converge
@@ -531,13 +535,15 @@ def _newton_cg(objective: Objective, coef: FloatArray, tol: float, max_iter: int
     value, grad, curv = objective.smooth_value_gradient_curvature(coef)
     opt = objective.optimality(coef, grad)
     g0 = max(float(np.linalg.norm(grad)), 1e-300)
+    gram = _KroneckerPreconditioner.gram(objective)
     n_iter = 0
     converged = False
     while True:
         forcing = min(0.5, float(np.sqrt(np.linalg.norm(grad) / g0)))
         if opt <= tol:
             forcing = min(forcing, 1e-2)  # the decrement must be measured, not guessed
-        d = _cg(objective, curv, grad, forcing)
+        precondition = None if gram is None else _KroneckerPreconditioner(objective, curv, gram)
+        d = _cg(objective, curv, grad, forcing, precondition)
         lam = _decrement(-float(grad @ d))
         if opt <= tol and lam <= tol:
             converged = True
@@ -553,17 +559,108 @@ def _newton_cg(objective: Objective, coef: FloatArray, tol: float, max_iter: int
     return _Outcome(coef, value, grad, n_iter, converged)
 
 
-def _cg(objective: Objective, curv: Curvature, grad: FloatArray, forcing: float) -> FloatArray:
-    """Approximately solve (H + flat curvature) d = −g by preconditioned CG."""
+class _KroneckerPreconditioner:
+    """M ⊗ G + αI for the multinomial Hessian Σᵢ wᵢ Cᵢ ⊗ x̃ᵢx̃ᵢᵀ + αI (dense X).
+
+    Cᵢ = diag(pᵢ) − pᵢpᵢᵀ couples the classes and x̃ᵢx̃ᵢᵀ the features; taking
+    each at its mean (M = Σ wᵢCᵢ, G = the Gram matrix of the rows, from a
+    subsample of them) gives a Kronecker product, whose inverse is applied
+    through the eigenvectors of both factors in O(K·m·(K + m)) per CG step. It
+    captures correlated features and the class coupling, which the Jacobi
+    (diagonal) preconditioner cannot: on 6,000 × 784 with 10 classes CG needs
+    several times fewer Hessian–vector products. G and its eigenvectors are made
+    once per solve (:meth:`gram`), M at every Newton step (O(n·K²)).
+    """
+
+    #: Rows of the subsample G is estimated from, per column.
+    ROWS_PER_COLUMN = 4
+    MIN_ROWS = 2000
+    #: Above this many terms per class the eigendecomposition of G (O(m³)) is not worth it.
+    MAX_TERMS = 2500
+
+    @staticmethod
+    def gram(objective: Objective) -> tuple[FloatArray, FloatArray] | None:
+        """Eigenvalues and eigenvectors of G, or None when this preconditioner does not apply."""
+        model = objective.model
+        X = objective.X
+        n, p = X.shape
+        m = p + int(model.fit_intercept)
+        if model.is_binary or is_sparse(X) or m > _KroneckerPreconditioner.MAX_TERMS:
+            return None
+        stride = max(
+            1,
+            n
+            // max(_KroneckerPreconditioner.MIN_ROWS, _KroneckerPreconditioner.ROWS_PER_COLUMN * m),
+        )
+        rows = np.asarray(X[::stride], dtype=np.float64)
+        if objective.offset is not None:
+            rows = rows - objective.offset
+        sw = objective.sample_weight
+        w = np.ones(rows.shape[0]) if sw is None else np.asarray(sw[::stride], dtype=np.float64)
+        if not np.sum(w) > 0.0:
+            return None
+        w = w / np.sum(w)
+        if model.fit_intercept:
+            rows = np.column_stack([rows, np.ones(rows.shape[0])])
+        rows *= np.sqrt(w)[:, None]
+        G = rows.T @ rows
+        lam, U = np.linalg.eigh(G)
+        return np.maximum(lam, 0.0), U
+
+    def __init__(
+        self, objective: Objective, curv: Curvature, gram: tuple[FloatArray, FloatArray]
+    ) -> None:
+        P = curv.weights
+        w = (
+            np.full(P.shape[0], curv.scale)
+            if curv.sample_weight is None
+            else (curv.sample_weight * curv.scale)
+        )
+        M = np.diag(w @ P) - (P * w[:, None]).T @ P
+        K = M.shape[0]
+        lam, self.U = gram
+        if _flat_columns(objective) is not None:
+            # the softmax's flat direction (all classes alike): give it the mean curvature
+            M += float(np.trace(M)) / K * np.full((K, K), 1.0 / K)
+        mu, self.V = np.linalg.eigh(M)
+        denom = np.outer(np.maximum(mu, 0.0), lam) + objective.penalty.l2
+        self.inv = 1.0 / np.maximum(denom, 1e-12 * float(np.max(denom)) + 1e-300)
+        self.shape = (K, lam.shape[0])
+
+    def __call__(self, r: FloatArray) -> FloatArray:
+        T = self.V.T @ r.reshape(self.shape) @ self.U
+        T *= self.inv
+        out: FloatArray = (self.V @ T @ self.U.T).ravel()
+        return out
+
+
+def _cg(
+    objective: Objective,
+    curv: Curvature,
+    grad: FloatArray,
+    forcing: float,
+    precondition: Callable[[FloatArray], FloatArray] | None = None,
+) -> FloatArray:
+    """Approximately solve (H + flat curvature) d = −g by preconditioned CG.
+
+    ``precondition`` applies an approximate inverse of H; by default the inverse
+    of H's diagonal (Jacobi).
+    """
     flat = _flat_columns(objective)
-    diag = objective.hessian_diagonal(curv)
+    diag = objective.hessian_diagonal(curv) if precondition is None else np.ones(objective.n_coef)
     K = objective.model.n_outputs
     m = objective.n_coef // K
     flat_scale = 0.0
     if flat is not None:
+        if precondition is not None:
+            diag = objective.hessian_diagonal(curv)
         flat_scale = max(float(np.mean(diag)), 1e-12)
         diag = diag + flat_scale / K * np.tile(flat, K)
     inv_diag = 1.0 / np.maximum(diag, 1e-300 + 1e-12 * float(np.max(diag, initial=0.0)))
+    if precondition is None:
+
+        def precondition(r: FloatArray) -> FloatArray:
+            return inv_diag * r
 
     def matvec(v: FloatArray) -> FloatArray:
         out = objective.hessian_vector(curv, v)
@@ -575,7 +672,7 @@ def _cg(objective: Objective, curv: Curvature, grad: FloatArray, forcing: float)
     b = -grad
     x = np.zeros_like(b)
     r = b.copy()
-    z = inv_diag * r
+    z = precondition(r)
     p = z.copy()
     rz = float(r @ z)
     target = forcing * float(np.linalg.norm(b))
@@ -589,13 +686,13 @@ def _cg(objective: Objective, curv: Curvature, grad: FloatArray, forcing: float)
         a = rz / curvature
         x += a * p
         r -= a * q
-        z = inv_diag * r
+        z = precondition(r)
         rz_new = float(r @ z)
         p *= rz_new / rz
         p += z
         rz = rz_new
     if not np.any(x):
-        x = inv_diag * b  # no CG step was taken: a scaled gradient step
+        x = precondition(b)  # no CG step was taken: a scaled gradient step
     if flat is not None:
         # An inexact solve leaves a component along the flat directions (the
         # preconditioner mixes them in): remove it, so class sums stay fixed.
