@@ -1,4 +1,5 @@
-"""Dask arrays: Newton blockwise on a 2-worker LocalCluster gives the in-memory coefficients."""
+"""Dask arrays on a 2-worker LocalCluster: Newton blockwise gives the in-memory coefficients
+(unpenalized, L2, L1, elastic-net, multinomial), and summary() after it the in-memory one."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from logitlab import LogisticRegression  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():  # type: ignore[no-untyped-def]
+    # ":0": the scheduler's HTTP server takes a free port; the default 8787 may be held by
+    # another cluster on the machine, and its warning would fail the start.
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     with distributed.Client(cluster) as c:
         yield c
@@ -39,6 +42,7 @@ def data(n: int, p: int, K: int, seed: int = 0):  # type: ignore[no-untyped-def]
         (2, {"C": 0.5, "class_weight": "balanced"}),
         (3, {"C": 1.0}),
         (2, {"C": 0.05, "l1_ratio": 1.0}),
+        (3, {"C": 0.2, "l1_ratio": 0.5}),  # multinomial elastic-net: proximal Newton too
     ],
 )
 def test_dask_fit_matches_the_in_memory_fit(client, K: int, params: dict) -> None:  # type: ignore[no-untyped-def,type-arg]

@@ -12,6 +12,16 @@ sends it.
 
 Each Newton iteration costs one or two passes over X; X is not persisted (a
 dataset larger than the workers' memory is re-read chunk by chunk).
+
+The inference state (``summary()``, ``cov_params()``, tests) is computed the
+same way: :func:`logitlab.core.fitstate.compute_fit_state` reads the rows only
+through :func:`logitlab.core.covariance.reduce_rows`, which
+:meth:`DaskObjective.reduce_rows` runs chunk by chunk on the workers (two to
+four more passes). Not available on a cluster: the linear-program separation
+check (it needs the rows in memory; the summary says "not checked" when the
+fit's certificate and the one-feature test do not settle it), and HC2, HC3 and
+cluster covariances from Dask arrays (pass the training data in memory, as
+after any fit).
 """
 
 from __future__ import annotations

@@ -413,14 +413,21 @@ def _first_pass(
         r_abs += np.abs(R * s[:, None]).sum(axis=0)
         ss += s @ (Z * Z)
         moments += (onehot * s[:, None]).T @ Z
-    labels_all = np.asarray(y).astype(np.intp)
-    if sw is None:
-        mass, n_rows = float(X.shape[0]), X.shape[0]
-        counts = np.bincount(labels_all, minlength=K).astype(np.float64)
-    else:
-        mass, n_rows = float(np.sum(sw)), int(np.count_nonzero(sw > 0))
-        counts = np.bincount(labels_all, weights=sw, minlength=K).astype(np.float64)
+    mass, n_rows, counts = _weight_totals(y, sw, K)
     return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts
+
+
+def _weight_totals(y: Any, sw: FloatArray | None, K: int) -> tuple[float, int, FloatArray]:
+    """(Σs, rows of positive weight, per-class Σs) of some rows."""
+    labels = np.asarray(y).astype(np.intp)
+    if sw is None:
+        return (
+            float(labels.shape[0]),
+            labels.shape[0],
+            np.bincount(labels, minlength=K).astype(np.float64),
+        )
+    counts = np.bincount(labels, weights=sw, minlength=K).astype(np.float64)
+    return float(np.sum(sw)), int(np.count_nonzero(sw > 0)), counts
 
 
 def _certify_rows(
@@ -526,15 +533,8 @@ def _wide_sums(
     K: int, X: Any, y: Any, sw: FloatArray | None
 ) -> tuple[float, int, FloatArray, FloatArray, FloatArray]:
     """(Σs, rows of positive weight, per-class Σs, Σs·x, Σs·x²) of some rows."""
-    labels = np.asarray(y).astype(np.intp)
     first, second = _column_sums(X, sw)
-    if sw is None:
-        mass, n_rows = float(X.shape[0]), X.shape[0]
-        counts = np.bincount(labels, minlength=K).astype(np.float64)
-    else:
-        mass, n_rows = float(np.sum(sw)), int(np.count_nonzero(sw > 0))
-        counts = np.bincount(labels, weights=sw, minlength=K).astype(np.float64)
-    return mass, n_rows, counts, first, second
+    return (*_weight_totals(y, sw, K), first, second)
 
 
 def _column_sums(X: Any, sw: FloatArray | None) -> tuple[FloatArray, FloatArray]:
