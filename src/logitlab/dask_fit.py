@@ -12,6 +12,16 @@ sends it.
 
 Each Newton iteration costs one or two passes over X; X is not persisted (a
 dataset larger than the workers' memory is re-read chunk by chunk).
+
+The inference state (``summary()``, ``cov_params()``, tests) is computed the
+same way: :func:`logitlab.core.fitstate.compute_fit_state` reads the rows only
+through :func:`logitlab.core.covariance.reduce_rows`, which
+:meth:`DaskObjective.reduce_rows` runs chunk by chunk on the workers (two to
+four more passes). Not available on a cluster: the linear-program separation
+check (it needs the rows in memory; the summary says "not checked" when the
+fit's certificate and the one-feature test do not settle it), and HC2, HC3 and
+cluster covariances from Dask arrays (pass the training data in memory, as
+after any fit).
 """
 
 from __future__ import annotations
@@ -155,6 +165,13 @@ class DaskObjective(Objective):
             return self
         return self._copy(offset=offset)
 
+    def reduce_rows(self, func: Any, combine: Any) -> Any:
+        """``func(X_chunk, class_index, weights)`` on every row chunk where it lives,
+        folded with ``combine`` on the workers (see :func:`logitlab.core.covariance.reduce_rows`).
+        The weights include the class weights, as the in-memory objective's do."""
+        parts = self._map(_chunk_rows, func, self.classes, self.class_weight)
+        return _reduce(parts, combine)
+
     def _map(self, func: Any, *args: Any, weights: bool = False) -> list[Any]:
         delayed: Any = importlib.import_module("dask").delayed
         X: Any = self.X
@@ -231,12 +248,32 @@ class DaskObjective(Objective):
         return value, grad, hess
 
 
-def _reduce(parts: list[Any]) -> Any:
-    """Sum the chunks' partial results in a tree on the workers; one compute."""
+def _chunk_rows(
+    Xb: Any,
+    yb: Any,
+    swb: Any,
+    func: Any,
+    classes: np.ndarray,
+    class_weight: FloatArray | None,
+) -> Any:
+    """``func`` on one chunk, with the labels as class indices and the combined weights."""
+    Xb = np.asarray(Xb)
+    if Xb.dtype not in (np.float64, np.float32):
+        Xb = Xb.astype(np.float64)
+    index = np.searchsorted(classes, np.asarray(yb)).astype(np.intp)
+    sw = None if swb is None else np.asarray(swb, dtype=np.float64)
+    if class_weight is not None:
+        per_row = class_weight[index]
+        sw = per_row if sw is None else sw * per_row
+    return func(Xb, index, sw)
+
+
+def _reduce(parts: list[Any], combine: Any = _add) -> Any:
+    """Fold the chunks' partial results in a tree on the workers; one compute."""
     delayed: Any = importlib.import_module("dask").delayed
 
     while len(parts) > 1:
-        pairs = [delayed(_add)(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+        pairs = [delayed(combine)(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
         if len(parts) % 2:
             pairs.append(parts[-1])
         parts = pairs
@@ -257,6 +294,7 @@ def fit_dask(est: Any, X: Any, y: Any, sample_weight: Any) -> Any:
 
     from sklearn.exceptions import ConvergenceWarning
 
+    from logitlab._inference_api import fit_state
     from logitlab._problems import symmetrize
 
     est._validate_params()
@@ -342,9 +380,11 @@ def fit_dask(est: Any, X: Any, y: Any, sample_weight: Any) -> Any:
     est.n_features_in_ = n_features
     if hasattr(est, "feature_names_in_"):
         del est.feature_names_in_
-    # The inference state needs the rows again (not gathered from the cluster):
-    # summary() says it is not available for this fit.
-    est.__dict__.pop("_inference_state", None)
+    # The inference state's passes run blockwise too (DaskObjective.reduce_rows):
+    # summary() works as after an in-memory fit.
+    est._inference_state = fit_state(
+        objective, coef, converged=result.converged, n_iter=result.n_iter
+    )
     return est
 
 

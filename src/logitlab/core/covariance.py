@@ -24,7 +24,7 @@ All passes run in row blocks, so their memory beyond ``X`` stays small.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,23 +101,59 @@ def dense_rows(X: FloatArray, sl: slice) -> FloatArray:
     return np.asarray(block, dtype=np.float64)
 
 
-def make_design(objective: Objective) -> Design:
-    """The design of ``objective``'s data (weighted means of the positive-weight rows)."""
-    X = objective.X
-    fi = objective.model.fit_intercept
-    p = objective.n_features
-    sw = objective.sample_weight
+def reduce_rows(
+    objective: Objective, func: Callable[[Any, Any, Any], Any], combine: Callable[[Any, Any], Any]
+) -> Any:
+    """``func(X, y, sample_weight)`` over the rows of ``objective``, the results combined.
+
+    In memory this is one call on all the rows (``func`` reads them in
+    :func:`blocks`); ``y`` is the objective's class index per row. An objective
+    whose rows live elsewhere, such as the chunks of a Dask array on a cluster,
+    has its own ``reduce_rows(func, combine)``: it calls ``func`` on each chunk
+    where the chunk lives and folds the results with ``combine`` (associative),
+    so only ``func``'s small results travel. ``func`` must therefore be
+    picklable (a module-level function, or a ``functools.partial`` of one).
+    """
+    own = getattr(objective, "reduce_rows", None)
+    if own is not None:
+        return own(func, combine)
+    return func(objective.X, objective.y, objective.sample_weight)
+
+
+def add_parts(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Entry-wise sum of two tuples of partial sums (numbers or arrays)."""
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _design_sums(
+    X: FloatArray, y: Any, sw: FloatArray | None
+) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+    """(Σs, Σs·x, min x, max x) of some rows (in blocks)."""
+    p = X.shape[1]
     total = np.zeros(p)
     low, high = np.full(p, np.inf), np.full(p, -np.inf)
-    for sl in blocks(objective.n_samples, p):
+    for sl in blocks(X.shape[0], p):
         rows = dense_rows(X, sl)
         total += rows.sum(axis=0) if sw is None else sw[sl] @ rows
         if rows.shape[0]:
             low = np.minimum(low, rows.min(axis=0))
             high = np.maximum(high, rows.max(axis=0))
+    mass = float(X.shape[0]) if sw is None else float(np.sum(sw))
+    return mass, total, low, high
+
+
+def _combine_design(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
+    return a[0] + b[0], a[1] + b[1], np.minimum(a[2], b[2]), np.maximum(a[3], b[3])
+
+
+def make_design(objective: Objective) -> Design:
+    """The design of ``objective``'s data (weighted means of the positive-weight rows)."""
+    fi = objective.model.fit_intercept
+    p = objective.n_features
+    mass, total, low, high = reduce_rows(objective, _design_sums, _combine_design)
     center = np.zeros(p)
     if fi and objective.n_samples:
-        center = total / (objective.n_samples if sw is None else float(np.sum(sw)))
+        center = total / mass
     reach = (
         np.maximum(np.abs(low - center), np.abs(high - center)) if objective.n_samples else center
     )

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ import scipy.sparse
 
 from logitlab.core.covariance import (
     Design,
+    add_parts,
     block_grams,
     blocks,
     centered_theta,
@@ -46,6 +48,7 @@ from logitlab.core.covariance import (
     log_likelihood,
     make_design,
     probabilities,
+    reduce_rows,
     residuals,
     table_coef,
 )
@@ -233,54 +236,14 @@ def compute_fit_state(
     coef = np.asarray(coef, dtype=np.float64)
     theta = table_coef(coef, K, p, fi)
     theta_c = centered_theta(design, theta)
-    sw = objective.sample_weight
-    sw_sum = float(objective.n_samples) if sw is None else float(np.sum(sw))
     penalized = penalty.alpha > 0.0
     has_l1 = penalty.l1 > 0.0
     symmetric = penalized and K > 2  # the penalty lives on the symmetric rows
 
-    X = objective.X
-    labels_all = objective.y.astype(np.intp)
     n_h = K if symmetric else q
-    info = np.zeros((n_h * m, n_h * m))
-    meat0 = np.zeros((q * m, q * m))
-    cert = np.zeros((q * m, q * m))
-    meat_sym = np.zeros((n_h * m, n_h * m)) if symmetric else np.zeros((0, 0))
-    g = np.zeros((q, m))
-    r_abs = np.zeros(q)  # Σ |sᵢ rᵢₖ|: with the design's reach, bounds g's rounding
-    ss = np.zeros(m)
-    log_lik = 0.0
-    moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
-    for sl in blocks(objective.n_samples, objective.n_features):
-        Z = design.rows(X, sl)
-        labels = labels_all[sl]
-        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
-        P = probabilities(design, theta_c, Z)
-        log_lik += log_likelihood(design, theta_c, Z, labels, s)
-        onehot = np.zeros_like(P)
-        onehot[np.arange(P.shape[0]), labels] = 1.0
-        R = residuals(P, labels)
-        Ph = P if symmetric else P[:, 1:]
-        W = -Ph[:, :, None] * Ph[:, None, :]
-        idx = np.arange(n_h)
-        W[:, idx, idx] += Ph
-        weights = [W * s[:, None, None], (R[:, :, None] * R[:, None, :]) * s[:, None, None]]
-        if symmetric:  # else the certificate matrix is info + meat0 (see below)
-            weights.append(certificate_weights(labels, s, P))
-            R_all = np.empty_like(P)  # e_y − p̂ on every class (they sum to 0)
-            R_all[:, 1:] = R
-            R_all[:, 0] = -R.sum(axis=1)
-            weights.append((R_all[:, :, None] * R_all[:, None, :]) * s[:, None, None])
-        grams = block_grams(Z, weights)
-        info += grams[0]
-        meat0 += grams[1]
-        if symmetric:
-            cert += grams[2]
-            meat_sym += grams[3]
-        g += (R * s[:, None]).T @ Z
-        r_abs += np.abs(R * s[:, None]).sum(axis=0)
-        ss += s @ (Z * Z)
-        moments += (onehot * s[:, None]).T @ Z
+    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = (
+        reduce_rows(objective, partial(_first_pass, design, theta_c, symmetric), add_parts)
+    )
 
     if not symmetric:
         # Per row, Σ_{k≠y} p̂_k (e_y − e_k)(e_y − e_k)ᵀ = (diag p̂ − p̂p̂ᵀ) + (e_y − p̂)(e_y − p̂)ᵀ
@@ -310,14 +273,10 @@ def compute_fit_state(
     v = np.zeros(q * m) if cert_inv is None else cert_inv @ g.ravel()
     v_err = np.zeros(q) if cert_inv is None else _solve_error(cert_inv, r_abs, design)
     certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
-    for sl in blocks(objective.n_samples, objective.n_features):
-        if not certified:
-            break
-        Z = design.rows(X, sl)
-        labels = labels_all[sl]
-        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
-        P = probabilities(design, theta_c, Z)
-        certified = certify_no_separation(Z, labels, s, P, v.reshape(q, m), v_err)
+    if certified:
+        certified = reduce_rows(
+            objective, partial(_certify_rows, design, theta_c, v.reshape(q, m), v_err), _both
+        )
     if cov_c is None:
         robust_note = (
             "the L1 part of the penalty leaves no covariance"
@@ -344,12 +303,22 @@ def compute_fit_state(
     entries = objective.n_samples * m
     single: Separation | None = None
     if not certified:  # one pass of per-class extremes, at any size
-        mins, maxs = class_extremes(X, labels_all, sw, K)
+        mins, maxs = reduce_rows(objective, partial(_class_extremes, K), _combine_extremes)
         single = separation_from_extremes(mins, maxs, fi)
+    X = objective.X
     if certified:
         separation, method = None, "certificate from the fit"
     elif single == "complete":
         separation, method = "complete", "one feature separates the classes"
+    elif hasattr(objective, "reduce_rows"):  # rows elsewhere (a cluster): no LP on them
+        separation, checked = single, single is not None
+        method = (
+            "one feature separates the classes (complete separation by several features "
+            "not checked)"
+            if single is not None
+            else "not checked: the fit's certificate did not settle it, and the linear "
+            "program needs the rows in memory (they are on a cluster)"
+        )
     elif entries > MAX_LP_ENTRIES or (scipy.sparse.issparse(X) and entries > MAX_LP_ENTRIES // 4):
         # Too large to copy densely for the linear programs.
         separation, checked = single, single is not None
@@ -366,7 +335,6 @@ def compute_fit_state(
         method = "one feature separates the classes" if single is not None else "linear program"
 
     n_params = int(np.count_nonzero(theta)) if has_l1 else theta.size
-    n_rows = objective.n_samples if sw is None else int(np.count_nonzero(sw > 0))
     var = np.maximum(ss[1:] if fi else ss - np.sum(moments, axis=0) ** 2 / max(sw_sum, 1e-300), 0.0)
     denom = max(sw_sum - 1.0, 1e-300)
     return FitState(
@@ -376,9 +344,9 @@ def compute_fit_state(
         meats=meats,
         robust_note=robust_note,
         n_obs=sw_sum,
-        n_rows=n_rows,
-        log_likelihood=log_lik,
-        null_log_likelihood=null_log_likelihood(labels_all, sw, K),
+        n_rows=int(n_rows),
+        log_likelihood=float(log_lik),
+        null_log_likelihood=_null_from_counts(counts),
         n_params=n_params,
         penalized=penalized,
         C=1.0 / (penalty.alpha * sw_sum) if penalized else math.inf,
@@ -394,6 +362,129 @@ def compute_fit_state(
     )
 
 
+def _first_pass(
+    design: Design, theta_c: FloatArray, symmetric: bool, X: Any, y: Any, sw: FloatArray | None
+) -> tuple[Any, ...]:
+    """The sums of :func:`compute_fit_state`'s first pass over some rows (in blocks).
+
+    (information, HC0 meat, certificate matrix, symmetric meat, score sum g,
+    Σ|sᵢrᵢₖ|, Σsᵢzᵢ², log-likelihood, Σsᵢ[yᵢ = k]zᵢ, Σsᵢ, rows of positive
+    weight, per-class Σsᵢ).
+    """
+    K = design.n_classes
+    q, m = design.n_blocks, design.n_terms
+    n_h = K if symmetric else q
+    info = np.zeros((n_h * m, n_h * m))
+    meat0 = np.zeros((q * m, q * m))
+    cert = np.zeros((q * m, q * m))
+    meat_sym = np.zeros((n_h * m, n_h * m)) if symmetric else np.zeros((0, 0))
+    g = np.zeros((q, m))
+    r_abs = np.zeros(q)  # Σ |sᵢ rᵢₖ|: with the design's reach, bounds g's rounding
+    ss = np.zeros(m)
+    log_lik = 0.0
+    moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
+    for sl in blocks(X.shape[0], X.shape[1]):
+        Z = design.rows(X, sl)
+        labels = np.asarray(y[sl]).astype(np.intp)
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        log_lik += log_likelihood(design, theta_c, Z, labels, s)
+        onehot = np.zeros_like(P)
+        onehot[np.arange(P.shape[0]), labels] = 1.0
+        R = residuals(P, labels)
+        Ph = P if symmetric else P[:, 1:]
+        W = -Ph[:, :, None] * Ph[:, None, :]
+        idx = np.arange(n_h)
+        W[:, idx, idx] += Ph
+        weights = [W * s[:, None, None], (R[:, :, None] * R[:, None, :]) * s[:, None, None]]
+        if symmetric:  # else the certificate matrix is info + meat0 (see below)
+            weights.append(certificate_weights(labels, s, P))
+            R_all = np.empty_like(P)  # e_y − p̂ on every class (they sum to 0)
+            R_all[:, 1:] = R
+            R_all[:, 0] = -R.sum(axis=1)
+            weights.append((R_all[:, :, None] * R_all[:, None, :]) * s[:, None, None])
+        grams = block_grams(Z, weights)
+        info += grams[0]
+        meat0 += grams[1]
+        if symmetric:
+            cert += grams[2]
+            meat_sym += grams[3]
+        g += (R * s[:, None]).T @ Z
+        r_abs += np.abs(R * s[:, None]).sum(axis=0)
+        ss += s @ (Z * Z)
+        moments += (onehot * s[:, None]).T @ Z
+    mass, n_rows, counts = _weight_totals(y, sw, K)
+    return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts
+
+
+def _weight_totals(y: Any, sw: FloatArray | None, K: int) -> tuple[float, int, FloatArray]:
+    """(Σs, rows of positive weight, per-class Σs) of some rows."""
+    labels = np.asarray(y).astype(np.intp)
+    if sw is None:
+        return (
+            float(labels.shape[0]),
+            labels.shape[0],
+            np.bincount(labels, minlength=K).astype(np.float64),
+        )
+    counts = np.bincount(labels, weights=sw, minlength=K).astype(np.float64)
+    return float(np.sum(sw)), int(np.count_nonzero(sw > 0)), counts
+
+
+def _certify_rows(
+    design: Design,
+    theta_c: FloatArray,
+    v: FloatArray,
+    v_err: FloatArray,
+    X: Any,
+    y: Any,
+    sw: FloatArray | None,
+) -> bool:
+    """Whether every block of these rows passes the separation certificate ``v``."""
+    for sl in blocks(X.shape[0], X.shape[1]):
+        Z = design.rows(X, sl)
+        labels = np.asarray(y[sl]).astype(np.intp)
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        if not certify_no_separation(Z, labels, s, P, v, v_err):
+            return False
+    return True
+
+
+def _both(a: bool, b: bool) -> bool:
+    return a and b
+
+
+def _class_extremes(K: int, X: Any, y: Any, sw: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+    return class_extremes(X, np.asarray(y).astype(np.intp), sw, K)
+
+
+def _combine_extremes(
+    a: tuple[FloatArray, FloatArray], b: tuple[FloatArray, FloatArray]
+) -> tuple[FloatArray, FloatArray]:
+    return np.minimum(a[0], b[0]), np.maximum(a[1], b[1])
+
+
+def _certificate_sums(
+    design: Design, theta_c: FloatArray, X: Any, y: Any, sw: FloatArray | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(certificate matrix, score sum g, Σ|sᵢrᵢₖ|) of some rows at ``theta_c``."""
+    q, m = design.n_blocks, design.n_terms
+    cert = np.zeros((q * m, q * m))
+    g = np.zeros((q, m))
+    r_abs = np.zeros(q)
+    for sl in blocks(X.shape[0], X.shape[1]):
+        Z = design.rows(X, sl)
+        labels = np.asarray(y[sl]).astype(np.intp)
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        (gram,) = block_grams(Z, [certificate_weights(labels, s, P)])
+        cert += gram
+        R = residuals(P, labels) * s[:, None]
+        g += R.T @ Z
+        r_abs += np.abs(R).sum(axis=0)
+    return cert, g, r_abs
+
+
 def _wide_fit_state(
     objective: Objective, coef: FloatArray, *, converged: bool, n_iter: int
 ) -> FitState:
@@ -404,15 +495,15 @@ def _wide_fit_state(
     p = objective.n_features
     fi = objective.model.fit_intercept
     theta = table_coef(np.asarray(coef, dtype=np.float64), K, p, fi)
-    sw = objective.sample_weight
-    sw_sum = float(objective.n_samples) if sw is None else float(np.sum(sw))
+    sw_sum, n_rows, counts, first, second = reduce_rows(
+        objective, partial(_wide_sums, K), add_parts
+    )
     penalized = penalty.alpha > 0.0
     has_l1 = penalty.l1 > 0.0
     why = (
         f"{theta.size:,} coefficients are more than the {MAX_DENSE_PARAMS:,} for which "
         "the covariance and the separation check (dense k x k passes) are computed"
     )
-    labels = objective.y.astype(np.intp)
     return FitState(
         design=Design(n_classes=K, fit_intercept=fi, center=np.zeros(p)),
         theta=theta,
@@ -420,9 +511,9 @@ def _wide_fit_state(
         meats={},
         robust_note=why,
         n_obs=sw_sum,
-        n_rows=objective.n_samples if sw is None else int(np.count_nonzero(sw > 0)),
+        n_rows=int(n_rows),
         log_likelihood=-objective.cross_entropy(coef) * sw_sum,
-        null_log_likelihood=null_log_likelihood(labels, sw, K),
+        null_log_likelihood=_null_from_counts(counts),
         n_params=int(np.count_nonzero(theta)) if has_l1 else theta.size,
         penalized=penalized,
         C=1.0 / (penalty.alpha * sw_sum) if penalized else math.inf,
@@ -432,25 +523,39 @@ def _wide_fit_state(
         separation=None,
         separation_checked=False,
         separation_method=f"not checked: {why}",
-        feature_sd=_feature_sd(objective.X, sw, sw_sum),
+        feature_sd=_sd_from_sums(first, second, sw_sum),
         moments=np.zeros((K + 1, p + int(fi))),
         singular=False,
     )
 
 
-def _feature_sd(X: FloatArray, sw: FloatArray | None, sw_sum: float) -> FloatArray:
-    """Weighted sample standard deviation of each column (X dense or SciPy sparse)."""
+def _wide_sums(
+    K: int, X: Any, y: Any, sw: FloatArray | None
+) -> tuple[float, int, FloatArray, FloatArray, FloatArray]:
+    """(Σs, rows of positive weight, per-class Σs, Σs·x, Σs·x²) of some rows."""
+    first, second = _column_sums(X, sw)
+    return (*_weight_totals(y, sw, K), first, second)
+
+
+def _column_sums(X: Any, sw: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+    """(Σs·x, Σs·x²) of each column (X dense or SciPy sparse)."""
     data: Any = X
-    w = np.ones(X.shape[0]) if sw is None else sw
+    w = np.ones(X.shape[0]) if sw is None else np.asarray(sw, dtype=np.float64)
     if scipy.sparse.issparse(data):
-        first = np.asarray(data.T @ w).ravel()
-        second = np.asarray(data.multiply(data).T @ w).ravel()
-    else:
-        Xa = np.asarray(data, dtype=np.float64)
-        first, second = w @ Xa, w @ (Xa * Xa)
+        return np.asarray(data.T @ w).ravel(), np.asarray(data.multiply(data).T @ w).ravel()
+    Xa = np.asarray(data, dtype=np.float64)
+    return w @ Xa, w @ (Xa * Xa)
+
+
+def _sd_from_sums(first: FloatArray, second: FloatArray, sw_sum: float) -> FloatArray:
     mean = first / max(sw_sum, 1e-300)
     var = np.maximum(second - sw_sum * mean**2, 0.0) / max(sw_sum - 1.0, 1e-300)
     return np.asarray(np.sqrt(var), dtype=np.float64)
+
+
+def _feature_sd(X: FloatArray, sw: FloatArray | None, sw_sum: float) -> FloatArray:
+    """Weighted sample standard deviation of each column (X dense or SciPy sparse)."""
+    return _sd_from_sums(*_column_sums(X, sw), sw_sum)
 
 
 def _solve_error(inverse: FloatArray, r_abs: FloatArray, design: Design) -> FloatArray:
@@ -475,40 +580,23 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
 
     K = objective.model.n_classes
     unpenalized = objective.with_penalty(Penalty())
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        mle = solve(unpenalized, coef, tol=1e-6, max_iter=_CERTIFY_NEWTON_STEPS).coef
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            mle = solve(unpenalized, coef, tol=1e-6, max_iter=_CERTIFY_NEWTON_STEPS).coef
+    except NotImplementedError:  # rows on a cluster run only Newton with its full Hessian
+        return False
     if not np.all(np.isfinite(mle)):
         return False
     theta_c = centered_theta(design, table_coef(mle, K, objective.n_features, design.fit_intercept))
-    q, m = design.n_blocks, design.n_terms
-    sw = objective.sample_weight
-    labels_all = objective.y.astype(np.intp)
-    cert = np.zeros((q * m, q * m))
-    g = np.zeros((q, m))
-    r_abs = np.zeros(q)
-    for sl in blocks(objective.n_samples, objective.n_features):
-        Z = design.rows(objective.X, sl)
-        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
-        P = probabilities(design, theta_c, Z)
-        (gram,) = block_grams(Z, [certificate_weights(labels_all[sl], s, P)])
-        cert += gram
-        R = residuals(P, labels_all[sl]) * s[:, None]
-        g += R.T @ Z
-        r_abs += np.abs(R).sum(axis=0)
+    cert, g, r_abs = reduce_rows(objective, partial(_certificate_sums, design, theta_c), add_parts)
     cert_inv = equilibrated_inverse(cert)
     if cert_inv is None:
         return False
-    v = (cert_inv @ g.ravel()).reshape(q, m)
+    v = (cert_inv @ g.ravel()).reshape(design.n_blocks, design.n_terms)
     v_err = _solve_error(cert_inv, r_abs, design)
     if not np.all(np.isfinite(v)):
         return False
-    for sl in blocks(objective.n_samples, objective.n_features):
-        Z = design.rows(objective.X, sl)
-        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
-        P = probabilities(design, theta_c, Z)
-        if not certify_no_separation(Z, labels_all[sl], s, P, v, v_err):
-            return False
-    return True
+    return bool(reduce_rows(objective, partial(_certify_rows, design, theta_c, v, v_err), _both))
 
 
 def _reference_from_symmetric(
@@ -539,7 +627,13 @@ def _reference_from_symmetric(
 
 def null_log_likelihood(labels: IntArray, sample_weight: FloatArray | None, K: int) -> float:
     """Weighted log-likelihood of the intercept-only model (class frequencies)."""
-    counts = np.bincount(labels, weights=sample_weight, minlength=K).astype(np.float64)
+    return _null_from_counts(
+        np.bincount(labels, weights=sample_weight, minlength=K).astype(np.float64)
+    )
+
+
+def _null_from_counts(counts: FloatArray) -> float:
+    """The intercept-only log-likelihood from the (weighted) class counts."""
     total = float(np.sum(counts))
     present = counts > 0
     return float(np.sum(counts[present] * np.log(counts[present] / total)))

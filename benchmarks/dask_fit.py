@@ -1,0 +1,170 @@
+"""logitlab's Dask fit against dask-ml's on a dataset larger than a worker's memory.
+
+A ``LocalCluster`` of 2 worker processes (1 thread each, ``--worker-memory``
+each, 512 MB by default) fits a binary logistic regression to about 2 GB of
+float64 X (``--rows`` x ``--features``, in row chunks). X and y are generated
+on the workers from a seed (``dask.array.random``) and never persisted: every
+pass over the data regenerates its chunks there, so the dataset is larger
+than one worker's memory and than the whole cluster's. The client only ever
+holds p-sized vectors and p x p matrices; its peak RSS is printed.
+
+Compared, interleaved in one process, medians of ``--repeats`` runs:
+
+* ``logitlab``: ``LogisticRegression(C=inf).fit(X, y)`` (Newton blockwise; the
+  fit also records the inference state, so ``summary()`` works);
+* ``dask-ml``: ``dask_ml.linear_model.LogisticRegression(solver="newton")``,
+  its exact method for an unpenalized fit (dask-glm's Newton ignores ``C``;
+  its ``lbfgs`` and ``admm`` penalize the intercept column), ``tol=1e-8`` on
+  the change of the coefficients.
+
+Printed: wall time of each fit, the ratio logitlab / dask-ml, the largest
+coefficient difference between the two, and a check on a smaller version of
+the same data (``--small-rows``): logitlab's Dask fit against its in-memory fit
+of the computed arrays (relative difference, should be below 1e-8), and its
+Dask ``summary()`` standard errors against the in-memory ones.
+
+    .venv/bin/python benchmarks/dask_fit.py [--rows N] [--features P] [--repeats N]
+
+The machine is shared and noisy: medians, same-run ratios; the load average
+is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+import warnings
+from typing import Any
+
+
+def make_data(da: Any, n: int, p: int, chunk_rows: int, seed: int) -> tuple[Any, Any]:
+    """Seeded X (n, p) and y (n,) as lazy Dask arrays: generated on whichever worker reads them."""
+    import numpy as np
+
+    rng = da.random.RandomState(seed)
+    X = rng.standard_normal((n, p), chunks=(chunk_rows, p))
+    X = X + np.linspace(0.0, 3.0, p)  # uncentered columns, as real data
+    beta = np.linspace(-0.6, 0.6, p)
+    eta = (X - np.linspace(0.0, 3.0, p)) @ beta + 0.4
+    y = (eta + rng.logistic(size=n, chunks=chunk_rows) > 0).astype(np.int8)
+    return X, y
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=12_500_000)
+    parser.add_argument("--features", type=int, default=20)
+    parser.add_argument("--chunk-rows", type=int, default=250_000)
+    parser.add_argument("--small-rows", type=int, default=200_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--worker-memory", default="512MB")
+    args = parser.parse_args()
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # inherited by the worker processes
+    os.environ["OMP_NUM_THREADS"] = "1"
+
+    import dask
+    import dask.array as da
+    import distributed
+    import numpy as np
+
+    from logitlab import LogisticRegression
+
+    try:
+        from dask_ml.linear_model import LogisticRegression as DaskMLLogisticRegression
+    except ImportError as exc:  # pragma: no cover - printed, not hidden
+        sys.exit(f"dask-ml is not importable ({exc}); pip install dask-ml")
+
+    import dask_ml
+
+    n, p = args.rows, args.features
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, dask {dask.__version__}"
+        f", distributed {distributed.__version__}, dask-ml {dask_ml.__version__}"
+    )
+    print(f"load average at start: {os.getloadavg()}")
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        memory_limit=args.worker_memory,
+        processes=True,
+        dashboard_address=":0",
+    )
+    client = distributed.Client(cluster)
+    limit = cluster.workers[next(iter(cluster.workers))].memory_manager.memory_limit
+    X, y = make_data(da, n, p, args.chunk_rows, seed=0)
+    gb = n * p * 8 / 1e9
+    print(
+        f"X: {n:,} x {p} float64 = {gb:.2f} GB in {X.numblocks[0]} chunks of "
+        f"{args.chunk_rows:,} rows; 2 workers of {limit / 1e6:.0f} MB each "
+        f"(X is {gb * 1e9 / limit:.1f}x one worker's limit)"
+    )
+
+    # ---- a smaller version: the Dask fit against the in-memory fit of the same numbers
+    Xs, ys = make_data(da, args.small_rows, p, args.chunk_rows // 4, seed=1)
+    dask_model = LogisticRegression(C=np.inf).fit(Xs, ys)
+    Xm, ym = (np.asarray(v) for v in da.compute(Xs, ys))
+    mem_model = LogisticRegression(C=np.inf).fit(Xm, ym)
+    ours = np.r_[dask_model.intercept_, dask_model.coef_.ravel()]
+    ref = np.r_[mem_model.intercept_, mem_model.coef_.ravel()]
+    se_dask = dask_model.summary().to_frame()["std_error"].to_numpy()
+    se_mem = mem_model.summary().to_frame()["std_error"].to_numpy()
+    print(
+        f"small version {args.small_rows:,} x {p}: Dask fit vs in-memory fit, largest relative "
+        f"coefficient difference {np.max(np.abs(ours - ref) / np.abs(ref)):.1e}, summary() "
+        f"std err {np.max(np.abs(se_dask - se_mem) / se_mem):.1e}"
+    )
+
+    def fit_logitlab() -> np.ndarray:
+        model = LogisticRegression(C=np.inf).fit(X, y)
+        return np.r_[model.intercept_, model.coef_.ravel()]
+
+    def fit_dask_ml() -> np.ndarray:
+        model = DaskMLLogisticRegression(solver="newton", tol=1e-8, max_iter=100).fit(X, y)
+        return np.r_[model.intercept_, np.asarray(model.coef_).ravel()]
+
+    methods = {"logitlab": fit_logitlab, "dask-ml newton": fit_dask_ml}
+    times: dict[str, list[float]] = {name: [] for name in methods}
+    coefs: dict[str, np.ndarray] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dask-ml's FutureWarnings, distributed's key notes
+        for rep in range(args.repeats):
+            order = list(methods) if rep % 2 == 0 else list(reversed(methods))
+            for name in order:
+                start = time.perf_counter()
+                coefs[name] = methods[name]()
+                times[name].append(time.perf_counter() - start)
+                print(f"  run {rep + 1} {name}: {times[name][-1]:.1f} s", flush=True)
+
+    worker_peaks = client.run(peak_rss_mb)
+    med = {name: statistics.median(t) for name, t in times.items()}
+    print()
+    print(f"{'method':<16} {'median s':>9} {'runs':>26} {'ratio to dask-ml':>17}")
+    for name, t in times.items():
+        runs = ", ".join(f"{v:.1f}" for v in t)
+        print(f"{name:<16} {med[name]:9.1f} {runs:>26} {med[name] / med['dask-ml newton']:17.3f}")
+    a, b = coefs["logitlab"], coefs["dask-ml newton"]
+    print(
+        f"coefficients (intercept, w): largest |logitlab - dask-ml| = "
+        f"{np.max(np.abs(a - b)):.2e} (relative {np.max(np.abs(a - b)) / np.max(np.abs(b)):.2e})"
+    )
+    print(
+        f"peak RSS: client {peak_rss_mb():.0f} MB, workers "
+        + ", ".join(f"{v:.0f} MB" for v in worker_peaks.values())
+    )
+
+    print(f"load average at end: {os.getloadavg()}")
+    client.close()
+    cluster.close()
+
+
+if __name__ == "__main__":
+    main()
