@@ -60,7 +60,9 @@ def test_try_this_cards_each_set_up_a_known_scenario() -> None:
         assert button.text == "Set it up"
         names.append(name)
     seed_ideas = {"xor-wall", "lr-explosion", "regularization", "threshold-tradeoff"}
-    assert seed_ideas | {"imbalanced", "hand-set", "separable-growth", "newton-vs-gd"} == set(names)
+    issue_14 = {"bend-the-line", "circles-circle", "too-many-wiggles", "overfit-on-purpose"}
+    others = {"imbalanced", "hand-set", "separable-growth", "newton-vs-gd"}
+    assert seed_ideas | others | issue_14 == set(names)
 
 
 def test_imbalanced_card_states_the_true_baseline() -> None:

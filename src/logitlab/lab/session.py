@@ -33,7 +33,7 @@ from logitlab.core.types import FloatArray
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.experiment import STEP_LIMIT, Experiment
 from logitlab.lab.points import CommandError
-from logitlab.lab.protocol import (
+from logitlab.lab.protocol import (  # feature maps and the split (issue 14)
     COMMAND_ADAPTER,
     Command,
     EditPoints,
@@ -44,7 +44,6 @@ from logitlab.lab.protocol import (
     LabState,
     LoadCsv,
     LoadPreset,
-    ModelSpec,
     NewSample,
     PageName,
     Probe,
@@ -52,6 +51,8 @@ from logitlab.lab.protocol import (
     ResetWeights,
     RunScenario,
     ScenarioName,
+    SetCoef,
+    SetFeatures,
     SetModel,
     SetTraining,
     SetView,
@@ -124,7 +125,8 @@ class LabSession:
 
     @property
     def coef(self) -> FloatArray:
-        """Current [w₀, w₁, b], shape (3,) (a copy)."""
+        """Current coefficients, the mapped columns' weights then b (a copy; [w₀, w₁, b] at
+        degree 1)."""
         return self.experiment.coef.copy()
 
     @property
@@ -248,6 +250,10 @@ class LabSession:
         elif isinstance(command, RunScenario):
             start_auto = exp.run_scenario(command.name)
             scenario = command.name
+        elif isinstance(command, SetFeatures):  # issue 14
+            exp.set_features(command)
+        elif isinstance(command, SetCoef):  # issue 14
+            exp.set_coef(command)
         return self.frame(seq=command.seq, full=full, start_auto=start_auto, scenario=scenario)
 
     def train(self, steps: int) -> None:
@@ -285,8 +291,7 @@ class LabSession:
             spent[view.timing] += time.perf_counter() - t
         self.timing.field += spent["field"]
         self.timing.metrics += spent["metrics"]
-        w0, w1, b = (float(v) for v in exp.coef)
-        model = ModelSpec.model_construct(w0=w0, w1=w1, b=b, steps=exp.steps)
+        model = exp.model_spec(construct=True)  # every coefficient (issue 14)
         state = LabState.model_construct(
             data=exp.data_spec(), model=model, training=exp.training, view=exp.view_spec
         )

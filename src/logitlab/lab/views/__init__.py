@@ -19,6 +19,8 @@ divergence              divergence.py      banner.js (in the chart panel, under 
 model_math              formula.py         formula.js (numbers rewritten in place)
 true_weights            formula.py         params.js (w₀, w₁, b), main.js (PNG caption)
 roc                     roc.py             roc-curves.js, roc-hist.js, roc-panel.js
+contours                contours.py        data-chart.js (boundary curves at degree > 1)
+coefficients            formula.py         coefs.js (every coefficient, degree > 1)
 ======================  =================  ===============================================
 """
 
@@ -28,9 +30,14 @@ from typing import Any
 
 from logitlab.lab.views.base import FrameInputs, LabView
 from logitlab.lab.views.boundary import BoundaryView, HalfLineView
+from logitlab.lab.views.contours import ContourView  # issue 14
 from logitlab.lab.views.data import FieldView, PointsView, WindowView
 from logitlab.lab.views.divergence import DivergenceView
-from logitlab.lab.views.formula import ModelMathView, TrueWeightsView
+from logitlab.lab.views.formula import (
+    CoefficientsView,  # issue 14
+    ModelMathView,
+    TrueWeightsView,
+)
 from logitlab.lab.views.loss_curve import CurveView
 from logitlab.lab.views.roc import RocView
 from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
@@ -50,6 +57,8 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     ModelMathView,
     TrueWeightsView,
     RocView,
+    ContourView,  # issue 14
+    CoefficientsView,  # issue 14
 )
 """Every view, in the order a frame computes them."""
 
