@@ -306,3 +306,24 @@ def test_overfit_card_numbers() -> None:
     assert round(log_loss(y[test], p_test), 2) == 0.49
     assert m.accuracy == 0.85 and m.test_accuracy == 0.85
     assert accuracy_score(y[test], p_test >= 0.5) == 0.85
+
+
+def test_field_above_degree_1_is_the_models_probability() -> None:
+    import base64
+
+    from logitlab.core.link import sigmoid
+    from logitlab.lab.geometry import FIELD_SIZE
+
+    session = LabSession()
+    lab = {"data": {"preset": "moons"}, "model": {"degree": 4, "standardize": True}}
+    handle(session, {"type": "hello", "state": lab})
+    frame = handle(session, {"type": "train", "steps": 20})
+    assert frame.field is not None
+    got = np.frombuffer(base64.b64decode(frame.field.data), dtype=np.uint8)
+    v, n = frame.view, FIELD_SIZE
+    xs = v.xmin + (np.arange(n) + 0.5) * (v.xmax - v.xmin) / n
+    ys = v.ymax - (np.arange(n) + 0.5) * (v.ymax - v.ymin) / n
+    xy = np.column_stack([np.tile(xs, n), np.repeat(ys, n)])
+    exp = session.experiment
+    p = sigmoid(exp.features(xy) @ exp.coef[:-1] + exp.coef[-1])
+    assert np.max(np.abs(got.astype(float) - np.rint(255 * p))) <= 1

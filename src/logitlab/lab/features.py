@@ -29,11 +29,14 @@ from logitlab.core.contour import contour_segments
 from logitlab.core.features import PolynomialFeatures, Standardizer
 from logitlab.core.link import sigmoid
 from logitlab.core.types import FloatArray
+from logitlab.lab.geometry import FIELD_SIZE
 from logitlab.lab.protocol import View, n_coefficients
 
-CONTOUR_CELLS = 128
+CONTOUR_CELLS = 2 * FIELD_SIZE
 """The boundary curves are traced on CONTOUR_CELLS × CONTOUR_CELLS cells of the window
-(a few pixels each at the chart's size: the curve looks smooth)."""
+(a few pixels each at the chart's size: the curve looks smooth). Twice the field's size,
+so the field's cell centres are every other vertex of this grid: one z grid per frame
+serves both (:meth:`LabFeatureMap.vertex_z`)."""
 DEGREE_1_NAMES = ("w₀", "w₁", "b")
 """Display names of the coefficients at degree 1 (today's Lab)."""
 
@@ -54,6 +57,9 @@ class LabFeatureMap:
     names: tuple[str, ...]
     """The columns' names: x, y, x², x·y, y², …"""
     _grid: dict[tuple[float, ...], FloatArray] = field(default_factory=dict, compare=False)
+    _last: list[tuple[bytes, tuple[float, ...], FloatArray]] = field(
+        default_factory=list, compare=False
+    )
 
     @property
     def identity(self) -> bool:
@@ -116,6 +122,22 @@ class LabFeatureMap:
         c = self.raw_coef(coef)
         z: FloatArray = (raw @ c[:-1] + c[-1]).reshape(n, n)
         return z
+
+
+    def vertex_z(self, coef: FloatArray, view: View) -> FloatArray:
+        """z at the vertices of the :data:`CONTOUR_CELLS`² grid (row 0 at ymax), computed
+        once per model and window (the field and the curves both read it)."""
+        key = (view.xmin, view.xmax, view.ymin, view.ymax)
+        c = coef.tobytes()
+        if self._last and self._last[0][0] == c and self._last[0][1] == key:
+            return self._last[0][2]
+        z = self.grid_z(coef, view, CONTOUR_CELLS, centres=False)
+        self._last[:] = [(c, key, z)]
+        return z
+
+    def field_z(self, coef: FloatArray, view: View) -> FloatArray:
+        """z at the centres of the field's FIELD_SIZE² cells: every other vertex."""
+        return self.vertex_z(coef, view)[1::2, 1::2]
 
 
 def _empty(fmap: LabFeatureMap) -> FloatArray:

@@ -30,7 +30,7 @@ class ContourView(LabView[Contours | None]):
         if exp.degree == 1:
             return None
         window = inputs.window
-        z = exp.feature_map().grid_z(exp.coef, window, CONTOUR_CELLS, centres=False)
+        z = exp.feature_map().vertex_z(exp.coef, window)
         tau = exp.view_spec.tau
         half = None if tau == 0.5 else contour_bytes(z, 0.0, window)
         return Contours.model_construct(

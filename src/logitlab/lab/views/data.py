@@ -73,6 +73,6 @@ class FieldView(LabView[FieldPayload | None]):
         if fmap.identity:
             data = probability_field(exp.coef, inputs.window)
         else:  # through the feature map (issue 14)
-            z = fmap.grid_z(exp.coef, inputs.window, FIELD_SIZE, centres=True)
+            z = fmap.field_z(exp.coef, inputs.window)
             data = probability_bytes(z)
         return FieldPayload.model_construct(size=FIELD_SIZE, data=data)
