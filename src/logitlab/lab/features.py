@@ -16,6 +16,12 @@ Decisions recorded here:
   (its field and boundary) stays the same.
 - **Changing the degree** keeps the coefficient of every monomial both degrees share and
   the intercept; new monomials start at 0 (the model is unchanged when the degree grows).
+- **More than two classes (issue 14, part 3, later)**: the feature map does not depend on
+  the classes, so K classes need only a K × (p + 1) coefficient block: ``ModelSpec.coef``
+  then holds it row by row (class 0 first, each row the columns' weights then b) with a
+  ``n_classes`` field beside ``degree``, whose validator checks K · (p + 1) entries;
+  ``n_classes = 2`` keeps today's single row. The split, ``rows()`` and ``evaluation_rows()``
+  already work for any labels (stratified by class).
 """
 
 from __future__ import annotations

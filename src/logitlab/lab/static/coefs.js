@@ -6,6 +6,9 @@ import { setHidden, setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 
 const WEIGHT_LIMIT = 1e6;
+// Writing 28 number boxes costs the page a frame's budget: while training they follow the
+// server at most this often (the numbers are unreadable faster), and the last values always land.
+const REFRESH_MS = 250;
 
 export class CoefPanel {
   constructor(doc, connection) {
@@ -16,6 +19,9 @@ export class CoefPanel {
     this.sliders = ["w0", "w1", "b"].map((name) => doc.querySelector(`[data-control="${name}"]`));
     this.names = "";
     this.boxes = [];
+    this.shown = -Infinity; // when the boxes were last written
+    this.pending = null; // values waiting for the next refresh
+    this.timer = null;
   }
 
   build(names) {
@@ -66,8 +72,22 @@ export class CoefPanel {
     if (key !== this.names) {
       this.names = key;
       this.build(c.names);
+      this.shown = -Infinity;
     }
-    c.values.forEach((v, i) => {
+    this.pending = c.values;
+    const wait = this.shown + REFRESH_MS - performance.now();
+    if (wait <= 0) this.write();
+    else if (this.timer === null) this.timer = setTimeout(() => this.write(), wait);
+  }
+
+  write() {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const values = this.pending;
+    if (values === null || values.length !== this.boxes.length) return;
+    this.pending = null;
+    this.shown = performance.now();
+    values.forEach((v, i) => {
       const box = this.boxes[i];
       const text = formatNumber(v, 6);
       if (this.doc.activeElement !== box && box.value !== text) box.value = text;
