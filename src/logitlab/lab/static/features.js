@@ -25,6 +25,7 @@ export class FeaturesPanel {
       busy,
       onValue: (v) => send({ test_share: v }),
     });
+    this.busy = busy;
     this.standardize = doc.getElementById("standardize");
     this.standardize.addEventListener("change", () => send({ standardize: this.standardize.checked }));
     this.featuresNote = doc.getElementById("features-note");
@@ -44,7 +45,8 @@ export class FeaturesPanel {
     const degree = model.degree ?? 1;
     const standardize = model.standardize ?? false;
     this.degree.set(degree);
-    if (this.standardize.checked !== standardize) this.standardize.checked = standardize;
+    // A frame answering an older command must not undo a click still on its way.
+    if (!this.busy() && this.standardize.checked !== standardize) this.standardize.checked = standardize;
     const names = frame.coefficients?.names ?? [];
     const columns = degree === 1 ? "x, y" : names.slice(0, -1).join(", ");
     setText(
