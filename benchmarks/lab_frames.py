@@ -75,8 +75,28 @@ FRAMES = 300
 STEPS_PER_FRAME = 2  # 100 steps per second at 60 frames per second, rounded up
 
 
+FEATURES: dict[str, float] = {"degree": 1, "test_share": 0.0}
+"""``--degree`` / ``--test-share`` (issue 14): the feature map and split of every run."""
+
+
+def features_hash() -> str:
+    """The URL fragment's feature fields ("" at degree 1 without a split)."""
+    out = ""
+    if FEATURES["degree"] > 1:
+        out += f"&deg={int(FEATURES['degree'])}&std=1"
+    if FEATURES["test_share"] > 0:
+        out += f"&test={FEATURES['test_share']}"
+    return out
+
+
 def lab_state(n_points: int) -> LabState:
-    return LabState.model_validate({"data": {"preset": "overlap", "n_points": n_points}})
+    data: dict[str, object] = {"preset": "overlap", "n_points": n_points}
+    state: dict[str, object] = {"data": data}
+    if FEATURES["degree"] > 1:
+        state["model"] = {"degree": int(FEATURES["degree"]), "standardize": True}
+    if FEATURES["test_share"] > 0:
+        data["test_share"] = FEATURES["test_share"]
+    return LabState.model_validate(state)
 
 
 def server_work(n_points: int) -> dict[str, float]:
@@ -297,7 +317,7 @@ def browser_run(seconds: float, rounds: int, max_steal: float) -> dict[int, dict
         blank.close()
         for n_points in SIZES:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={n_points}")
+            page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={n_points}{features_hash()}")
             page.wait_for_function(
                 "n => document.querySelector('[data-stat=\"n-points\"]').textContent == n",
                 arg=str(n_points),
@@ -465,10 +485,15 @@ def main() -> None:
     parser.add_argument(
         "--regpath-only", action="store_true", help="only the regularization path's server cost"
     )
+    parser.add_argument("--degree", type=int, default=1, help="polynomial degree (issue 14)")
+    parser.add_argument("--test-share", type=float, default=0.0, help="test share (issue 14)")
     args = parser.parse_args()
     if args.regpath_only:
         regpath_report()
         return
+    FEATURES.update(degree=args.degree, test_share=args.test_share)
+    if args.degree > 1 or args.test_share > 0:
+        print(f"degree {args.degree} (standardized), test share {args.test_share:g}")
     if args.against is not None:
         against_run(args.seconds, args.rounds, args.against)
         return

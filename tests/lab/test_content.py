@@ -60,13 +60,10 @@ def test_try_this_cards_each_set_up_a_known_scenario() -> None:
         assert button.text == "Set it up"
         names.append(name)
     seed_ideas = {"xor-wall", "lr-explosion", "regularization", "threshold-tradeoff"}
-    later = {"confident-wrong"}  # issue 16
-    assert seed_ideas | {
-        "imbalanced",
-        "hand-set",
-        "separable-growth",
-        "newton-vs-gd",
-    } | later == set(names)
+    issue_14 = {"bend-the-line", "circles-circle", "too-many-wiggles", "overfit-on-purpose"}
+    issue_16 = {"confident-wrong"}
+    others = {"imbalanced", "hand-set", "separable-growth", "newton-vs-gd"}
+    assert seed_ideas | others | issue_14 | issue_16 == set(names)
 
 
 def test_imbalanced_card_states_the_true_baseline() -> None:

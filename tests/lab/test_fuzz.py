@@ -208,10 +208,15 @@ def check_reply(session: LabSession, before: tuple[str, int, list[float]], text:
     n = session.X.shape[0]
     metrics = reply["metrics"]
     assert metrics["n_points"] == n == session.y.shape[0]
-    assert sum(metrics["confusion"].values()) == n
+    # With a split the matrix counts the training or the test points (issue 14).
+    n_test = metrics["n_test"]
+    shown = n_test if reply["state"]["view"]["confusion_of"] == "test" and n_test else n - n_test
+    assert sum(metrics["confusion"].values()) == shown
     assert reply["steps"] == session.steps >= 0
     weights = reply["true_weights"]
-    assert [weights["w0"], weights["w1"], weights["b"]] == session.coef.tolist()
+    coef = session.coef.tolist()  # every coefficient, b last (issue 14)
+    assert [weights["w0"], weights["w1"], weights["b"]] == [coef[0], coef[1], coef[-1]]
+    assert weights["coef"] is None if len(coef) == 3 else weights["coef"] == coef
     assert max(abs(w) for w in session.coef) <= protocol.WEIGHT_LIMIT
     if n == 0:
         assert metrics["log_loss"] is None and metrics["accuracy"] is None

@@ -28,6 +28,7 @@ from logitlab.lab.protocol import (
     LabState,
     LoadCsv,
     MovePoint,
+    SetFeatures,
     SetTraining,
     ShowCode,
     TrainingSpec,
@@ -77,6 +78,15 @@ def build_cases() -> dict[str, tuple[LabSession, str]]:
         ):
             assert isinstance(lab.handle(EditPoints(edit=edit)), Frame)
         cases[f"edited-l2-{flavor}"] = (lab, flavor)
+    for flavor, features in (
+        ("sklearn", SetFeatures(degree=2, standardize=True, test_share=0.3)),
+        ("logitlab", SetFeatures(degree=3, test_share=0.25)),
+        ("sklearn", SetFeatures(standardize=True)),
+    ):
+        # Issue 14's feature map and split: a pipeline fitted on the training points only.
+        lab = session("circles", penalty="l2", lam=0.02)
+        assert isinstance(lab.handle(features), Frame)
+        cases[f"features-{features.degree}-{features.test_share}-{flavor}"] = (lab, flavor)
     rng = np.random.default_rng(5)
     X = rng.normal(size=(80, 2)) * [3.0, 0.5] + [10.0, -4.0]
     cls = (X[:, 0] - 10 + 4 * (X[:, 1] + 4) + rng.logistic(size=80) > 0).astype(int)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from pydantic import TypeAdapter
 
-from logitlab.core.link import sigmoid
+from logitlab.core.link import sigmoid, softplus_and_sigmoid
 from logitlab.core.metrics import majority_baseline
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import StepOptimizer, make_optimizer
@@ -42,6 +42,12 @@ from logitlab.lab import compaction
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.exact import exact_optimum
+from logitlab.lab.features import (
+    LabFeatureMap,
+    fit_feature_map,
+    resize_coef,
+)
+from logitlab.lab.features import coef_names as feature_coef_names
 from logitlab.lab.geometry import fit_view
 from logitlab.lab.points import CommandError, PointStore, build_points
 from logitlab.lab.protocol import (
@@ -57,13 +63,18 @@ from logitlab.lab.protocol import (
     ModelSpec,
     MovePoint,
     ProbeResult,
+    RowsName,
     ScenarioName,
+    SetCoef,
+    SetFeatures,
     SetModel,
     SetTraining,
     SetView,
     View,
+    n_coefficients,
 )
 from logitlab.lab.scenarios import FIT_LAMBDA, SCENARIOS
+from logitlab.lab.split import BoolArray, evaluation_rows, rows_mask, test_flags
 from logitlab.lab.training import lab_penalty
 from logitlab.lab.trust_spec import TrustSpec
 
@@ -116,7 +127,14 @@ class Experiment:
         self.points: PointStore = points
         self._custom_view = data_view(points.X) if custom is not None and points.n else None
         """The view of the custom data as loaded; edits only widen it (no jumps while dragging)."""
-        self.coef: FloatArray = np.array([state.model.w0, state.model.w1, state.model.b])
+        m = state.model
+        self.degree = m.degree
+        """Polynomial degree of the feature map (issue 14)."""
+        self.standardize = m.standardize
+        if m.coef is not None:
+            self.coef: FloatArray = np.array(m.coef, dtype=np.float64)
+        else:
+            self.coef = resize_coef(np.array([m.w0, m.w1, m.b]), 1, m.degree)
         self.training = state.training
         self.view_spec = state.view
         self.history = LossHistory()
@@ -124,7 +142,7 @@ class Experiment:
         self.steps = state.model.steps
         self.halted: str | None = None
         """Why training stopped ("non-finite", "weight-limit"), None while it may go on."""
-        self._objective_cache: tuple[tuple[int, Penalty], Objective] | None = None
+        self._objective_cache: tuple[tuple[object, ...], Objective] | None = None
         self._optimizer_cache: tuple[tuple[str, float, int, int], StepOptimizer] | None = None
         self._window_cache: tuple[tuple[int, str], View] | None = None
         self._baseline_cache: tuple[int, float | None] | None = None
@@ -136,6 +154,12 @@ class Experiment:
         """Which code snippet the page asked for ("Copy as … code"); None: none yet."""
         self.regpath_wanted = False
         """True once the page shows the regularization path (``show_regpath``)."""
+        self.test_history = LossHistory()
+        """Test log loss per optimizer step, beside :attr:`history` (only with a split)."""
+        self._split_cache: tuple[tuple[int, float, int], BoolArray] | None = None
+        self._map_cache: tuple[tuple[object, ...], LabFeatureMap] | None = None
+        self._design_cache: tuple[tuple[object, ...], FloatArray] | None = None
+        self._test_cache: tuple[tuple[object, ...], tuple[FloatArray, FloatArray]] | None = None
         if len(self.edits) > compaction.MAX_EDITS:
             self._compact_edits()
         self.trust = TrustSpec()
@@ -161,34 +185,161 @@ class Experiment:
             )
         return self._data_spec_cache
 
-    def model_spec(self) -> ModelSpec:
-        w0, w1, b = (float(v) for v in self.coef)
-        return ModelSpec(w0=w0, w1=w1, b=b, steps=self.steps)
+    def model_spec(self, *, construct: bool = False) -> ModelSpec:
+        """The model's part of the state (``construct``: unvalidated, for frames)."""
+        c = self.coef
+        # Degree 1 keeps today's state (w0, w1, b only): old links stay what they were.
+        coef = [float(v) for v in c] if self.degree > 1 else None
+        make = ModelSpec.model_construct if construct else ModelSpec
+        return make(
+            w0=float(c[0]),
+            w1=float(c[1]),
+            b=float(c[-1]),
+            steps=self.steps,
+            degree=self.degree,
+            standardize=self.standardize,
+            coef=coef,
+        )
+
+    # ----------------------------------------------------------- features and split (issue 14)
+
+    def test_mask(self) -> BoolArray:
+        """True for each current point held out as a test point, shape (n_points,)."""
+        key = (self.points.version, self.data.test_share, self.data.seed)
+        if self._split_cache is None or self._split_cache[0] != key:
+            self._split_cache = (key, test_flags(self.points, key[1], key[2]))
+        return self._split_cache[1]
+
+    def has_split(self) -> bool:
+        """True when some current points are test points."""
+        return bool(self.data.test_share > 0 and np.any(self.test_mask()))
+
+    def rows(self, which: RowsName) -> BoolArray:
+        """Mask of the training (``"train"``) or test (``"test"``) points, shape (n_points,)."""
+        return rows_mask(self.test_mask(), which)
+
+    def evaluation_rows(self) -> RowsName:
+        """The points an evaluation should use: the test points when a split exists, else
+        the training points (all of them). See :mod:`logitlab.lab.split`."""
+        return evaluation_rows(self.test_mask())
+
+    def feature_key(self) -> tuple[object, ...]:
+        """What the feature map depends on (points, degree, standardization and its split)."""
+        split = (self.data.test_share, self.data.seed) if self.standardize else ()
+        return (self.points.version, self.degree, self.standardize, *split)
+
+    def feature_map(self) -> LabFeatureMap:
+        """The feature map, standardized with the training points' statistics."""
+        key = self.feature_key()
+        if self._map_cache is None or self._map_cache[0] != key:
+            train = self.points.X[~self.test_mask()] if self.standardize else self.points.X[:0]
+            self._map_cache = (key, fit_feature_map(self.degree, self.standardize, train))
+        return self._map_cache[1]
 
     def features(self, xy: FloatArray) -> FloatArray:
         """The model's feature columns at plane points ``xy`` (shape (m, 2)).
 
         Every model computation goes through here (with :meth:`design` for the
-        current points): today the columns are the two coordinates themselves.
-        The coefficient vector :attr:`coef` is laid out as the weights of these
-        columns, then the intercept.
+        current points): every monomial of x and y up to :attr:`degree` (degree 1:
+        the coordinates themselves), standardized with the training points' mean and
+        SD when :attr:`standardize` is on. The coefficient vector :attr:`coef` is laid
+        out as the weights of these columns, then the intercept.
         """
-        return xy
+        return self.feature_map().columns(np.asarray(xy, dtype=np.float64))
 
     def design(self) -> FloatArray:
-        """:meth:`features` of the current points (the design matrix the objective uses)."""
-        return self.features(self.points.X)
+        """:meth:`features` of every current point, row i for point i (the objective uses
+        the training rows of it, :meth:`rows`)."""
+        key = self.feature_key()
+        if self._design_cache is None or self._design_cache[0] != key:
+            self._design_cache = (key, self.features(self.points.X))
+        return self._design_cache[1]
 
     def coef_names(self) -> tuple[str, ...]:
-        """Display names of :attr:`coef`'s entries, in order (the intercept last)."""
-        return ("w₀", "w₁", "b")
+        """Display names of :attr:`coef`'s entries, in order (the intercept last): w₀, w₁, b
+        at degree 1, else the columns' names (x, y, x², x·y, …) and b."""
+        return feature_coef_names(self.feature_map())
 
     def objective(self) -> Objective:
-        """The training objective on the current points (rebuilt when points or penalty change)."""
-        key = (self.points.version, lab_penalty(self.training))
+        """The training objective on the training points (rebuilt when points, features,
+        split or penalty change)."""
+        split = (self.data.test_share, self.data.seed)
+        key = (*self.feature_key(), *split, lab_penalty(self.training))
         if self._objective_cache is None or self._objective_cache[0] != key:
-            self._objective_cache = (key, Objective(self.design(), self.points.y, penalty=key[1]))
+            X, y = self.design(), self.points.y
+            if self.has_split():
+                train = self.rows("train")
+                X, y = X[train], y[train]
+            self._objective_cache = (key, Objective(X, y, penalty=lab_penalty(self.training)))
         return self._objective_cache[1]
+
+    def model_key(self) -> tuple[object, ...]:
+        """What the objective's data depend on: the points, the feature map and the split.
+
+        Views that cache work on the objective key it on this (not on the points' version
+        alone: a new degree, standardization or test share changes the objective too).
+        """
+        return (*self.feature_key(), self.data.test_share, self.data.seed)
+
+    def train_index(self, i: int) -> int | None:
+        """The objective's row of point ``i``, or None when point ``i`` is a test point."""
+        if not self.has_split():
+            return i
+        test = self.test_mask()
+        if bool(test[i]):
+            return None
+        return int(i - np.count_nonzero(test[:i]))
+
+    def test_log_loss(self, coef: FloatArray | None = None) -> float | None:
+        """Mean cross-entropy on the test points at ``coef`` (default :attr:`coef`); None
+        without a split."""
+        if not self.has_split():
+            return None
+        c = self.coef if coef is None else coef
+        X, y = self._test_data()
+        z = X @ c[:-1] + c[-1]
+        sp, _ = softplus_and_sigmoid(z)
+        value = float(np.mean(sp - y * z))
+        return value if math.isfinite(value) else None
+
+    def _test_data(self) -> tuple[FloatArray, FloatArray]:
+        key = (*self.feature_key(), self.data.test_share, self.data.seed)
+        if self._test_cache is None or self._test_cache[0] != key:
+            test = self.rows("test")
+            self._test_cache = (key, (self.design()[test], self.points.y[test]))
+        return self._test_cache[1]
+
+    def set_features(self, command: SetFeatures) -> None:
+        """Degree, standardization and the test share; the model is kept where it can be
+        (see :mod:`logitlab.lab.features`)."""
+        if command.test_share is not None and command.test_share != self.data.test_share:
+            self.data = self.data.model_copy(update={"test_share": command.test_share})
+            self._data_spec_cache = None
+            self.test_history = LossHistory()  # another test set: its curve starts again
+        if command.standardize is not None and command.standardize != self.standardize:
+            raw = self.feature_map().raw_coef(self.coef)
+            self.standardize = command.standardize
+            self.coef = self.feature_map().from_raw(raw)
+        if command.degree is not None and command.degree != self.degree:
+            self.coef = resize_coef(self.coef, self.degree, command.degree)
+            self.degree = command.degree
+        if not np.all(np.abs(self.coef) <= WEIGHT_LIMIT):
+            raise CommandError(
+                "with these features the same model needs a coefficient beyond ±1e6, which a "
+                "state cannot hold: reset the weights first"
+            )
+        self.after_weights_set()
+
+    def set_coef(self, command: SetCoef) -> None:
+        """One coefficient typed by hand (never clamped; ±1e6 is the state's range)."""
+        n = self.coef.size
+        if command.index >= n:
+            raise CommandError(
+                f"coefficient {command.index} does not exist: degree {self.degree} has {n} "
+                f"coefficients (indices 0–{n - 1}, the intercept b last)"
+            )
+        self.coef[command.index] = command.value
+        self.after_weights_set()
 
     def optimizer(self) -> StepOptimizer:
         t = self.training
@@ -225,8 +376,11 @@ class Experiment:
 
     def probe(self, x: float, y: float, *, seq: int = 0) -> ProbeResult:
         """z and p̂ at (x, y) under the current weights."""
-        w0, w1, b = (float(v) for v in self.coef)
-        z = w0 * x + w1 * y + b
+        if self.degree == 1 and not self.standardize:
+            w0, w1, b = (float(v) for v in self.coef)
+            z = w0 * x + w1 * y + b
+        else:
+            z = float(self.features(np.array([[x, y]]))[0] @ self.coef[:-1] + self.coef[-1])
         return ProbeResult(seq=seq, x=x, y=y, z=z, p=float(sigmoid(z)))
 
     # ----------------------------------------------------------- data commands
@@ -239,6 +393,7 @@ class Experiment:
                 seed=d.seed if command.seed is None else command.seed,
                 n_points=d.n_points if command.n_points is None else command.n_points,
                 noise=d.noise if command.noise is None else command.noise,
+                test_share=d.test_share,
             )
         )
 
@@ -250,7 +405,7 @@ class Experiment:
         self._custom_view = data_view(self.points.X) if self.points.n else None
         self._window_cache = None
         # Weights fitted to other data mean nothing here: start from p̂ = 0.5 everywhere.
-        self.coef = np.zeros(3)
+        self.coef = np.zeros(n_coefficients(self.degree))
         self.after_weights_set()
 
     def new_sample(self) -> None:
@@ -322,12 +477,13 @@ class Experiment:
         """New data: forget the step count, the loss history and the optimizer's memory."""
         self.steps = 0
         self.history = LossHistory()
+        self.test_history = LossHistory()
         self.recent = Recent()
         self.halted = None
         self._optimizer_cache = None
 
     def set_model(self, command: SetModel) -> None:
-        for i, v in enumerate((command.w0, command.w1, command.b)):
+        for i, v in ((0, command.w0), (1, command.w1), (-1, command.b)):
             if v is not None:
                 self.coef[i] = v
         self.after_weights_set()
@@ -359,6 +515,7 @@ class Experiment:
         coef = self.coef
         recent = self.recent
         taken = 0
+        track_test = self.has_split()
         for _ in range(steps):
             result = optimizer.step(objective, coef)
             new = result.coef
@@ -369,8 +526,15 @@ class Experiment:
                 self.halted = "weight-limit"
                 break
             self.history.append(self.steps, result.value)
+            if track_test:
+                test_loss = self.test_log_loss(coef)
+                if test_loss is not None:
+                    self.test_history.append(self.steps, test_loss)
             recent.values.append(result.value)
-            recent.norms.append(math.hypot(coef[0], coef[1]))
+            if coef.size == 3:
+                recent.norms.append(math.hypot(coef[0], coef[1]))
+            else:
+                recent.norms.append(float(np.linalg.norm(coef[:-1])))
             move = float(np.linalg.norm(new - coef))
             recent.last_move = move / (1.0 + float(np.linalg.norm(coef)))
             coef = new
@@ -383,7 +547,8 @@ class Experiment:
     def reset_weights(self) -> None:
         """w₀ = 1, w₁ = −1, b = 0 (all 0 on CSV data, as loading them does); the step
         counter, history and optimizer memory cleared."""
-        self.coef = np.zeros(3) if self.data.custom is not None else np.array(INITIAL_COEF)
+        start = np.zeros(3) if self.data.custom is not None else np.array(INITIAL_COEF)
+        self.coef = resize_coef(start, 1, self.degree)
         self.start_over()
 
     def run_scenario(self, name: ScenarioName) -> bool:
@@ -394,7 +559,8 @@ class Experiment:
             self.set_data(recipe.data)
             self.training = recipe.training
             self.view_spec = self.view_spec.model_copy(update={"tau": recipe.tau})
-            coef = np.array(recipe.coef, dtype=np.float64)
+            self.degree, self.standardize = recipe.degree, recipe.standardize
+            coef = resize_coef(np.array(recipe.coef, dtype=np.float64), 1, recipe.degree)
             if recipe.fit and self.points.n:
                 penalty = Penalty(alpha=2.0 * FIT_LAMBDA)
                 coef = solve(self.objective().with_penalty(penalty)).coef

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from logitlab.core.datasets import make_preset
-from logitlab.core.types import FloatArray
+from logitlab.core.types import FloatArray, IntArray
 from logitlab.lab.csv_data import STORE
 from logitlab.lab.protocol import (
     MAX_POINTS,
@@ -46,6 +46,8 @@ class _Undo:
     cls: float = 0.0
     saved_xy: FloatArray | None = None
     saved_cls: FloatArray | None = None
+    origin: int = -1
+    saved_origin: IntArray | None = None
 
 
 _VERSIONS = itertools.count(1)
@@ -69,6 +71,13 @@ class PointStore:
         self.n = n
         self.version = next(_VERSIONS)
         self._undo: list[_Undo] = []
+        # Which starting row each point is (-1: added by an edit), for the train/test split.
+        self._origin: IntArray = np.full(capacity, -1, dtype=np.intp)
+        self._origin[:n] = np.arange(n)
+        self.n_start = n
+        """Points before any edit (the split draws its test points among them)."""
+        self.start_cls: FloatArray = np.array(cls[:n], dtype=np.float64)
+        """Labels of the starting points (the split is stratified by them)."""
 
     @property
     def X(self) -> FloatArray:
@@ -80,6 +89,11 @@ class PointStore:
         """Labels 0.0 / 1.0, shape (n,) (a view)."""
         return self._cls[: self.n]
 
+    @property
+    def origin(self) -> IntArray:
+        """The starting row of each point, -1 for points added by edits, shape (n,) (a view)."""
+        return self._origin[: self.n]
+
     def _reserve(self, n: int) -> None:
         if n <= self._cls.size:
             return
@@ -88,6 +102,9 @@ class PointStore:
         xy[: self.n] = self._xy[: self.n]
         cls[: self.n] = self._cls[: self.n]
         self._xy, self._cls = xy, cls
+        origin = np.full(capacity, -1, dtype=np.intp)
+        origin[: self.n] = self._origin[: self.n]
+        self._origin = origin
 
     def _check_index(self, index: int, what: str) -> None:
         if index >= self.n:
@@ -116,6 +133,7 @@ class PointStore:
             self._reserve(n + 1)
             self._xy[n] = (edit.x, edit.y)
             self._cls[n] = float(edit.cls)
+            self._origin[n] = -1
             self.n = n + 1
             self._undo.append(_Undo("add"))
         elif isinstance(edit, MovePoint):
@@ -125,13 +143,22 @@ class PointStore:
         elif isinstance(edit, DeletePoint):
             i = edit.index
             x, y = self._xy[i]
-            self._undo.append(_Undo("delete", i, float(x), float(y), float(self._cls[i])))
+            origin = int(self._origin[i])
+            self._undo.append(
+                _Undo("delete", i, float(x), float(y), float(self._cls[i]), origin=origin)
+            )
             self._xy[i : n - 1] = self._xy[i + 1 : n]
             self._cls[i : n - 1] = self._cls[i + 1 : n]
+            self._origin[i : n - 1] = self._origin[i + 1 : n]
             self.n = n - 1
         else:
             self._undo.append(
-                _Undo("clear", saved_xy=self._xy[:n].copy(), saved_cls=self._cls[:n].copy())
+                _Undo(
+                    "clear",
+                    saved_xy=self._xy[:n].copy(),
+                    saved_cls=self._cls[:n].copy(),
+                    saved_origin=self._origin[:n].copy(),
+                )
             )
             self.n = 0
         self.version = next(_VERSIONS)
@@ -155,15 +182,19 @@ class PointStore:
             self._reserve(n + 1)
             self._xy[i + 1 : n + 1] = self._xy[i:n]
             self._cls[i + 1 : n + 1] = self._cls[i:n]
+            self._origin[i + 1 : n + 1] = self._origin[i:n]
             self._xy[i] = (record.x, record.y)
             self._cls[i] = record.cls
+            self._origin[i] = record.origin
             self.n = n + 1
         else:
             assert record.saved_xy is not None and record.saved_cls is not None
+            assert record.saved_origin is not None
             m = record.saved_cls.size
             self._reserve(m)
             self._xy[:m] = record.saved_xy
             self._cls[:m] = record.saved_cls
+            self._origin[:m] = record.saved_origin
             self.n = m
         self.version = next(_VERSIONS)
 

@@ -52,6 +52,13 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   ``show_code`` (``ShowCode``) makes frames carry ``Frame.code`` (when it changes);
   ``Frame.regpath`` is sent when the points, the penalty or λ change, computed once the
   page has sent ``show_regpath`` (``ShowRegPath``: the panel is on screen).
+- Feature maps and the train/test split (issue 14, parts 1-2): ``ModelSpec.degree``,
+  ``ModelSpec.standardize`` and ``ModelSpec.coef`` (every coefficient: the weights of the
+  mapped columns, then the intercept; None = ``[w0, w1, 0, ..., 0, b]``, so old states with
+  only w0/w1/b still load); ``DataSpec.test_share`` (the split is drawn from ``DataSpec.seed``);
+  ``ViewSpec.confusion_of``. Commands ``set_features`` and ``set_coef``. Frames add
+  ``contours`` (the p̂ = τ and p̂ = 0.5 curves when degree > 1), ``coefficients``,
+  ``PointsPayload.test``, ``Metrics.test_*`` and ``CurvePayload.test``.
 """
 
 from __future__ import annotations
@@ -60,7 +67,15 @@ import json
 from typing import Annotated, Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # ----------------------------------------------------------------- limits
 
@@ -77,6 +92,16 @@ MAX_NAME_CHARS = 200
 """Longest file, column or class name kept with custom data."""
 COORD_LIMIT = 1e6
 WEIGHT_LIMIT = 1e6
+MAX_DEGREE = 6
+"""Highest polynomial degree of the Lab's feature map (issue 14)."""
+MAX_TEST_SHARE = 0.5
+"""Largest share of the points held out as test points (issue 14)."""
+
+
+def n_coefficients(degree: int) -> int:
+    """Entries of ``ModelSpec.coef`` at ``degree``: every monomial of x, y up to it, then b."""
+    return (degree + 1) * (degree + 2) // 2
+
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Coord = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
@@ -90,6 +115,8 @@ PageName = Literal["lab", "roc"]
 FitName = Literal["all", "most"]
 """The data chart's window: around ``"all"`` points, or ``"most"`` (the central 98 % on
 each axis, so one far outlier does not squeeze the others into a corner)."""
+RowsName = Literal["train", "test"]
+"""Training or test points (issue 14)."""
 GradeName = Literal["excellent", "good", "fair", "weak", "chance", "reversed", "undefined"]
 
 PresetName = Literal[
@@ -204,6 +231,9 @@ class DataSpec(_Strict):
     edits: Annotated[list[Edit], Field(max_length=MAX_POINTS)] = []
     custom: CustomData | None = None
     """The user's own points; when set they replace the preset (edits apply on top)."""
+    # Train/test split (issue 14).
+    test_share: Annotated[float, Field(ge=0.0, le=MAX_TEST_SHARE, allow_inf_nan=False)] = 0.0
+    """Share of the points held out as test points (0: no split); drawn from ``seed``."""
 
 
 class ModelSpec(_Strict):
@@ -212,6 +242,25 @@ class ModelSpec(_Strict):
     b: Weight = 0.0
     steps: Annotated[int, Field(ge=0, le=2**53)] = 0
     """Optimizer steps that led to these weights (a reloaded or shared lab goes on counting)."""
+    # Feature maps (issue 14).
+    degree: Annotated[int, Field(ge=1, le=MAX_DEGREE)] = 1
+    """Polynomial degree: the model's columns are every monomial of x and y up to it."""
+    standardize: bool = False
+    """Standardize the mapped columns with the training points' mean and SD; the
+    coefficients are then the weights of the standardized columns."""
+    coef: Annotated[list[Weight], Field(max_length=n_coefficients(MAX_DEGREE))] | None = None
+    """Every coefficient (mapped columns' weights, then b); None: ``[w0, w1, 0, ..., b]``."""
+
+    @field_validator("coef")
+    @classmethod
+    def _coef_length(cls, coef: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        degree = info.data.get("degree")
+        if coef is not None and isinstance(degree, int) and len(coef) != n_coefficients(degree):
+            raise ValueError(
+                f"coef has {len(coef)} entries but degree {degree} has "
+                f"{n_coefficients(degree)} coefficients (every monomial, then b)"
+            )
+        return coef
 
 
 class TrainingSpec(_Strict):
@@ -236,6 +285,8 @@ class ViewSpec(_Strict):
     """Cost of one false negative, for the ROC page's minimum-cost threshold."""
     fit: FitName = "all"
     """What the data chart's window holds: every point, or the bulk (outliers may fall off)."""
+    confusion_of: RowsName = "train"
+    """Which points the confusion matrix, precision, recall and F1 count (issue 14)."""
 
 
 class LabState(_Strict):
@@ -332,6 +383,7 @@ class SetView(_Command):
     cost_fp: Cost | None = None
     cost_fn: Cost | None = None
     fit: FitName | None = None
+    confusion_of: RowsName | None = None
 
 
 class Train(_Command):
@@ -361,6 +413,26 @@ class LoadCsv(_Command):
     data: CustomData
 
 
+# Feature maps and the split (issue 14).
+class SetFeatures(_Command):
+    """Polynomial degree, standardization and the test share; any subset of fields."""
+
+    type: Literal["set_features"] = "set_features"
+    degree: Annotated[int, Field(ge=1, le=MAX_DEGREE)] | None = None
+    standardize: bool | None = None
+    test_share: Annotated[float, Field(ge=0.0, le=MAX_TEST_SHARE, allow_inf_nan=False)] | None = (
+        None
+    )
+
+
+class SetCoef(_Command):
+    """One coefficient set by hand: entry ``index`` of ``ModelSpec.coef`` (b is the last)."""
+
+    type: Literal["set_coef"] = "set_coef"
+    index: Annotated[int, Field(ge=0, lt=n_coefficients(MAX_DEGREE))]
+    value: Weight
+
+
 ScenarioName = Literal[
     "xor-wall",
     "lr-explosion",
@@ -376,6 +448,11 @@ ScenarioName = Literal[
     "roc-near-perfect",
     # Trust views (issue 16).
     "confident-wrong",
+    # issue 14
+    "bend-the-line",
+    "circles-circle",
+    "too-many-wiggles",
+    "overfit-on-purpose",
 ]
 
 
@@ -447,7 +524,9 @@ Command = Annotated[
     | Inspect
     | FitExact  # issue 15, branch regpath
     | ShowCode  # issue 15, branch regpath
-    | ShowRegPath,  # issue 15, branch regpath
+    | ShowRegPath  # issue 15, branch regpath
+    | SetFeatures
+    | SetCoef,
     Field(discriminator="type"),
 ]
 
@@ -475,6 +554,8 @@ class PointsPayload(_Strict):
     """base64 of little-endian float32 pairs x0, y0, x1, y1, …"""
     cls: str
     """base64 of uint8 labels."""
+    test: str | None = None
+    """base64 of uint8 flags, 1 for a test point (None without a split; issue 14)."""
 
 
 class FieldPayload(_Strict):
@@ -511,6 +592,11 @@ class Metrics(_Strict):
     weight_norm: float
     n_points: int = 0
     """Number of points now on the chart (after edits)."""
+    # Train/test split (issue 14): log_loss, objective and accuracy are the training
+    # points'; confusion, precision, recall and f1 those of ViewSpec.confusion_of's points.
+    n_test: int = 0
+    test_accuracy: float | None = None
+    test_log_loss: float | None = None
 
 
 class CurvePayload(_Strict):
@@ -522,6 +608,8 @@ class CurvePayload(_Strict):
     low: list[float]
     high: list[float]
     last: list[float]
+    test: list[float | None] | None = None
+    """Test log loss at each column's last step (None without a split; issue 14)."""
 
 
 class Divergence(_Strict):
@@ -798,6 +886,33 @@ class Frame(_Strict):
     """True while the weights are the exact optimum set by "Fit exactly"."""
     code: CodePayload | None = None
     """The code snippet asked for ("show_code"); None when unchanged or never asked."""
+    # Feature maps (issue 14).
+    contours: Contours | None = None
+    """The boundary curves when the degree is above 1 (``boundary`` is then None)."""
+    coefficients: Coefficients | None = None
+
+
+# Feature maps (issue 14).
+class Contours(_Strict):
+    """Level curves of the model's field over the window, as line segments.
+
+    ``tau`` (p̂ = τ) and ``half`` (p̂ = 0.5, only when τ ≠ 0.5): base64 of little-endian
+    float32 quadruples x1, y1, x2, y2 per segment (marching squares on a grid of
+    ``cells`` × ``cells`` cells of the window).
+    """
+
+    cells: int
+    tau: str
+    half: str | None
+
+
+class Coefficients(_Strict):
+    """Every coefficient by name, in ``ModelSpec.coef``'s order (b last)."""
+
+    names: list[str]
+    values: list[float]
+    standardized: bool
+    """True: the weights are those of the standardized columns."""
 
 
 class ProbeResult(_Strict):

@@ -30,6 +30,7 @@ Decisions the issue left open, recorded here:
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -320,7 +321,7 @@ _EMPTY_CONFUSION = Confusion(tn=0, fp=0, fn=0, tp=0)
 
 @dataclass
 class _Analysis:
-    key: tuple[int, float, float, float]
+    key: Hashable
     sweep: ScoreSweep | None
     curves: RocCurves
     costs: tuple[float, float] | None = None
@@ -344,7 +345,7 @@ class RocTracker:
         """Send the curves with the next payload."""
         self._sent = -1
 
-    def _analyse(self, key: tuple[int, float, float, float], y: FloatArray, p: FloatArray) -> None:
+    def _analyse(self, key: Hashable, y: FloatArray, p: FloatArray) -> None:
         self._version += 1
         sweep = ScoreSweep(y, p) if y.shape[0] else None
         if sweep is None:
@@ -372,7 +373,7 @@ class RocTracker:
 
     def payload(
         self,
-        key: tuple[int, float, float, float],
+        key: Hashable,
         y: FloatArray,
         p: FloatArray,
         tau: float,

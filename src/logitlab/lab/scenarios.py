@@ -32,11 +32,22 @@ class Scenario:
     flip: bool = False
     """Negate the starting weights (an anti-classifier)."""
     start_auto: bool = False
+    # Feature maps (issue 14): the starting coef is (w0, w1, b) with 0 for the other monomials.
+    degree: int = 1
+    standardize: bool = False
 
 
-def _data(preset: str, noise: float = 1.0) -> DataSpec:
+def _data(
+    preset: str, noise: float = 1.0, n_points: int = 120, test_share: float = 0.0
+) -> DataSpec:
     return DataSpec.model_validate(
-        {"preset": preset, "seed": SCENARIO_SEED, "n_points": 120, "noise": noise}
+        {
+            "preset": preset,
+            "seed": SCENARIO_SEED,
+            "n_points": n_points,
+            "noise": noise,
+            "test_share": test_share,
+        }
     )
 
 
@@ -78,5 +89,42 @@ SCENARIOS: dict[ScenarioName, Scenario] = {
     # Trust views (issue 16).
     "confident-wrong": Scenario(
         "Confident and wrong", _data("blobs"), TrainingSpec(optimizer="newton")
+    ),
+    # Feature maps and the train/test split (issue 14).
+    "bend-the-line": Scenario(
+        "Bend the line",
+        _data("xor"),
+        TrainingSpec(optimizer="newton", penalty="l2", lam=0.01),
+        degree=2,
+        standardize=True,
+        coef=(0.0, 0.0, 0.0),
+        start_auto=True,
+    ),
+    "circles-circle": Scenario(
+        "Circles need a circle",
+        _data("circles"),
+        TrainingSpec(optimizer="newton", penalty="l2", lam=0.01),
+        degree=2,
+        standardize=True,
+        coef=(0.0, 0.0, 0.0),
+        start_auto=True,
+    ),
+    "too-many-wiggles": Scenario(
+        "Too many wiggles",
+        _data("moons", n_points=20),
+        TrainingSpec(optimizer="newton"),
+        degree=6,
+        standardize=True,
+        coef=(0.0, 0.0, 0.0),
+        start_auto=True,
+    ),
+    "overfit-on-purpose": Scenario(
+        "Overfit on purpose",
+        _data("overlap", n_points=40, test_share=0.5),
+        TrainingSpec(optimizer="adam", learning_rate=0.1, speed=50.0),
+        degree=6,
+        standardize=True,
+        coef=(0.0, 0.0, 0.0),
+        start_auto=True,
     ),
 }

@@ -33,7 +33,7 @@ from logitlab.core.types import FloatArray
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.experiment import STEP_LIMIT, Experiment
 from logitlab.lab.points import CommandError
-from logitlab.lab.protocol import (
+from logitlab.lab.protocol import (  # feature maps and the split (issue 14)
     COMMAND_ADAPTER,
     Command,
     EditPoints,
@@ -46,7 +46,6 @@ from logitlab.lab.protocol import (
     LabState,
     LoadCsv,
     LoadPreset,
-    ModelSpec,
     NewSample,
     PageName,
     Probe,
@@ -54,6 +53,8 @@ from logitlab.lab.protocol import (
     ResetWeights,
     RunScenario,
     ScenarioName,
+    SetCoef,
+    SetFeatures,
     SetModel,
     SetTraining,
     SetView,
@@ -128,7 +129,8 @@ class LabSession:
 
     @property
     def coef(self) -> FloatArray:
-        """Current [w₀, w₁, b], shape (3,) (a copy)."""
+        """Current coefficients, the mapped columns' weights then b (a copy; [w₀, w₁, b] at
+        degree 1)."""
         return self.experiment.coef.copy()
 
     @property
@@ -260,6 +262,10 @@ class LabSession:
             exp.show_code(command.flavor)
         elif isinstance(command, ShowRegPath):  # issue 15, branch regpath
             exp.show_regpath()
+        elif isinstance(command, SetFeatures):  # issue 14
+            exp.set_features(command)
+        elif isinstance(command, SetCoef):  # issue 14
+            exp.set_coef(command)
         return self.frame(seq=command.seq, full=full, start_auto=start_auto, scenario=scenario)
 
     def train(self, steps: int) -> None:
@@ -297,8 +303,7 @@ class LabSession:
             spent[view.timing] += time.perf_counter() - t
         self.timing.field += spent["field"]
         self.timing.metrics += spent["metrics"]
-        w0, w1, b = (float(v) for v in exp.coef)
-        model = ModelSpec.model_construct(w0=w0, w1=w1, b=b, steps=exp.steps)
+        model = exp.model_spec(construct=True)  # every coefficient (issue 14)
         state = LabState.model_construct(
             data=exp.data_spec(), model=model, training=exp.training, view=exp.view_spec
         )

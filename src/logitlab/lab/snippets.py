@@ -36,7 +36,7 @@ ROW_CHARS = 88
 def snippet(experiment: Experiment, flavor: CodeFlavor) -> str:
     """The program for ``flavor`` ("sklearn" or "logitlab") on the experiment's points."""
     exp = experiment
-    preset = exp.data.custom is None and not exp.edits
+    preset = exp.data.custom is None and not exp.edits and not exp.has_split()
     lines = ["# The logitlab Lab's points, fitted exactly"]
     if flavor == "sklearn":
         lines[0] += " with NumPy and scikit-learn alone."
@@ -137,8 +137,16 @@ def _arrays(exp: Experiment) -> list[str]:
     else:
         d = exp.data
         where = f'# The Lab\'s {n} points: the "{d.preset}" preset (seed {d.seed}) after edits'
-    rows = [f"    [{float(x)!r}, {float(y)!r}]," for x, y in exp.points.X]
-    labels = [str(int(c)) for c in exp.points.y]
+    X, y = exp.points.X, exp.points.y
+    if exp.has_split():  # the fit sees the training points only (issue 14's split)
+        train = exp.rows("train")
+        X, y = X[train], y[train]
+        where += (
+            f"; only its {int(train.sum())} training points "
+            f"(test share {float(exp.data.test_share)!r}: the test points are not fitted)"
+        )
+    rows = [f"    [{float(a)!r}, {float(b)!r}]," for a, b in X]
+    labels = [str(int(c)) for c in y]
     label_lines: list[str] = []
     line = "   "
     for text in labels:
@@ -163,7 +171,7 @@ def _penalty_terms(exp: Experiment) -> tuple[str, str, float, float]:
     """The Lab's penalty in words, C in terms of λ and N, scikit-learn's C and l1_ratio."""
     t = exp.training
     penalty = lab_penalty(t)
-    n = exp.points.n
+    n = exp.objective().n_samples
     if penalty.alpha == 0.0 or n == 0:
         return "", "C = inf", float("inf"), 0.0
     lam = f"λ = {t.lam!r}"
@@ -192,18 +200,45 @@ def _fit(exp: Experiment, flavor: CodeFlavor) -> list[str]:
     else:
         args = [f'C={c_text}, l1_ratio=0.0, solver="newton-cholesky", tol=1e-12, max_iter=1000,']
     objective = f"+ {words}" if words else "alone (no penalty)"
+    n = exp.objective().n_samples
+    steps = _feature_steps(exp)
+    if steps:
+        head = [
+            "from sklearn.pipeline import make_pipeline",
+            "from sklearn.preprocessing import PolynomialFeatures, StandardScaler",
+            "",
+            "# The Lab's feature map: " + ", then ".join(steps) + ".",
+            "model = make_pipeline(",
+            *(f"    {step}," for step in steps),
+            "    LogisticRegression(",
+            *(f"        {a}" for a in args),
+            "    ),",
+            ")",
+            "model.fit(X, y)",
+            "fitted = model[-1]",
+        ]
+    else:
+        head = ["model = LogisticRegression(", *(f"    {a}" for a in args), ")", "model.fit(X, y)"]
+        head += ["fitted = model"]
     return [
-        f"# The Lab minimizes the mean cross-entropy {objective} (N = {exp.points.n}).",
+        f"# The Lab minimizes the mean cross-entropy {objective} (N = {n}).",
         "# LogisticRegression minimizes C·Σ cross-entropy + l1_ratio·‖w‖₁ + (1 − l1_ratio)/2·‖w‖²:",
         f"# the same optimum at {c_rule}.",
-        "model = LogisticRegression(",
-        *(f"    {a}" for a in args),
-        ")",
-        "model.fit(X, y)",
-        "coef = np.append(model.coef_.ravel(), model.intercept_)",
+        *head,
+        "coef = np.append(fitted.coef_.ravel(), fitted.intercept_)",
         f"for name, value in zip({names!r}, coef):",
         '    print(f"{name} = {value:.12g}")',
     ]
+
+
+def _feature_steps(exp: Experiment) -> list[str]:
+    """scikit-learn steps that build the Lab's feature columns (empty at degree 1, raw)."""
+    steps = []
+    if exp.degree > 1:
+        steps.append(f"PolynomialFeatures(degree={exp.degree}, include_bias=False)")
+    if exp.standardize:
+        steps.append("StandardScaler()")
+    return steps
 
 
 def _expected(exp: Experiment) -> list[str]:

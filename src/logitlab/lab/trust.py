@@ -59,7 +59,12 @@ def evaluation_rows(exp: Experiment) -> Rows:
 
     The one place to change when the train/test split lands (issue 14's branch).
     """
-    return Rows(X=exp.points.X, y=exp.points.y, design=exp.design(), kind="training")
+    if not exp.has_split():
+        return Rows(X=exp.points.X, y=exp.points.y, design=exp.design(), kind="training")
+    which = exp.evaluation_rows()
+    mask = exp.rows(which)
+    kind = "test" if which == "test" else "training"
+    return Rows(X=exp.points.X[mask], y=exp.points.y[mask], design=exp.design()[mask], kind=kind)
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def _cached(exp: Experiment, name: str, key: Any, make: Any) -> Any:
 
 def _model_key(exp: Experiment) -> tuple[Any, ...]:
     obj = exp.objective()
-    return (exp.points.version, obj.penalty)
+    return (exp.model_key(), obj.penalty)
 
 
 def _weights_key(exp: Experiment) -> tuple[Any, ...]:

@@ -18,6 +18,7 @@ import {
   markerRadius,
   markerSprite,
 } from "./palette.js";
+import { chainSegments, decodeSegments, hollowSprite, strokeLines } from "./feature-draw.js";
 
 const MARGIN = { left: 34, right: 8, top: 8, bottom: 24 };
 const DRAG_SLOP = 4; // pixels a press may wander and still count as a click
@@ -58,6 +59,10 @@ export class DataChart {
     this.axesImage = document.createElement("canvas"); // frame, grid, ticks: drawn on layout
     this.boundary = null;
     this.halfLine = null;
+    this.test = null; // 1 per test point (issue 14), null without a split
+    this.testSource = null;
+    this.contours = null; // {tau, half}: Float32Array segments at degree > 1
+    this.contourSource = null;
     this.drag = null; // {index, x, y, moved, startX, startY, add}
     this.cursor = null; // keyboard cursor in data coordinates
     this.keyboard = false; // draw the cursor: the chart has keyboard (not pointer) focus
@@ -84,11 +89,29 @@ export class DataChart {
       this.axisNames = [xName, yName];
       this.dirty.layout = true;
     }
-    if (frame.points !== null && frame.points.version !== this.pointsVersion) {
+    const testSource = frame.points?.test ?? null; // hollow test points (issue 14)
+    if (
+      frame.points !== null &&
+      (frame.points.version !== this.pointsVersion || testSource !== this.testSource)
+    ) {
       this.pointsVersion = frame.points.version;
       this.xy = new Float32Array(decodeBase64(frame.points.xy).buffer);
       this.cls = decodeBase64(frame.points.cls);
+      this.testSource = testSource;
+      this.test = testSource === null ? null : decodeBase64(testSource);
       this.dirty.points = true;
+    }
+    // The boundary curves at degree > 1 (issue 14).
+    const contours = frame.contours ?? null;
+    if (contours !== this.contourSource) {
+      this.contourSource = contours;
+      this.contours =
+        contours === null
+          ? null
+          : {
+              tau: chainSegments(decodeSegments(contours.tau)),
+              half: chainSegments(decodeSegments(contours.half)),
+            };
     }
     if (frame.field !== this.fieldPayload) {
       this.fieldPayload = frame.field;
@@ -190,6 +213,8 @@ export class DataChart {
     const outline = n <= 300 ? 1.2 : n <= 3000 ? 0.7 : 0;
     const ratio = window.devicePixelRatio || 1;
     const sprites = [0, 1].map((cls) => markerSprite(cls, r, outline, ratio));
+    const test = this.test;
+    const hollow = test === null ? null : [0, 1].map((cls) => hollowSprite(cls, r, ratio));
     ctx.save();
     ctx.beginPath();
     ctx.rect(f.left, f.top, f.width, f.height);
@@ -203,7 +228,11 @@ export class DataChart {
           if (this.cls[i] !== cls || i === skip) continue;
           const x = f.px(this.xy[2 * i]);
           const y = f.py(this.xy[2 * i + 1]);
-          if (cls === 0) {
+          if (test !== null && test[i] === 1) {
+            ctx.strokeStyle = CLASS_COLORS[cls];
+            ctx.lineWidth = 1;
+            ctx.strokeRect(x - a / 2, y - a / 2, a, a);
+          } else if (cls === 0) {
             ctx.fillRect(x - a / 2, y - a / 2, a, a);
           } else {
             ctx.fillRect(x - a, y - a / 4, 2 * a, a / 2);
@@ -216,7 +245,7 @@ export class DataChart {
     }
     for (let i = 0; i < n; i += 1) {
       if (i === skip) continue;
-      const sprite = sprites[this.cls[i]];
+      const sprite = (hollow !== null && test[i] === 1 ? hollow : sprites)[this.cls[i]];
       // Whole device pixels: the stamp stays crisp.
       const x = Math.round((f.px(this.xy[2 * i]) - sprite.half) * ratio) / ratio;
       const y = Math.round((f.py(this.xy[2 * i + 1]) - sprite.half) * ratio) / ratio;
@@ -248,6 +277,11 @@ export class DataChart {
     line(this.halfLine, HALF_LINE_COLOR, 2, [6, 5]);
     line(this.boundary, "rgba(255,255,255,0.8)", 4.5, []);
     line(this.boundary, BOUNDARY_COLOR, 2, []);
+    if (this.contours) {
+      strokeLines(ctx, f, this.contours.half, HALF_LINE_COLOR, 2, [6, 5]);
+      strokeLines(ctx, f, this.contours.tau, "rgba(255,255,255,0.8)", 4.5, []);
+      strokeLines(ctx, f, this.contours.tau, BOUNDARY_COLOR, 2, []);
+    }
     ctx.setLineDash([]);
     for (const drawer of this.overlayDrawers) drawer(ctx, f, this);
     if (this.drag !== null && this.drag.index >= 0 && this.drag.moved) {

@@ -11,6 +11,7 @@ import {
   watchSize,
 } from "./geometry.js";
 import { CURVE_COLOR } from "./palette.js";
+import { TEST_COLOR, strokeSeries } from "./test-curve.js";
 import { formatNumber } from "./format.js";
 
 // A touch screen (no hover): the hint says "tap".
@@ -30,6 +31,7 @@ export class LossChart {
   constructor(root, readout) {
     this.canvas = root.querySelector("canvas");
     this.readout = readout;
+    this.legend = root.parentElement.querySelector(".loss-legend"); // with a test curve (issue 14)
     this.curve = null;
     this.logScale = false;
     this.frame = null;
@@ -112,11 +114,18 @@ export class LossChart {
     }
     let lo = Infinity;
     let hi = -Infinity;
+    const test = c.test ?? null; // the test log loss per column (issue 14)
+    if (this.legend !== null && this.legend.hidden !== (test === null)) this.legend.hidden = test === null;
     for (let i = 0; i < c.steps.length; i += 1) {
       const a = this.y(c.low[i]);
       const b = this.y(c.high[i]);
       if (a !== null) lo = Math.min(lo, a);
       if (b !== null) hi = Math.max(hi, b);
+      const t = test === null ? null : this.y(test[i]);
+      if (t !== null) {
+        lo = Math.min(lo, t);
+        hi = Math.max(hi, t);
+      }
     }
     if (!Number.isFinite(lo)) {
       lo = 0;
@@ -212,6 +221,7 @@ export class LossChart {
       open = true;
     }
     ctx.stroke();
+    if (test !== null) strokeSeries(ctx, f, c.steps, test, (v) => this.y(v), TEST_COLOR);
     const h = this.hoverColumn;
     let readout = this.hint(since);
     if (h >= 0 && h < n) {
@@ -233,7 +243,8 @@ export class LossChart {
         `step ${c.steps[h]}: loss ${formatNumber(c.last[h], 5)}` +
         (c.low[h] !== c.high[h]
           ? ` (this column spans ${formatNumber(c.low[h], 4)} – ${formatNumber(c.high[h], 4)})`
-          : "");
+          : "") +
+        (test !== null ? ` · test log loss ${formatNumber(test[h], 5)}` : "");
     }
     ctx.restore();
     if (since > 0) {

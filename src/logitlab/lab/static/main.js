@@ -8,10 +8,12 @@ import { CalibrationPanel } from "./calibration.js";
 import { ChartTools } from "./chart-tools.js";
 import { ChartTrust } from "./chart-trust.js";
 import { CodePanel } from "./code.js"; // issue 15, branch regpath
+import { CoefPanel } from "./coefs.js";
 import { CsvPanel, completeState, restoreCustomData } from "./csv-data.js";
 import { DataChart } from "./data-chart.js";
 import { DataPanel } from "./data-controls.js";
 import { EvaluatePanel } from "./evaluate.js";
+import { FeaturesPanel } from "./features.js";
 import { FilesPanel } from "./files.js";
 import { formatNumber } from "./format.js";
 import { Formula } from "./formula.js";
@@ -144,6 +146,8 @@ const panels = [
   new ChartTrust(doc, connection, chart),
   new RegPathPanel(doc, connection), // issue 15, branch regpath
   new CodePanel(doc, connection, trainer), // issue 15, branch regpath
+  new FeaturesPanel(doc, connection), // issue 14: degree, standardize, test share
+  new CoefPanel(doc, connection), // issue 14: every coefficient at degree > 1
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
@@ -191,6 +195,7 @@ function commit(now) {
     perf.halfLine = latest.half_line;
     perf.steps = latest.steps;
     perf.view = latest.view;
+    perf.contours = latest.contours ?? null; // issue 14: the boundary curves at degree > 1
   }
   chart.draw();
   lossChart.draw();
@@ -212,7 +217,11 @@ function captionLines() {
   if (latest === null) return [];
   const w = latest.true_weights;
   const term = (v, name) => `${v < 0 ? "−" : "+"} ${formatNumber(Math.abs(v), 4)}${name}`;
-  const z = `z = ${formatNumber(w.w0, 4)}x ${term(w.w1, "y")} ${term(w.b, "")}`;
+  const degree = w.degree ?? 1; // issue 14: a polynomial is named, not written out
+  const z =
+    degree === 1
+      ? `z = ${formatNumber(w.w0, 4)}x ${term(w.w1, "y")} ${term(w.b, "")}`
+      : `z = polynomial of degree ${degree} in x, y (${w.coef.length} coefficients${w.standardize ? ", standardized" : ""})`;
   const preset = doc.querySelector('[data-stat="preset"]').textContent;
   const t = latest.state.training;
   return [

@@ -31,6 +31,13 @@ const FIELDS = [
   ["cfp", "view", "cost_fp", "float"], // FP and FN costs of the ROC page's minimum-cost τ
   ["cfn", "view", "cost_fn", "float"],
   ["fit", "view", "fit", "text"], // the data chart's window: all points or most of them
+  // Feature maps and the split (issue 14): left out while at their defaults, so a degree-1
+  // lab without a split has the same link as before.
+  ["deg", "model", "degree", "int", 1],
+  ["std", "model", "standardize", "bool", false],
+  ["coef", "model", "coef", "floats"], // every coefficient at degree > 1 (b last)
+  ["test", "data", "test_share", "float", 0],
+  ["cm", "view", "confusion_of", "text", "train"],
 ];
 
 // One edit per token, tokens joined by "~"; numbers inside a token joined by "_".
@@ -78,6 +85,13 @@ const KINDS = {
     },
   },
   bool: { format: (v) => (v ? "1" : "0"), parse: (s) => (s === "1" ? true : s === "0" ? false : null) },
+  floats: {
+    format: (list) => list.map(String).join("_"),
+    parse: (s) => {
+      const values = s.split("_").map((t) => (t.length > 0 ? Number(t) : NaN));
+      return values.every(Number.isFinite) ? values : null;
+    },
+  },
   csv: {
     format: (custom) => custom.hash,
     parse: (s) => (/^[0-9a-f]{32}$/.test(s) ? { hash: s } : null),
@@ -95,9 +109,9 @@ const KINDS = {
 /** The URL fragment (without "#") holding the whole state. */
 export function serializeState(state) {
   const params = new URLSearchParams();
-  for (const [key, section, field, kind] of FIELDS) {
+  for (const [key, section, field, kind, byDefault] of FIELDS) {
     const value = state[section]?.[field];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || value === byDefault) continue;
     params.set(key, KINDS[kind].format(value));
   }
   return params.toString();

@@ -26,6 +26,9 @@ export class StatsPanel {
       preset: presetLabel(frame.state.data),
       "weight-norm": formatNumber(m.weight_norm, 4),
       baseline: formatPercent(m.baseline),
+      // Beside the training numbers: the test points' (issue 14); "—" without a split.
+      "test-log-loss": formatNumber(m.test_log_loss, 4),
+      "test-accuracy": formatPercent(m.test_accuracy),
     };
     for (const [name, text] of Object.entries(values)) setText(this.stat[name], text);
     // A long name (a CSV file's) gets a double-width tile, so it wraps into few lines.

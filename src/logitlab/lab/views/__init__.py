@@ -27,6 +27,8 @@ band                    band.py            chart-trust.js (band on the data char
 regpath                 regpath.py         regpath.js (issue 15: regularization path)
 exact_fit               regpath.py         stats.js (steps stat reads "exact fit")
 code                    code.py            code.js ("Copy as … code", snippets.py)
+contours                contours.py        data-chart.js (boundary curves at degree > 1)
+coefficients            formula.py         coefs.js (every coefficient, degree > 1)
 ======================  =================  ===============================================
 """
 
@@ -39,9 +41,14 @@ from logitlab.lab.views.base import FrameInputs, LabView
 from logitlab.lab.views.boundary import BoundaryView, HalfLineView
 from logitlab.lab.views.calibration import CalibrationView
 from logitlab.lab.views.code import CodeView
+from logitlab.lab.views.contours import ContourView  # issue 14
 from logitlab.lab.views.data import FieldView, PointsView, WindowView
 from logitlab.lab.views.divergence import DivergenceView
-from logitlab.lab.views.formula import ModelMathView, TrueWeightsView
+from logitlab.lab.views.formula import (
+    CoefficientsView,  # issue 14
+    ModelMathView,
+    TrueWeightsView,
+)
 from logitlab.lab.views.inference import InferenceView
 from logitlab.lab.views.influence import InfluenceView
 from logitlab.lab.views.inspector import InspectorView
@@ -74,6 +81,8 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     RegPathView,  # issue 15, branch regpath
     ExactFitView,  # issue 15, branch regpath
     CodeView,  # issue 15, branch regpath
+    ContourView,  # issue 14
+    CoefficientsView,  # issue 14
 )
 """Every view, in the order a frame computes them."""
 

@@ -38,7 +38,7 @@ class BandView(LabView[BandPayload | None]):
         w = inputs.window
         return (
             exp.trust.show_band,
-            exp.points.version,
+            exp.model_key(),
             exp.coef.tobytes(),
             exp.training,
             exp.view_spec.tau,

@@ -27,7 +27,7 @@ from logitlab.core.link import softplus_and_sigmoid
 from logitlab.core.metrics import Confusion, confusion_at
 from logitlab.core.types import FloatArray
 from logitlab.lab.experiment import Experiment
-from logitlab.lab.protocol import PageName, View
+from logitlab.lab.protocol import PageName, RowsName, View
 
 P = TypeVar("P")
 
@@ -48,11 +48,13 @@ class Scores:
     p: FloatArray
     """p̂ = σ(z) per point, shape (n_points,)."""
     log_loss: float
-    """Mean cross-entropy (NaN without points)."""
+    """Mean cross-entropy on the training points (NaN without points)."""
     objective: float | None
     """Log loss + penalty (None without points or when not finite)."""
     separated: bool
-    """True when the line z = 0 puts every point on its own class's side."""
+    """True when the boundary z = 0 puts every training point on its own class's side."""
+    test_log_loss: float | None = None
+    """Mean cross-entropy on the test points (None without a split; issue 14)."""
 
 
 class FrameInputs:
@@ -73,7 +75,15 @@ class FrameInputs:
         self.page = page
         self.curve_width = curve_width
         c = experiment.coef
-        self.w0, self.w1, self.b = float(c[0]), float(c[1]), float(c[2])
+        # w₀, w₁: the weights of x and y; b: the intercept (the last entry at any degree).
+        self.w0, self.w1, self.b = float(c[0]), float(c[1]), float(c[-1])
+        self.coef_key = tuple(c.tolist())
+        """Every coefficient, hashable (a view's key when it depends on the model)."""
+        self._confusions: dict[RowsName, Confusion | None] = {}
+        self.weight_norm = (
+            math.hypot(self.w0, self.w1) if c.size == 3 else float(np.linalg.norm(c[:-1]))
+        )
+        """‖w‖ over every weight (not b)."""
 
     @functools.cached_property
     def window(self) -> View:
@@ -89,18 +99,43 @@ class FrameInputs:
             return Scores(z=empty, p=empty, log_loss=math.nan, objective=None, separated=False)
         z = exp.design() @ exp.coef[:-1] + exp.coef[-1]
         sp, p = softplus_and_sigmoid(z)
-        log_loss = float(np.mean(sp - pts.y * z))
+        losses = sp - pts.y * z
+        y, zt, test_log_loss = pts.y, z, None
+        if exp.has_split():  # training numbers on the training points (issue 14)
+            train = exp.rows("train")
+            y, zt = y[train], z[train]
+            test_log_loss = finite(float(np.mean(losses[~train])))
+            losses = losses[train]
+        log_loss = float(np.mean(losses))
         value = log_loss + exp.objective().penalty.value(exp.coef[:-1])
-        separated = bool(np.all((z > 0) == (pts.y > 0.5)) and np.all(z != 0))
-        return Scores(z=z, p=p, log_loss=log_loss, objective=finite(value), separated=separated)
+        separated = bool(np.all((zt > 0) == (y > 0.5)) and np.all(zt != 0))
+        return Scores(
+            z=z,
+            p=p,
+            log_loss=log_loss,
+            objective=finite(value),
+            separated=separated,
+            test_log_loss=test_log_loss,
+        )
 
     @functools.cached_property
     def confusion(self) -> Confusion | None:
-        """Counts and rates of the rule p̂ ≥ τ (None without points)."""
-        exp = self.experiment
-        if not exp.points.n:
-            return None
-        return confusion_at(exp.points.y, self.scores.p, exp.view_spec.tau)
+        """Counts and rates of the rule p̂ ≥ τ on the training points (None without points)."""
+        return self.confusion_of("train")
+
+    def confusion_of(self, which: RowsName) -> Confusion | None:
+        """Counts and rates of the rule p̂ ≥ τ on the training or test points (issue 14);
+        None without such points."""
+        if which not in self._confusions:
+            exp = self.experiment
+            y, p = exp.points.y, self.scores.p
+            if exp.has_split():
+                rows = exp.rows(which)
+                y, p = y[rows], p[rows]
+            elif which == "test":
+                y = y[:0]
+            self._confusions[which] = confusion_at(y, p, exp.view_spec.tau) if y.size else None
+        return self._confusions[which]
 
 
 _UNSET = object()

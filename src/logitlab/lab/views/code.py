@@ -22,7 +22,7 @@ class CodeView(LabView[CodePayload | None]):
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
         t = exp.training
-        return (exp.code_flavor, exp.points.version, t.penalty, t.lam, t.l1_ratio)
+        return (exp.code_flavor, exp.model_key(), t.penalty, t.lam, t.l1_ratio)
 
     def compute(self, inputs: FrameInputs) -> CodePayload | None:
         flavor = inputs.experiment.code_flavor

@@ -6,8 +6,12 @@ field on its own canvas).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Hashable
 
+import numpy as np
+
+from logitlab.lab.features import probability_bytes
 from logitlab.lab.geometry import FIELD_SIZE, probability_field
 from logitlab.lab.protocol import FieldPayload, PointsPayload, View
 from logitlab.lab.views.base import FrameInputs, LabView
@@ -31,10 +35,16 @@ class PointsView(LabView[PointsPayload]):
     timing = "field"
 
     def key(self, inputs: FrameInputs) -> Hashable:
-        return inputs.experiment.points.version
+        exp = inputs.experiment
+        return (exp.points.version, exp.data.test_share, exp.data.seed)
 
     def compute(self, inputs: FrameInputs) -> PointsPayload:
-        return inputs.experiment.points.payload()
+        exp = inputs.experiment
+        payload = exp.points.payload()
+        if exp.has_split():  # hollow test points (issue 14)
+            flags = exp.test_mask().astype(np.uint8).tobytes()
+            payload = payload.model_copy(update={"test": base64.b64encode(flags).decode("ascii")})
+        return payload
 
 
 class FieldView(LabView[FieldPayload | None]):
@@ -52,10 +62,17 @@ class FieldView(LabView[FieldPayload | None]):
     def key(self, inputs: FrameInputs) -> Hashable:
         w = inputs.window
         spec = inputs.experiment.view_spec
-        return (spec.show_field, inputs.w0, inputs.w1, inputs.b, w.xmin, w.xmax, w.ymin, w.ymax)
+        window = (w.xmin, w.xmax, w.ymin, w.ymax)
+        return (spec.show_field, inputs.coef_key, window, inputs.experiment.feature_key())
 
     def compute(self, inputs: FrameInputs) -> FieldPayload | None:
-        if not inputs.experiment.view_spec.show_field:
+        exp = inputs.experiment
+        if not exp.view_spec.show_field:
             return None
-        data = probability_field(inputs.experiment.coef, inputs.window)
+        fmap = exp.feature_map()
+        if fmap.identity:
+            data = probability_field(exp.coef, inputs.window)
+        else:  # through the feature map (issue 14)
+            z = fmap.field_z(exp.coef, inputs.window)
+            data = probability_bytes(z)
         return FieldPayload.model_construct(size=FIELD_SIZE, data=data)

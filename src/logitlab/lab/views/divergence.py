@@ -7,7 +7,6 @@ it never covers the chart or the stats.
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 
@@ -31,7 +30,7 @@ class DivergenceView(LabView[Divergence]):
         value = inputs.scores.objective
         separated = inputs.scores.separated
         alpha = lab_penalty(exp.training).alpha
-        norm = math.hypot(inputs.w0, inputs.w1)
+        norm = inputs.weight_norm
         if exp.halted is not None and not (separated and alpha == 0.0):
             return Divergence(
                 state="diverging",

@@ -8,7 +8,8 @@ exponent does); ``static/params.js`` shows the weights in the sliders and boxes.
 from __future__ import annotations
 
 from logitlab.lab import mathml
-from logitlab.lab.protocol import ModelSpec
+from logitlab.lab.feature_math import polynomial_formula
+from logitlab.lab.protocol import Coefficients, ModelSpec
 from logitlab.lab.views.base import FrameInputs, LabView
 
 
@@ -16,12 +17,27 @@ class ModelMathView(LabView[str]):
     field = "model_math"
 
     def compute(self, inputs: FrameInputs) -> str:
-        return mathml.model_formula(inputs.w0, inputs.w1, inputs.b)
+        exp = inputs.experiment
+        if exp.degree == 1:
+            return mathml.model_formula(inputs.w0, inputs.w1, inputs.b)
+        names = exp.coef_names()
+        return polynomial_formula(names, exp.coef.tolist(), exp.standardize)  # issue 14
 
 
 class TrueWeightsView(LabView[ModelSpec]):
     field = "true_weights"
 
     def compute(self, inputs: FrameInputs) -> ModelSpec:
-        steps = inputs.experiment.steps
-        return ModelSpec.model_construct(w0=inputs.w0, w1=inputs.w1, b=inputs.b, steps=steps)
+        return inputs.experiment.model_spec(construct=True)
+
+
+class CoefficientsView(LabView[Coefficients]):
+    """Every coefficient by name, for the Parameters panel (issue 14)."""
+
+    field = "coefficients"
+
+    def compute(self, inputs: FrameInputs) -> Coefficients:
+        exp = inputs.experiment
+        return Coefficients.model_construct(
+            names=list(exp.coef_names()), values=exp.coef.tolist(), standardized=exp.standardize
+        )

@@ -65,7 +65,7 @@ class InferenceView(LabView[InferencePayload]):
 
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
-        return (exp.points.version, exp.coef.tobytes(), exp.training)
+        return (exp.model_key(), exp.coef.tobytes(), exp.training)
 
     def compute(self, inputs: FrameInputs) -> InferencePayload:
         exp = inputs.experiment

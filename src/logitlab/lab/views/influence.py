@@ -25,7 +25,7 @@ class InfluenceView(LabView[InfluencePayload | None]):
 
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
-        return (exp.trust.show_influence, exp.points.version, exp.objective().penalty)
+        return (exp.trust.show_influence, exp.model_key(), exp.objective().penalty)
 
     def compute(self, inputs: FrameInputs) -> InfluencePayload | None:
         exp = inputs.experiment
@@ -40,6 +40,10 @@ class InfluenceView(LabView[InfluencePayload | None]):
             )
         try:
             cook = one_step_influence(exp.objective(), fit.coef).cook
+            if exp.has_split():  # one value per training row: test points get 0
+                full = np.zeros(n)
+                full[exp.rows("train")] = cook
+                cook = full
         except ValueError as exc:
             return InfluencePayload(version=version, size="", note=f"No influence to show: {exc}.")
         root = np.sqrt(np.where(np.isfinite(cook) & (cook > 0), cook, 0.0))

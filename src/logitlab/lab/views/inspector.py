@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from logitlab.core.influence import boundary_pull, inspect_point, leave_one_out
+from logitlab.core.objective import Objective
 from logitlab.lab.contour import contour_segments, flat_segments, grid_points
 from logitlab.lab.experiment import Experiment
 from logitlab.lab.protocol import CoefChange, InspectorPayload, Polyline, Segment, View
@@ -62,7 +63,7 @@ class InspectorView(LabView[InspectorPayload | None]):
         exp = inputs.experiment
         w = inputs.window
         return (
-            exp.points.version,
+            exp.model_key(),
             exp.coef.tobytes(),
             exp.trust.selected,
             exp.objective().penalty,
@@ -78,11 +79,30 @@ class InspectorView(LabView[InspectorPayload | None]):
         obj = exp.objective()
         coef = exp.coef
         names = exp.coef_names()
-        report = inspect_point(obj, coef, i)
         x, y = (float(v) for v in exp.points.X[i])
         cls = int(exp.points.y[i])
         tau = exp.view_spec.tau
-        loo, note, ghost = self._leave_one_out(inputs, i)
+        row = exp.train_index(i)
+        if row is None:  # a test point (issue 14's split): the fit does not use it
+            alone = Objective(exp.design()[i : i + 1], exp.points.y[i : i + 1])
+            report = inspect_point(alone, coef, 0)
+            return InspectorPayload(
+                index=i,
+                x=x,
+                y=y,
+                cls=cls,
+                p=float(report.probability[0]),
+                loss=report.loss,
+                share=None,
+                gradient=[CoefChange(name=n, value="—") for n in names],
+                arrow=None,
+                loo=[],
+                loo_note="A test point: the fit does not use it, so it pulls on nothing and "
+                "leaving it out changes nothing.",
+                ghost=None,
+            )
+        report = inspect_point(obj, coef, row)
+        loo, note, ghost = self._leave_one_out(inputs, row)
         return InspectorPayload(
             index=i,
             x=x,
@@ -114,7 +134,7 @@ class InspectorView(LabView[InspectorPayload | None]):
         feats = exp.features(xy)[0]
         if feats.shape != (2,) or not (0.0 < tau < 1.0):
             return None  # a feature map: the boundary near the point is not this line
-        per_point = gradient * exp.points.n  # ∇ℓᵢ (the view's gradient is ∇ℓᵢ/N)
+        per_point = gradient * exp.objective().n_samples  # ∇ℓᵢ (the view shows ∇ℓᵢ/N)
         try:
             pull = boundary_pull(exp.coef, -per_point, feats, tau=tau)
         except ValueError:
@@ -137,7 +157,7 @@ class InspectorView(LabView[InspectorPayload | None]):
         w = inputs.window
         obj = exp.objective()
         key = (
-            exp.points.version,
+            exp.model_key(),
             obj.penalty,
             i,
             exp.view_spec.tau,
@@ -149,7 +169,7 @@ class InspectorView(LabView[InspectorPayload | None]):
         out: tuple[list[CoefChange], str, Polyline | None]
         if fit.coef is None:
             out = ([], f"No leave-one-out refit: {fit.reason}.", None)
-        elif exp.points.n < 2:
+        elif obj.n_samples < 2:
             out = ([], "No leave-one-out refit: it needs at least two points.", None)
         else:
             try:

@@ -35,7 +35,8 @@ class CurveView(LabView[CurvePayload]):
 
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
-        return (exp.history.version, inputs.scores.objective, exp.steps, inputs.curve_width)
+        test = (exp.test_history.version, inputs.scores.test_log_loss)
+        return (exp.history.version, inputs.scores.objective, exp.steps, inputs.curve_width, test)
 
     def compute(self, inputs: FrameInputs) -> CurvePayload:
         exp = inputs.experiment
@@ -55,4 +56,20 @@ class CurveView(LabView[CurvePayload]):
             low=lo,
             high=hi,
             last=la,
+            test=_test_curve(inputs, s),
         )
+
+
+def _test_curve(inputs: FrameInputs, steps: list[int]) -> list[float | None] | None:
+    """The test log loss at each column's step (issue 14): the value recorded at the latest
+    step up to it (None before the test history starts); the current value last."""
+    exp = inputs.experiment
+    if not exp.has_split():
+        return None
+    t_steps, _, _, t_last = exp.test_history.envelope(max(1, inputs.curve_width - 1))
+    at = np.searchsorted(t_steps, np.asarray(steps, dtype=np.intp), side="right") - 1
+    values = significant(t_last).tolist()
+    out: list[float | None] = [values[k] if k >= 0 else None for k in at.tolist()]
+    if out and (not len(t_steps) or steps[-1] > t_steps[-1]):
+        out[-1] = inputs.scores.test_log_loss
+    return out

@@ -95,7 +95,7 @@ class RegPathView(LabView[RegPathPayload | None]):
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
         t = exp.training
-        return (exp.regpath_wanted, exp.points.version, *family_of(t), t.penalty, t.lam)
+        return (exp.regpath_wanted, exp.model_key(), *family_of(t), t.penalty, t.lam)
 
     def compute(self, inputs: FrameInputs) -> RegPathPayload:
         exp = inputs.experiment
@@ -127,7 +127,7 @@ class RegPathView(LabView[RegPathPayload | None]):
         stride = -(-exp.points.n // MAX_PATH_POINTS)
         if stride > 1:
             objective = Objective(objective.X[::stride], objective.y[::stride])
-        path_key = (exp.points.version, family, rho)
+        path_key = (exp.model_key(), family, rho)
         if self._path is None or self._path[0] != path_key:
             try:
                 lams, path = lab_lams_and_path(objective.with_penalty(Penalty()), rho)

@@ -22,7 +22,7 @@ class RocView(LabView[RocPayload]):
     def compute(self, inputs: FrameInputs) -> RocPayload:
         exp = inputs.experiment
         v = exp.view_spec
-        key = (exp.points.version, inputs.w0, inputs.w1, inputs.b)
+        key = (exp.points.version, inputs.coef_key, exp.feature_key())
         p = inputs.scores.p
         return self.tracker.payload(key, exp.points.y, p, v.tau, v.cost_fp, v.cost_fn)
 

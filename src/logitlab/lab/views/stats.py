@@ -8,7 +8,7 @@ note relating λ to scikit-learn's C (``static/hyper.js``).
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from logitlab.lab.protocol import Confusion, Metrics
 from logitlab.lab.training import penalty_note
@@ -33,16 +33,19 @@ class MetricsView(LabView[Metrics]):
             delta = finite(value - exp.recent.values[-1])
             if delta is not None and abs(delta) < DELTA_NOISE * abs(value):
                 delta = 0.0  # rounding noise of a converged run, not a change
-        c = inputs.confusion
+        train = inputs.confusion
+        # The matrix, precision, recall and F1 of the points the user chose (issue 14).
+        c = inputs.confusion_of(exp.view_spec.confusion_of) if exp.has_split() else train
         if c is None:
             confusion = Confusion.model_construct(tn=0, fp=0, fn=0, tp=0)
-            accuracy = precision = recall = f1 = None
+            precision = recall = f1 = None
         else:
             confusion = Confusion.model_construct(
                 tn=int(c.tn), fp=int(c.fp), fn=int(c.fn), tp=int(c.tp)
             )
-            accuracy, precision = finite(c.accuracy), finite(c.precision)
-            recall, f1 = finite(c.recall), finite(c.f1)
+            precision, recall, f1 = finite(c.precision), finite(c.recall), finite(c.f1)
+        accuracy = None if train is None else finite(train.accuracy)
+        test = inputs.confusion_of("test") if exp.has_split() else None
         # Output models are built from values computed here: skip re-validating them.
         return Metrics.model_construct(
             log_loss=finite(scores.log_loss),
@@ -54,8 +57,11 @@ class MetricsView(LabView[Metrics]):
             recall=recall,
             f1=f1,
             confusion=confusion,
-            weight_norm=math.hypot(inputs.w0, inputs.w1),
+            weight_norm=inputs.weight_norm,
             n_points=exp.points.n,
+            n_test=int(np.count_nonzero(exp.test_mask())) if exp.has_split() else 0,
+            test_accuracy=None if test is None else finite(test.accuracy),
+            test_log_loss=scores.test_log_loss,
         )
 
 
@@ -65,4 +71,6 @@ class PenaltyNoteView(LabView[str]):
     field = "penalty_note"
 
     def compute(self, inputs: FrameInputs) -> str:
-        return penalty_note(inputs.experiment.training, inputs.experiment.points.n)
+        exp = inputs.experiment
+        n_train = exp.points.n - (int(np.count_nonzero(exp.test_mask())) if exp.has_split() else 0)
+        return penalty_note(exp.training, n_train)

@@ -1,0 +1,93 @@
+"""The live model formula at degree > 1 (issue 14): every term, in pieces that wrap.
+
+MathML has no line breaking in browsers, so the formula is a row of small ``<math>``
+elements (``z =``, one per term, ``p̂ = σ(z)``) inside one element whose accessible name
+is the whole formula: a long polynomial wraps onto more lines instead of being cut.
+Degree 1 keeps :func:`logitlab.lab.mathml.model_formula`.
+"""
+
+from __future__ import annotations
+
+import math as _math
+from html import escape
+
+from logitlab.lab.mathml import Node, fenced, fmt, hat, math, mi, mn, mo, mrow, msup, times
+
+_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _monomial(name: str) -> list[Node]:
+    """MathML of a column name such as ``x²·y`` (x with superscript 2, times y)."""
+    out: list[Node] = []
+    for part in name.split("·"):
+        base, power = part[0], part[1:].translate(_DIGITS)
+        if out:
+            out.append(times())
+        out.append(msup(mi(base), mn(power)) if power else mi(base))
+    return out
+
+
+_TEMPLATES: dict[tuple[bool, bool, bool, bool, str], str] = {}
+
+
+def _template(first: bool, negative: bool, sci: bool, last: bool, name: str) -> str:
+    """One term's ``<math>`` with \x00 for its digits (and \x01 for a power of ten)."""
+    key = (first, negative, sci, last, name)
+    out = _TEMPLATES.get(key)
+    if out is None:
+        row: list[Node] = []
+        if not first:
+            row.append(mo("−" if negative else "+", form="infix"))  # spaced like a binary "+"
+        elif negative:
+            row.append(mo("−"))
+        row.append(mrow(mn("\x00"), mo("×"), msup(mn("10"), mn("\x01"))) if sci else mn("\x00"))
+        if not last:
+            row += [times(), *_monomial(name)]
+        out = _TEMPLATES[key] = math(mrow(*row), display="inline")
+    return out
+
+
+def _piece(first: bool, last: bool, v: float, name: str) -> str:
+    """The ``<math>`` of one term (as :func:`logitlab.lab.mathml.number` writes numbers)."""
+    a = abs(v)
+    sci = _math.isfinite(v) and a != 0 and (a >= 1e4 or a < 1e-3)
+    t = _template(first, v < 0, sci, last, name)
+    if not sci:
+        return t.replace("\x00", fmt(a, 3))
+    mant, exp = f"{a:.2e}".split("e")
+    return t.replace("\x00", mant).replace("\x01", str(int(exp)).replace("-", "−"))
+
+
+_Z = math(mrow(mi("z"), mo("=")), display="inline")
+_P = math(mrow(hat("p"), mo("="), mi("σ"), fenced(mi("z"))), display="inline")
+
+
+def polynomial_formula(names: tuple[str, ...], coef: list[float], standardized: bool) -> str:
+    """z = Σ wⱼ·fⱼ + b and p̂ = σ(z) with the numbers filled in.
+
+    Parameters
+    ----------
+    names : tuple of str
+        The columns' names (x, y, x², …), then the intercept's.
+    coef : list of float
+        The weights in the same order, b last.
+    standardized : bool
+        The columns are standardized: the text alternative and a note say so.
+    """
+    last = len(names) - 1
+    pieces: list[str] = [_Z]
+    words = ["z ="]
+    for k, (name, v) in enumerate(zip(names, coef, strict=True)):
+        pieces.append(_piece(k == 0, k == last, v, name))
+        sign = "−" if v < 0 else "+"
+        term = fmt(abs(v)) if k == last else f"{fmt(abs(v))} {name}"
+        words.append(f"{sign} {term}" if k or v < 0 else term)
+    pieces.append(_P)
+    label = " ".join(words) + ", p-hat = sigma of z"
+    if standardized:
+        label += " (x, y and their powers standardized)"
+    note = '<span class="formula-note">standardized columns</span>' if standardized else ""
+    return (
+        f'<span class="formula-terms" role="img" aria-label="{escape(label)}">'
+        f"{''.join(pieces)}{note}</span>"
+    )
