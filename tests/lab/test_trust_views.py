@@ -19,7 +19,7 @@ from logitlab.core.link import sigmoid
 from logitlab.core.objective import Objective
 from logitlab.core.solvers import solve
 from logitlab.lab import trust
-from logitlab.lab.contour import contour_segments, grid_points
+from logitlab.lab.geometry import grid_points, window_contour
 from logitlab.lab.protocol import (
     DeletePoint,
     EditPoints,
@@ -206,13 +206,13 @@ def test_band_edges_are_the_finite_difference_delta_method_band() -> None:
     assert frame(s, Inspect(show_band=False)).band is None
 
 
-def test_contours_of_a_plane_are_exact_and_a_saddle_gives_two_pieces() -> None:
-    xs, ys, pts = grid_points(View(xmin=-2, xmax=2, ymin=-2, ymax=2), 5)
+def test_contours_of_a_plane_are_exact_on_the_window_grid() -> None:
+    view = View(xmin=-2, xmax=2, ymin=-1, ymax=3)
+    xs, ys, pts = grid_points(view, 5)
+    assert ys[0] == 3 and xs[0] == -2  # row 0 at ymax
     plane = (pts @ [1.0, 2.0] - 0.3).reshape(5, 5)
-    seg = contour_segments(plane, xs, ys, 0.0)
-    assert np.abs(seg.reshape(-1, 2) @ [1.0, 2.0] - 0.3).max() < 1e-12
-    saddle = np.array([[1.0, -1.0], [-1.0, 1.0]])
-    assert contour_segments(saddle, np.array([0.0, 1.0]), np.array([1.0, 0.0]), 0.0).shape == (2, 4)
+    seg = window_contour(plane, view, 0.0)
+    assert seg.size and np.abs(seg.reshape(-1, 2) @ [1.0, 2.0] - 0.3).max() < 1e-12
 
 
 def test_influence_sizes_follow_cooks_distance() -> None:
