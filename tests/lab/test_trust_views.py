@@ -13,7 +13,6 @@ from sklearn.metrics import brier_score_loss
 
 from logitlab import LogisticRegression
 from logitlab.core.band import boundary_band
-from logitlab.core.datasets import make_preset
 from logitlab.core.inference import coefficient_cells
 from logitlab.core.link import sigmoid
 from logitlab.core.objective import Objective
@@ -229,40 +228,42 @@ def test_influence_sizes_follow_cooks_distance() -> None:
     assert re.search(r"point \d+", f.influence.note)
 
 
-def _fresh(coef: np.ndarray) -> tuple[float, float, float, float]:
-    loss, brier, ece, worst = [], [], [], []
-    for seed in range(2, 42):
-        X, y = make_preset("blobs", n_samples=120, seed=seed, shuffle=False)
-        z = X @ coef[:2] + coef[2]
-        p = sigmoid(z)
-        terms = np.logaddexp(0, z) - y * z
-        loss.append(terms.mean())
-        brier.append(brier_score_loss(y, p))
-        ece.append(trust_ece(y, p))
-        worst.append(terms.max())
-    return float(np.mean(loss)), float(np.mean(brier)), float(np.mean(ece)), float(np.median(worst))
-
-
-def trust_ece(y: np.ndarray, p: np.ndarray) -> float:
-    from logitlab.core.calibration import expected_calibration_error
-
-    return expected_calibration_error(y, p)
+def _sig(v: float | None, digits: int = 2) -> str:
+    assert v is not None
+    return f"{v:.{digits}g}"
 
 
 def test_confident_and_wrong_card_quotes_true_numbers() -> None:
+    """Every number of the card (try-this.md), on the scenario's test points."""
     s = LabSession()
     frame(s, RunScenario(name="confident-wrong"))
     f = frame(s, Train(steps=100))
-    assert f.metrics.weight_norm == pytest.approx(201, abs=0.5)
-    assert f.calibration is not None
-    assert f"{f.calibration.brier:.4f}" == "0.0000" and f"{f.calibration.ece:.4f}" == "0.0000"
-    loss, brier, ece, worst = _fresh(s.coef)
-    assert round(worst) == 27 and f"{loss:.2f}" == "0.45"
-    assert f"{brier:.4f}" == "0.0100" and f"{ece:.3f}" == "0.010"
+    exp = s.experiment
+    assert exp.has_split()
+    assert int(exp.rows("train").sum()) == 84 and int(exp.rows("test").sum()) == 36
+    assert round(f.metrics.weight_norm) == 157
+    cal = f.calibration
+    assert cal is not None and cal.rows == "test" and cal.n == 36
+    test = exp.rows("test")
+    p = sigmoid(exp.design()[test] @ exp.coef[:-1] + exp.coef[-1])
+    assert bool(np.all((p < 0.01) | (p > 0.99)))
+    top = cal.bins[-1]
+    assert top.mean_p is not None and f"{top.mean_p:.2f}" == "1.00"
+    assert top.observed is not None and f"{top.observed:.0%}" == "95%"
+    assert _sig(cal.brier) == "0.027" and _sig(cal.ece) == "0.028"
+    assert _sig(f.metrics.test_log_loss) == "0.13"
+    inspected = frame(s, Inspect(index=40)).inspector  # point 41 as the page numbers it
+    assert inspected is not None and inspected.cls == 0 and exp.train_index(40) is None
+    assert f"{inspected.p:.2f}" == "0.99" and f"{inspected.loss:.1f}" == "4.7"
+    assert f.metrics.test_log_loss == pytest.approx(inspected.loss / 36, rel=0.01)  # "alone"
+    frame(s, Inspect(index=-1))
     frame(s, RunScenario(name="confident-wrong"))
     frame(s, SetTraining(penalty="l2", lam=0.001))
     f = frame(s, Train(steps=100))
     assert f"{f.metrics.weight_norm:.1f}" == "3.9"
-    loss, brier, ece, worst = _fresh(s.coef)
-    assert f"{loss:.3f}" == "0.029" and f"{worst:.1f}" == "1.1"
-    assert f"{brier:.4f}" == "0.0069" and f"{ece:.3f}" == "0.019"
+    inspected = frame(s, Inspect(index=40)).inspector
+    assert inspected is not None and f"{inspected.p:.2f}" == "0.42"  # class 0's side now
+    cal = f.calibration
+    assert cal is not None and cal.rows == "test"
+    assert _sig(cal.brier) == "0.0058" and _sig(cal.ece) == "0.019"
+    assert _sig(f.metrics.test_log_loss) == "0.023"
