@@ -20,6 +20,7 @@ from logitlab.core.solvers import solve
 from logitlab.lab import trust
 from logitlab.lab.geometry import grid_points, window_contour
 from logitlab.lab.protocol import (
+    AddPoint,
     DeletePoint,
     EditPoints,
     Frame,
@@ -143,7 +144,12 @@ def test_inference_matches_summary_and_statsmodels_at_the_optimum() -> None:
     np.testing.assert_allclose(ours.ci_low, ci[:, 0], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(ours.ci_high, ci[:, 1], rtol=1e-6, atol=1e-9)
     assert trust.inference(s.experiment).log_likelihood == pytest.approx(res.llf, rel=1e-9)  # type: ignore[attr-defined]
-    assert "model-based" in inf.se_kind
+    # The kind of standard error, in summary()'s own name for it (its Covariance line).
+    assert summary.cov_type == "nonrobust" and "Covariance:                   nonrobust" in str(
+        summary
+    )
+    assert inf.se_kind.startswith("Standard errors: nonrobust, as summary() names them")
+    assert "inverse Fisher information" in inf.se_kind and inf.notes == list(summary.notes)
 
 
 def test_separated_points_without_penalty_get_summarys_words() -> None:
@@ -157,18 +163,52 @@ def test_separated_points_without_penalty_get_summarys_words() -> None:
     assert f.inference.rows == []
 
 
+@pytest.mark.parametrize(
+    ("preset", "edit"),
+    [
+        ("near-perfect", None),  # completely separated, at the starting weights
+        ("blobs", AddPoint(x=0.0, y=0.0, cls=0)),  # two classes on one spot
+    ],
+)
+def test_separation_off_the_optimum_gets_summarys_words_too(
+    preset: str, edit: AddPoint | None
+) -> None:
+    """The current line need not separate the points: the view finds it as summary() does."""
+    s = session(preset)
+    if edit is not None:
+        frame(s, EditPoints(edit=edit))
+        f = frame(s, EditPoints(edit=edit.model_copy(update={"cls": 1})))
+    else:
+        f = frame(s, SetModel(w0=0.3, w1=-0.2, b=0.1))
+    assert not trust.separates(s.experiment, s.coef)
+    inf = f.inference
+    assert inf is not None and inf.state == "separated" and inf.rows == []
+    with pytest.warns(Warning):
+        summary = LogisticRegression(C=np.inf).fit(s.X, s.y).summary()
+    assert inf.message in summary.notes
+    kind = trust.separation(s.experiment)
+    assert kind is not None and inf.message.startswith(f"The classes are {kind}ly separated")
+    f = frame(s, Inspect(show_band=True))
+    assert f.band is not None and "no finite optimum" in f.band.note
+
+
 def test_l2_shows_the_penalized_standard_errors_and_says_what_they_mean() -> None:
     s = session(penalty="l2", lam=0.05)
     f = frame(s, Train(steps=20))
     inf = f.inference
     assert inf is not None and inf.state == "ok"
+    assert inf.se_kind.startswith("Standard errors under L2: nonrobust, as summary() names them")
     assert "penalized information" in inf.se_kind and "not the sampling spread" in inf.se_kind
     X, y = s.X, s.y
     C = 1.0 / (2 * 0.05 * y.size)  # λ‖w‖² is core's α = 2λ, and C = 1/(αN)
     summary = LogisticRegression(C=C).fit(X, y).summary()
     cells = {r.name: r.cells for r in inf.rows}
     assert cells["w₀"] == coefficient_cells(summary.blocks[0], 1)[:6]
-    assert any("Penalized fit (L2" in n for n in inf.notes)
+    # summary()'s own note under L2 (with the same C), word for word.
+    assert summary.cov_type == "nonrobust"
+    assert inf.notes == list(summary.notes) and inf.notes[0].startswith(
+        f"Penalized fit (L2, C={C:g})"
+    )
 
 
 def test_band_edges_are_the_finite_difference_delta_method_band() -> None:

@@ -31,7 +31,7 @@ import numpy as np
 from logitlab.core.fitstate import FitState, compute_fit_state
 from logitlab.core.inference import Inference, infer_state
 from logitlab.core.objective import Objective
-from logitlab.core.separation import Separation
+from logitlab.core.separation import Separation, detect_separation
 from logitlab.core.solvers import solve
 from logitlab.core.types import FloatArray
 from logitlab.lab.experiment import Experiment
@@ -134,6 +134,22 @@ def unbounded(exp: Experiment, separated_now: bool | None = None) -> bool:
     if exp.objective().penalty.alpha != 0.0 or one_class(exp):
         return False
     return separates(exp, exp.coef) if separated_now is None else separated_now
+
+
+def separation(exp: Experiment) -> Separation | None:
+    """How the training points are separated when there is no penalty, else None.
+
+    ``core.separation``'s linear programs (what ``fit`` and ``summary()`` report), run once
+    per change of points or penalty; with a penalty, or one class, there is nothing to find.
+    """
+
+    def make() -> Separation | None:
+        obj = exp.objective()
+        if obj.penalty.alpha != 0.0 or exp.points.n == 0 or one_class(exp):
+            return None
+        return detect_separation(obj)
+
+    return _cached(exp, "separation", _model_key(exp), make)  # type: ignore[no-any-return]
 
 
 def optimum(exp: Experiment, p: FloatArray | None = None) -> Optimum:
