@@ -2,9 +2,9 @@
 
 Decisions recorded here:
 
-- **Evaluation rows.** Calibration is measured on :func:`evaluation_rows`: the training
-  points today. When the Lab gains a train/test split, that function returns the test
-  points (and says so), and every view that calls it follows.
+- **Evaluation rows.** Calibration is measured on :func:`evaluation_rows`: the test
+  points when a train/test split exists (``DataSpec.test_share``), else the training
+  points, and the view says which.
 - **At the optimum** is decided by the gradient at the current weights, measured in
   the Hessian's metric so that it does not depend on the features' scale: the Newton
   decrement λ² = gᵀH⁻¹g of the mean objective, times N/2, estimates how far the
@@ -57,7 +57,7 @@ class Rows:
 def evaluation_rows(exp: Experiment) -> Rows:
     """The rows calibration is measured on: the test points when a split exists, else training.
 
-    The one place to change when the train/test split lands (issue 14's branch).
+    With a split, :meth:`Experiment.evaluation_rows` names them (:mod:`logitlab.lab.split`).
     """
     if not exp.has_split():
         return Rows(X=exp.points.X, y=exp.points.y, design=exp.design(), kind="training")
