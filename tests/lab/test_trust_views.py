@@ -192,6 +192,14 @@ def test_separation_off_the_optimum_gets_summarys_words_too(
     assert f.band is not None and "no finite optimum" in f.band.note
 
 
+def test_separation_is_none_when_a_finite_optimum_exists_or_a_penalty_is_on() -> None:
+    for preset in ("overlap", "moons", "xor"):
+        assert trust.separation(session(preset).experiment) is None  # the quick certificate
+    assert trust.separation(session("near-perfect", penalty="l2", lam=0.01).experiment) is None
+    many = session("near-perfect", n=trust.SEPARATION_CHECK_MAX + 1)
+    assert trust.separation(many.experiment) is None  # no linear programs above the cap
+
+
 def test_l2_shows_the_penalized_standard_errors_and_says_what_they_mean() -> None:
     s = session(penalty="l2", lam=0.05)
     f = frame(s, Train(steps=20))
