@@ -284,7 +284,8 @@ def test_race_numbers_come_from_core_optimizers() -> None:
     assert newton.steps_to_optimum is not None and newton.steps_to_optimum <= 8
     assert newton.ms_to_optimum is not None
     stop = frame_of(lab.handle(RaceCommand(action="stop")))
-    assert stop.race is None and lab.experiment.explore.race is None
+    assert stop.race is not None and stop.race.racers == []
+    assert lab.experiment.explore.race is None
 
 
 def test_race_penalty_is_the_labs() -> None:

@@ -109,7 +109,8 @@ class LandscapeView(LabView[LandscapePayload | None]):
             return (False,)
         i, j = axes_for(exp)
         held = np.delete(exp.coef, [i, j])
-        return (True, exp.model_key(), exp.objective().penalty, (i, j), held.tobytes())
+        race = exp.explore.race is not None
+        return (True, exp.model_key(), exp.objective().penalty, (i, j), race, held.tobytes())
 
     def optimum(self, inputs: FrameInputs) -> FloatArray | None:
         """The exact optimum of the current objective (None when there is no finite one)."""
@@ -125,12 +126,15 @@ class LandscapeView(LabView[LandscapePayload | None]):
         return self._optimum[1]
 
     def payload(self, inputs: FrameInputs) -> LandscapePayload | None:
+        exp = inputs.experiment
+        last = self._last
+        if not exp.explore.landscape_wanted and last is not None and last.computed:
+            return None  # scrolled away: the page keeps the last picture, nothing is computed
         key = self.key(inputs)
         if key == self._key:
             return None
-        exp = inputs.experiment
         if key[0] and self._window is not None:
-            structure = key[:4]
+            structure = key[:5]
             i, j = axes_for(exp)
             now = (float(exp.coef[i]), float(exp.coef[j]))
             recent = time.perf_counter() - self._at < REFRESH_SECONDS
@@ -164,9 +168,12 @@ class LandscapeView(LabView[LandscapePayload | None]):
         now = (float(coef[i]), float(coef[j]))
         optimum = self.optimum(inputs)
         opt = None if optimum is None else (float(optimum[i]), float(optimum[j]))
-        structure = (True, exp.model_key(), objective.penalty, (i, j))
+        race = exp.explore.race
+        structure = (True, exp.model_key(), objective.penalty, (i, j), race is not None)
         if self._window is None or structure != self._structure or not _inside(now, *self._window):
             marks = [now] if opt is None else [now, opt]
+            if race is not None and race.optimum_found:  # the race's goal is in sight
+                marks.append((float(race.optimum[i]), float(race.optimum[j])))
             if len(exp.explore.weights):
                 first = exp.explore.weights.at(0)[1]
                 if first.size == coef.size:
@@ -232,7 +239,7 @@ def _describe(
     return text
 
 
-class LandscapePathView(LabView[LandscapePath | None]):
+class LandscapePathView(LabView[LandscapePath]):
     """The recorded weights on the landscape's pair, and the current point."""
 
     field = "landscape_path"
@@ -242,14 +249,15 @@ class LandscapePathView(LabView[LandscapePath | None]):
 
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
-        if not exp.explore.landscape_wanted:
-            return (False,)
-        return (True, exp.explore.weights.version, axes_for(exp), inputs.coef_key)
+        return (exp.explore.weights.version, axes_for(exp), inputs.coef_key)
 
-    def compute(self, inputs: FrameInputs) -> LandscapePath | None:
+    def payload(self, inputs: FrameInputs) -> LandscapePath | None:
+        if not inputs.experiment.explore.landscape_wanted:
+            return None  # scrolled away: sent again (if changed) once back on screen
+        return super().payload(inputs)
+
+    def compute(self, inputs: FrameInputs) -> LandscapePath:
         exp = inputs.experiment
-        if not exp.explore.landscape_wanted:
-            return None
         i, j = axes_for(exp)
         history = exp.explore.weights
         a: list[float] = []
@@ -275,22 +283,32 @@ class LandscapePathView(LabView[LandscapePath | None]):
 
 
 class RaceView(LabView[RacePayload | None]):
-    """The race: sent whenever it steps (or the pair changes)."""
+    """The race: sent whenever it steps (or the pair changes); no racers once cleared."""
 
     field = "race"
     pages = frozenset({"lab"})
     incremental = True
+    dedupe = True
 
     def key(self, inputs: FrameInputs) -> Hashable:
         exp = inputs.experiment
-        return (exp.explore.race_version, axes_for(exp), exp.explore.race is None)
+        return (exp.explore.race_version, axes_for(exp))
 
-    def compute(self, inputs: FrameInputs) -> RacePayload | None:
+    def compute(self, inputs: FrameInputs) -> RacePayload:
         exp = inputs.experiment
         race = exp.explore.race
-        if race is None:
-            return None
         i, j = axes_for(exp)
+        if race is None:  # sent once after a race is cleared: the page removes it
+            return RacePayload(
+                running=False,
+                steps=0,
+                max_steps=0,
+                tol=0.0,
+                optimum_found=False,
+                axes=(i, j),
+                racers=[],
+                text="",
+            )
         rows = []
         best = race.optimum_value
         for r in race.results():
