@@ -126,7 +126,7 @@ def test_large_n_subsamples_and_says_so() -> None:
     p = frame_of(lab.handle(ShowLandscape())).landscape
     assert p is not None
     assert p.n_used == lv.MAX_LANDSCAPE_POINTS and p.n_samples == 10_000
-    assert "4,000 of the 10,000" in p.text
+    assert "2,500 of the 10,000" in p.text
 
 
 def test_path_is_the_recorded_weights() -> None:

@@ -87,6 +87,26 @@ class WeightHistory:
         rows = [c for _, c in self._older] + [c for _, c in self._recent]
         return np.array(rows) if rows else np.empty((0, 0))
 
+    def project(self, i: int, j: int, limit: int, stop: int | None = None) -> FloatArray:
+        """Coefficients ``i`` and ``j`` of at most ``limit`` kept entries up to step ``stop``
+        (default all), evenly spread with the first and last kept; shape (m, 2)."""
+        n = len(self)
+        if stop is not None:
+            steps = np.fromiter((s for s, _ in self._older), dtype=np.int64, count=len(self._older))
+            recent = np.fromiter((s for s, _ in self._recent), dtype=np.int64)
+            n = int(np.searchsorted(np.concatenate([steps, recent]), stop, side="right"))
+        if n == 0:
+            return np.empty((0, 2))
+        keep = np.arange(n) if n <= limit else np.unique(np.linspace(0, n - 1, limit).round())
+        k_old = len(self._older)
+        rows = [
+            (self._older[k] if k < k_old else self._recent[k - k_old])[1]
+            for k in keep.astype(np.intp).tolist()
+        ]
+        if rows and rows[0].size <= max(i, j):
+            return np.empty((0, 2))
+        return np.array([(r[i], r[j]) for r in rows], dtype=np.float64)
+
     def at(self, step: int) -> tuple[int, FloatArray]:
         """The kept entry nearest to ``step`` at or before it (else the first): its step and
         a copy of its coefficients. Raises ``LookupError`` when empty."""

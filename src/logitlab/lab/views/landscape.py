@@ -45,14 +45,14 @@ from logitlab.lab.protocol import (
 )
 from logitlab.lab.views.base import FrameInputs, LabView
 
-GRID = 64
+GRID = 56
 """Grid points per side."""
-MAX_LANDSCAPE_POINTS = 4000
+MAX_LANDSCAPE_POINTS = 2500
 """Rows the grid is computed on at most (a fixed random subsample above)."""
 REFRESH_SECONDS = 0.25
 """Least time between two refreshes caused by the held coefficients moving."""
 N_LEVELS = 12
-MAX_PATH_POINTS = 400
+MAX_PATH_POINTS = 300
 """Points of a path sent at most (older ones decimated, the newest always kept)."""
 MAX_CURVE_POINTS = 300
 RACER_LABELS = {
@@ -260,18 +260,9 @@ class LandscapePathView(LabView[LandscapePath]):
         exp = inputs.experiment
         i, j = axes_for(exp)
         history = exp.explore.weights
-        a: list[float] = []
-        b: list[float] = []
-        if len(history):
-            steps = history.steps()
-            stop = len(steps)
-            if exp.explore.replay_step is not None:  # the path up to the step shown
-                stop = int(np.searchsorted(np.array(steps), exp.explore.replay_step, "right"))
-            coefs = history.coefs()[:stop]
-            if coefs.size and coefs.shape[1] == exp.coef.size:
-                keep = decimate(coefs.shape[0], MAX_PATH_POINTS)
-                a = coefs[keep, i].tolist()
-                b = coefs[keep, j].tolist()
+        # The path up to the step shown (all of it when live).
+        ab = history.project(i, j, MAX_PATH_POINTS, exp.explore.replay_step)
+        a, b = ab[:, 0].tolist(), ab[:, 1].tolist()
         c = exp.coef
         return LandscapePath(
             axes=(i, j),
