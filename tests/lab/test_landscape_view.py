@@ -297,3 +297,16 @@ def test_race_penalty_is_the_labs() -> None:
     exp: Experiment = lab.experiment
     reference = Objective(exp.design(), exp.points.y, penalty=Penalty(alpha=0.02, l1_ratio=1.0))
     assert race.optimum_value == pytest.approx(reference.value(race.optimum), rel=1e-12)
+
+
+def test_a_new_degree_starts_the_weight_history_again() -> None:
+    lab = session()
+    frame_of(lab.handle(ShowLandscape()))
+    frame_of(lab.handle(Train(steps=5)))
+    frame_of(lab.handle(SetFeatures(degree=2)))
+    frame_of(lab.handle(ShowLandscape(axes=(3, 5))))
+    f = frame_of(lab.handle(Train(steps=2)))
+    assert f.replay is not None and f.replay.first_step == 5 and f.replay.last_step == 7
+    assert f.landscape_path is not None and len(f.landscape_path.a) == 3
+    g = frame_of(lab.handle(Replay(step=5)))
+    assert len(g.state.model.coef or []) == 6

@@ -57,8 +57,11 @@ class WeightHistory:
 
     def record(self, step: int, coef: FloatArray) -> None:
         """Keep a copy of ``coef`` as the weights at ``step`` (replaces a later or equal
-        step's entry: the newest record of a step wins)."""
+        step's entry: the newest record of a step wins). A vector of another length (a new
+        degree or number of classes) starts the history again."""
         self.version += 1
+        if self._recent and self._recent[-1][1].size != np.size(coef):
+            self.clear()
         while self._recent and self._recent[-1][0] >= step:
             self._recent.pop()
         while not self._recent and self._older and self._older[-1][0] >= step:
