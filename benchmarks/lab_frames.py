@@ -264,6 +264,7 @@ def landscape_browser_run(seconds: float) -> dict[str, float]:
             if name == "on":
                 page.get_by_role("img", name="Loss landscape").scroll_into_view_if_needed()
                 page.wait_for_function("() => window.logitlabPerf.landscape.draws > 2")
+            page.wait_for_timeout(500)  # the panel's show_landscape has been answered
             rates = page.evaluate(FPS_SCRIPT, int(seconds * 1000))
             out.update({f"{name}_{k}": float(v) for k, v in rates.items()})
         page.close()

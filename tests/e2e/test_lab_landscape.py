@@ -128,6 +128,17 @@ def test_the_race_draws_five_paths_and_a_table(lab: Lab) -> None:
     counts = canvas.evaluate(COUNT_COLORS, [list(c) for c in RACERS.values()])
     # Every racer's path shows in its own colour (the two SGD-like blues stay apart).
     assert all(n > 0 for n in counts), dict(zip(RACERS, counts, strict=True))
+    # Replaying the race: at step 0 every racer is back at the start.
+    live = canvas.evaluate(PIXELS)
+    race_step = page.get_by_role("slider", name="race replay step")
+    race_step.focus()
+    page.keyboard.press("Home")
+    expect(page.locator("#race-step-readout")).to_have_text("step 0")
+    page.wait_for_function(
+        f"(h) => ({PIXELS})(document.querySelector('.landscape-wrap canvas')) !== h", arg=live
+    )
+    page.keyboard.press("End")
+    expect(page.locator("#race-step-readout")).to_have_text("live")
     curves = page.get_by_role("img", name="Race loss curves")
     expect(curves).to_be_visible()
     counts = curves.evaluate(COUNT_COLORS, [list(c) for c in RACERS.values()])

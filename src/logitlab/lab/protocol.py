@@ -955,6 +955,8 @@ class RacerRow(_Strict):
     a: list[float]
     b: list[float]
     """Its path on the landscape's two coefficients."""
+    path_steps: list[int]
+    """The step of each path point (the path is decimated on long races)."""
     gap: list[float]
     """f(c_t) − f* per step (decimated), for the loss curves."""
     gap_steps: list[int]

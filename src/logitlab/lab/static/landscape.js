@@ -54,6 +54,18 @@ export class LandscapePanel {
     this.raceCanvas = this.raceWrap.querySelector("canvas");
     this.raceSummary = doc.getElementById("race-summary");
     this.raceTable = doc.getElementById("race-table");
+    // Replaying the race: draw every racer up to a step (null: live, the newest step).
+    this.raceRow = doc.getElementById("race-replay-row");
+    this.raceStep = doc.getElementById("race-step");
+    this.raceStepReadout = doc.getElementById("race-step-readout");
+    this.raceAt = null;
+    this.raceStep.addEventListener("input", () => {
+      const k = Number(this.raceStep.value);
+      this.raceAt = this.race && k >= this.race.steps ? null : k;
+      setText(this.raceStepReadout, this.raceAt === null ? "live" : `step ${k}`);
+      this.dirty = true;
+      this.raceDirty = true;
+    });
     this.grid = null; // the last Frame.landscape
     this.path = null;
     this.race = null;
@@ -65,7 +77,7 @@ export class LandscapePanel {
     this.names = "";
     this.steps = null;
     this.pauseTimer = 0;
-    this.perf = { draws: 0, pathPoints: 0, racePaths: 0 };
+    this.perf = { draws: 0, pathPoints: 0, racePaths: 0, drawMs: 0 };
     window.logitlabPerf.landscape = this.perf; // for the browser tests (read-only)
     this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     watchSize(this.canvas, (width, height) => {
@@ -117,8 +129,13 @@ export class LandscapePanel {
   }
 
   tick() {
-    this.draw();
-    this.drawRace();
+    if (this.visible) {
+      // Off screen nothing is drawn; what changed meanwhile is drawn once back in view.
+      const start = performance.now();
+      this.draw();
+      this.drawRace();
+      this.perf.drawMs += performance.now() - start;
+    }
     requestAnimationFrame(() => this.tick());
   }
 
@@ -296,13 +313,21 @@ export class LandscapePanel {
       // Paths often coincide: each racer is drawn wider than the next, so overlapping
       // paths show as nested stripes and every racer stays in sight.
       const n = race.racers.length;
+      const upTo = (r) => {
+        if (this.raceAt === null) return r.a.length;
+        let m = 0;
+        while (m < r.path_steps.length && r.path_steps[m] <= this.raceAt) m += 1;
+        return m;
+      };
       race.racers.forEach((r, k) => {
-        this.polyline(ctx, f, r.a, r.b, RACER_COLORS[r.name] ?? "#000", 2 + 1.6 * (n - 1 - k));
+        const m = upTo(r);
+        const color = RACER_COLORS[r.name] ?? "#000";
+        this.polyline(ctx, f, r.a.slice(0, m), r.b.slice(0, m), color, 2 + 1.6 * (n - 1 - k));
         racePaths += 1;
       });
-      // Where each racer is now.
+      // Where each racer is (now, or at the replayed step).
       race.racers.forEach((r, k) => {
-        const last = r.a.length - 1;
+        const last = upTo(r) - 1;
         if (last < 0) return;
         ctx.beginPath();
         ctx.arc(f.px(r.a[last]), f.py(r.b[last]), 3.5 + 1.6 * (n - 1 - k), 0, 2 * Math.PI);
@@ -392,6 +417,13 @@ export class LandscapePanel {
 
   fillRace(race) {
     setHidden(this.raceWrap, race === null);
+    setHidden(this.raceRow, race === null);
+    if (race === null) this.raceAt = null;
+    else {
+      this.raceStep.max = String(race.steps);
+      if (this.raceAt === null) this.raceStep.value = String(race.steps);
+      setText(this.raceStepReadout, this.raceAt === null ? "live" : `step ${this.raceAt}`);
+    }
     setHidden(this.raceTable, race === null);
     this.raceClear.disabled = race === null;
     setText(this.raceSummary, race ? race.text : "");
@@ -470,6 +502,7 @@ export class LandscapePanel {
       ctx.lineWidth = 2;
       ctx.beginPath();
       r.gap.forEach((v, k) => {
+        if (this.raceAt !== null && r.gap_steps[k] > this.raceAt) return;
         const x = f.px(r.gap_steps[k]);
         const y = f.py(Math.log10(Math.max(v, 1e-16)));
         if (k === 0) ctx.moveTo(x, y);

@@ -312,6 +312,7 @@ class RaceView(LabView[RacePayload | None]):
                     label=RACER_LABELS.get(r.name, r.name),
                     a=r.coefs[keep, i].tolist(),
                     b=r.coefs[keep, j].tolist(),
+                    path_steps=keep.tolist(),
                     gap=[v if math.isfinite(v) else 1e300 for v in gap.tolist()],
                     gap_steps=ckeep.tolist(),
                     steps_to_optimum=r.steps_to_optimum,
