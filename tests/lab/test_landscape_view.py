@@ -192,7 +192,7 @@ def test_replay_frames_equal_a_fresh_experiment_at_that_step() -> None:
         weights.append(lab.coef)
     for step in (0, 4, 10):
         f = frame_of(lab.handle(Replay(step=step)))
-        assert f.replay is not None and f.replay.step == step
+        assert f.replay is not None and f.replay.step == step and f.steps == step
         w = weights[step]
         fresh = LabSession()
         state = lab.state.model_copy(

@@ -7,7 +7,8 @@ left open, recorded here:
 
 - **Replay** shows the weights recorded at a step (:mod:`logitlab.lab.weights`) as the
   model's weights, so every view (chart, boundary, stats, confusion, landscape) shows
-  the model at that step without knowing about replay; the live weights wait in
+  the model at that step without knowing about replay (``Frame.steps`` is the replayed
+  step; the state keeps the live step count); the live weights wait in
   :attr:`Explore.live`. Any command that changes the model, the data or training
   (a ``train`` step included) first goes back to the live weights; looking commands
   (probe, view settings, showing panels, replay itself) keep the replay.

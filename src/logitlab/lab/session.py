@@ -348,7 +348,7 @@ class LabSession:
         return Frame.model_construct(
             seq=seq,
             state=state,
-            steps=exp.steps,
+            steps=exp.steps if exp.explore.replay_step is None else exp.explore.replay_step,  # 15
             start_auto=start_auto,
             scenario=scenario,
             **{"roc": None, **parts},
