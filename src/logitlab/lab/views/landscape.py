@@ -120,7 +120,7 @@ class LandscapeView(LabView[LandscapePayload | None]):
         if self._optimum is None or self._optimum[0] != key:
             try:
                 coef: FloatArray | None = exact_optimum(objective)
-            except CommandError:
+            except (CommandError, ValueError, ArithmeticError):  # no finite optimum to mark
                 coef = None
             self._optimum = (key, coef)
         return self._optimum[1]
@@ -183,7 +183,12 @@ class LandscapeView(LabView[LandscapePayload | None]):
         (a0, a1), (b0, b1) = self._window
         a = np.linspace(a0, a1, GRID)
         b = np.linspace(b0, b1, GRID)
-        grid = landscape(objective, coef, a, b, axes=(i, j), max_samples=MAX_LANDSCAPE_POINTS)
+        try:
+            grid = landscape(
+                objective, coef, a, b, axes=(i, j), max_samples=MAX_LANDSCAPE_POINTS
+            )
+        except ValueError as exc:  # e.g. labels the landscape does not know
+            return empty.model_copy(update={"message": f"No landscape here: {exc}."})
         values = grid.values
         try:
             levels = contour_levels(values, N_LEVELS)
