@@ -310,3 +310,17 @@ def test_a_new_degree_starts_the_weight_history_again() -> None:
     assert f.landscape_path is not None and len(f.landscape_path.a) == 3
     g = frame_of(lab.handle(Replay(step=5)))
     assert len(g.state.model.coef or []) == 6
+
+
+def test_a_long_history_says_which_steps_are_exact() -> None:
+    lab = session(optimizer="gd", learning_rate=0.05)
+    frame_of(lab.handle(Train(steps=3000)))
+    f = frame_of(lab.handle(Replay(step=1001)))
+    r = f.replay
+    assert r is not None and r.first_step == 0 and r.last_step == 3000
+    assert r.exact_from == 3000 - 511 and r.stride > 1
+    assert f"older ones every {r.stride}th step" in r.text
+    assert r.step is not None and r.step <= 1001 and r.step % r.stride == 0
+    exact = frame_of(lab.handle(Replay(step=2900)))
+    assert exact.replay is not None and exact.replay.step == 2900
+    assert len(lab.experiment.explore.weights) <= 1024
