@@ -127,9 +127,13 @@ def test_the_race_draws_five_paths_and_a_table(lab: Lab) -> None:
     page.get_by_role("button", name="Auto-train").click()  # pause
     canvas.scroll_into_view_if_needed()
     expect(lab.stat("steps")).to_have_text("0")  # the race took the steps, not the model
-    counts = canvas.evaluate(COUNT_COLORS, [list(c) for c in RACERS.values()])
-    # Every racer's path shows in its own colour (the two SGD-like blues stay apart).
-    assert all(n > 0 for n in counts), dict(zip(RACERS, counts, strict=True))
+    # Every racer's path shows in its own colour (drawn once the panel is back on screen).
+    colors = [list(c) for c in RACERS.values()]
+    page.wait_for_function(
+        f"(colors) => ({COUNT_COLORS})(document.querySelector('.landscape-wrap canvas'), colors)"
+        ".every((n) => n > 20)",
+        arg=colors,
+    )
     # Replaying the race: at step 0 every racer is back at the start.
     live = canvas.evaluate(PIXELS)
     race_step = page.get_by_role("slider", name="race replay step")
@@ -143,7 +147,7 @@ def test_the_race_draws_five_paths_and_a_table(lab: Lab) -> None:
     expect(page.locator("#race-step-readout")).to_have_text("live")
     curves = page.get_by_role("img", name="Race loss curves")
     expect(curves).to_be_visible()
-    counts = curves.evaluate(COUNT_COLORS, [list(c) for c in RACERS.values()])
+    counts = curves.evaluate(COUNT_COLORS, colors)
     assert all(n > 0 for n in counts), dict(zip(RACERS, counts, strict=True))
     if os.environ.get("LOGITLAB_SHOTS"):
         SCREENSHOTS.mkdir(exist_ok=True)
