@@ -52,6 +52,12 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   ``show_code`` (``ShowCode``) makes frames carry ``Frame.code`` (when it changes);
   ``Frame.regpath`` is sent when the points, the penalty or λ change, computed once the
   page has sent ``show_regpath`` (``ShowRegPath``: the panel is on screen).
+- Loss landscape, optimizer race, replay (issue 15 parts 1-3, branch landscape):
+  ``show_landscape`` (the panel is on screen, which two coefficients), ``set_coefs`` (a
+  click on the landscape sets two), ``race`` (start / stop; a running race takes the
+  ``train`` steps), ``replay`` (show the weights of a step; None: live),
+  ``resume_replay`` and ``undo_resume``. Frames add ``landscape`` (the grid, on change),
+  ``landscape_path``, ``race`` and ``replay``.
 - Feature maps and the train/test split (issue 14, parts 1-2): ``ModelSpec.degree``,
   ``ModelSpec.standardize`` and ``ModelSpec.coef`` (every coefficient: the weights of the
   mapped columns, then the intercept; None = ``[w0, w1, 0, ..., 0, b]``, so old states with

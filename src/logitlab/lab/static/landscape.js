@@ -190,6 +190,10 @@ export class LandscapePanel {
   update(frame) {
     const g = frame.landscape;
     if (g && g !== this.grid) {
+      // A new session (a reconnect) does not know the panel is on screen: say so once.
+      if (g.computed === false && this.visible) {
+        this.connection.send({ type: "show_landscape", visible: true, axes: g.axes });
+      }
       this.grid = g;
       this.image = this.gridImage(g);
       this.fillPickers(g);
