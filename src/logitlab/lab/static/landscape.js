@@ -74,6 +74,7 @@ export class LandscapePanel {
     this.dirty = true;
     this.raceDirty = true;
     this.dragging = false;
+    this.hovering = false;
     this.names = "";
     this.steps = null;
     this.pauseTimer = 0;
@@ -111,6 +112,7 @@ export class LandscapePanel {
     const stop = () => {
       this.dragging = false;
     };
+    this.canvas.addEventListener("pointerleave", () => this.hover(null));
     this.canvas.addEventListener("pointerup", stop);
     this.canvas.addEventListener("pointercancel", stop);
     this.canvas.addEventListener("keydown", (event) => this.key(event));
@@ -162,6 +164,7 @@ export class LandscapePanel {
   }
 
   hover(at) {
+    this.hovering = at !== null; // the pointer's read-out stays until it leaves the plot
     const g = this.grid;
     if (!g || !g.computed || g.size === 0) return;
     const [i, j] = g.axes;
@@ -208,7 +211,9 @@ export class LandscapePanel {
       if (g2 && g2.computed) {
         const [i, j] = p.axes;
         const value = p.value === null ? "" : `, objective ${num(p.value)}`;
-        setText(this.readout, this.dragging ? this.readout.textContent : `Now ${g2.names[i]} = ${num(p.current[0])}, ${g2.names[j]} = ${num(p.current[1])}${value}.`);
+        if (!this.hovering) {
+          setText(this.readout, `Now ${g2.names[i]} = ${num(p.current[0])}, ${g2.names[j]} = ${num(p.current[1])}${value}.`);
+        }
       }
       this.dirty = true;
     }
