@@ -42,6 +42,7 @@ from logitlab.lab import compaction
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.exact import exact_optimum
+from logitlab.lab.explore import Explore  # issue 15, branch landscape
 from logitlab.lab.features import (
     LabFeatureMap,
     fit_feature_map,
@@ -164,6 +165,8 @@ class Experiment:
             self._compact_edits()
         self.trust = TrustSpec()
         """The Point inspector's selection and the trust overlays (issue 16; not in the state)."""
+        self.explore = Explore()  # issue 15, branch landscape
+        """Loss landscape, optimizer race and replay (:mod:`logitlab.lab.explore`)."""
 
     # ----------------------------------------------------------- reading
 
@@ -481,6 +484,8 @@ class Experiment:
         self.recent = Recent()
         self.halted = None
         self._optimizer_cache = None
+        if hasattr(self, "explore"):  # issue 15, branch landscape
+            self.explore.start_over()
 
     def set_model(self, command: SetModel) -> None:
         for i, v in ((0, command.w0), (1, command.w1), (-1, command.b)):
@@ -516,6 +521,7 @@ class Experiment:
         recent = self.recent
         taken = 0
         track_test = self.has_split()
+        self.explore.weights.record(self.steps, coef)  # issue 15, branch landscape
         for _ in range(steps):
             result = optimizer.step(objective, coef)
             new = result.coef
@@ -540,6 +546,7 @@ class Experiment:
             coef = new
             if self.steps < STEP_LIMIT:  # beyond it the count would not be exact
                 self.steps += 1
+            self.explore.weights.record(self.steps, coef)  # issue 15, branch landscape
             taken += 1
         self.coef = np.array(coef, dtype=np.float64)
         return taken
