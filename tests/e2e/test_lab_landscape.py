@@ -104,7 +104,7 @@ def test_replay_to_step_zero_shows_the_start_and_resume_drops_the_rest(lab: Lab)
     page.get_by_role("button", name="Resume from here").click()
     expect(lab.stat("steps")).to_have_text("10")
     expect(page.locator("#replay-note")).to_contain_text("steps 0–10")
-    page.get_by_role("button", name="Undo resume").click()
+    page.get_by_role("button", name="Restore later steps").click()
     expect(lab.stat("steps")).to_have_text("100")
     expect(page.locator("#replay-note")).to_contain_text("steps 0–100")
 

@@ -324,3 +324,24 @@ def test_a_long_history_says_which_steps_are_exact() -> None:
     exact = frame_of(lab.handle(Replay(step=2900)))
     assert exact.replay is not None and exact.replay.step == 2900
     assert len(lab.experiment.explore.weights) <= 1024
+
+
+def test_switching_standardize_keeps_each_replayed_model() -> None:
+    """The replayed step's boundary is the same model before and after "standardize features"
+    is switched: the history is rewritten in the new coordinates, not replayed in the old."""
+    lab = session()
+    frame_of(lab.handle(SetFeatures(degree=2)))
+    frame_of(lab.handle(Train(steps=6)))
+    design_before = lab.experiment.design()
+    z_before = []
+    for step in (0, 3):
+        frame_of(lab.handle(Replay(step=step)))
+        z_before.append(design_before @ lab.coef[:-1] + lab.coef[-1])
+    frame_of(lab.handle(Replay(step=None)))
+    frame_of(lab.handle(SetFeatures(standardize=True)))
+    design_after = lab.experiment.design()
+    assert not np.allclose(design_after, design_before)  # the columns really were rescaled
+    for step, z in zip((0, 3), z_before, strict=True):
+        frame_of(lab.handle(Replay(step=step)))
+        z_after = design_after @ lab.coef[:-1] + lab.coef[-1]
+        np.testing.assert_allclose(z_after, z, rtol=1e-9, atol=1e-9)

@@ -42,7 +42,7 @@ from logitlab.lab import compaction
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.exact import exact_optimum
-from logitlab.lab.explore import Explore  # issue 15, branch landscape
+from logitlab.lab.explore_spec import Explore  # issue 15, branch landscape
 from logitlab.lab.features import (
     LabFeatureMap,
     fit_feature_map,
@@ -320,9 +320,13 @@ class Experiment:
             self._data_spec_cache = None
             self.test_history = LossHistory()  # another test set: its curve starts again
         if command.standardize is not None and command.standardize != self.standardize:
-            raw = self.feature_map().raw_coef(self.coef)
+            before = self.feature_map()
+            raw = before.raw_coef(self.coef)
             self.standardize = command.standardize
-            self.coef = self.feature_map().from_raw(raw)
+            after = self.feature_map()
+            self.coef = after.from_raw(raw)
+            # issue 15: the replay history holds the same models in the new coordinates
+            self.explore.weights.remap(lambda c: after.from_raw(before.raw_coef(c)))
         if command.degree is not None and command.degree != self.degree:
             self.coef = resize_coef(self.coef, self.degree, command.degree)
             self.degree = command.degree

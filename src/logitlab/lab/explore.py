@@ -14,7 +14,7 @@ left open, recorded here:
   (probe, view settings, showing panels, replay itself) keep the replay.
 - **"Resume from here"** makes the replayed weights the live ones, sets the step count
   to the replayed step and drops the later weights and loss history. It is undone by
-  "Undo resume" (``undo_resume``): point edits keep their own Undo, so the two never
+  "Restore later steps" (``undo_resume``): point edits keep their own Undo, so the two never
   mix.
 - **A race** starts from the current weights with the current objective (penalty
   included) and the Lab's learning rate and batch size. While it runs, ``train``
@@ -28,17 +28,14 @@ left open, recorded here:
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from logitlab.core.race import OptimizerRace
-from logitlab.core.types import FloatArray
-from logitlab.lab.curve import LossHistory
+from logitlab.lab.explore_spec import Resumed
 from logitlab.lab.points import CommandError
 from logitlab.lab.protocol import RaceCommand, SetCoefs, ShowLandscape
-from logitlab.lab.weights import WeightHistory
 
 if TYPE_CHECKING:
     from logitlab.lab.experiment import Experiment
@@ -47,48 +44,6 @@ RACE_MAX_STEPS = 1000
 """Steps a race takes at most."""
 RACE_TOL = 1e-6
 """A racer has arrived when its objective is within this of the optimum's."""
-
-
-@dataclass
-class _Resumed:
-    """What "Resume from here" replaced, for "Undo resume"."""
-
-    coef: FloatArray
-    steps: int
-    weights: WeightHistory
-    history: LossHistory
-    test_history: LossHistory
-
-
-@dataclass
-class Explore:
-    """Landscape, race and replay state of one experiment (not part of ``LabState``)."""
-
-    landscape_wanted: bool = False
-    """True while the page shows the landscape panel."""
-    axes: tuple[int, int] = (0, 1)
-    """The landscape's two coefficients (indices into ``coef``)."""
-    weights: WeightHistory = field(default_factory=WeightHistory)
-    replay_step: int | None = None
-    """The step shown by the replay slider (None: the live model)."""
-    live: FloatArray | None = None
-    """The live weights while replaying."""
-    resumed: _Resumed | None = None
-    race: OptimizerRace | None = None
-    race_version: int = 0
-
-    def start_over(self) -> None:
-        """New data or reset weights: no history, no replay, no race."""
-        self.weights = WeightHistory()
-        self.replay_step = None
-        self.live = None
-        self.resumed = None
-        self.race = None
-        self.race_version += 1
-
-    def race_running(self) -> bool:
-        race = self.race
-        return race is not None and not race.all_reached and race.n_steps < race.max_steps
 
 
 def axes_for(exp: Experiment) -> tuple[int, int]:
@@ -211,7 +166,7 @@ def resume_replay(exp: Experiment) -> None:
         raise CommandError(
             "Resume from here continues from a replayed step: move the replay slider first"
         )
-    ex.resumed = _Resumed(
+    ex.resumed = Resumed(
         coef=ex.live.copy(),
         steps=exp.steps,
         weights=copy.deepcopy(ex.weights),

@@ -12,6 +12,7 @@ of classes). At degree 6 (28 coefficients) a history costs at most 230 kB.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -132,6 +133,13 @@ class WeightHistory:
                 self._older.pop()
             if self._older:  # the newest kept older entry becomes the exact tail
                 self._recent.append(self._older.pop())
+
+    def remap(self, convert: Callable[[FloatArray], FloatArray]) -> None:
+        """Rewrite every kept vector as ``convert(coef)``: the same models in new coordinates
+        (e.g. after "standardize features" is switched, the same boundary at every step)."""
+        self.version += 1
+        self._recent = deque((s, np.array(convert(c), dtype=np.float64)) for s, c in self._recent)
+        self._older = [(s, np.array(convert(c), dtype=np.float64)) for s, c in self._older]
 
     def clear(self) -> None:
         self._recent.clear()

@@ -1,7 +1,7 @@
 // The replay step slider (Frame.replay, views/landscape.py): scrubbing it shows the model
 // as it was at a training step (the server swaps in the weights it recorded, so every
 // view follows). "Back to live" returns to the newest weights, "Resume from here" goes on
-// training from the replayed step (dropping the later history), "Undo resume" undoes that.
+// training from the replayed step (dropping the later history), "Restore later steps" undoes that.
 
 import { setText } from "./dom.js";
 
