@@ -1,0 +1,61 @@
+// The Jupyter widget's host (issue 17). In the widget's bundle this module takes the place
+// of lab/static/host.js: the Lab's modules find their elements in the widget's shadow root
+// and reach the kernel's LabSession through the widget's comm (anywidget's custom
+// messages), with the same commands and frames as over the served page's WebSocket.
+// `LAB_ENV` is the argument of the bundle's startLab(): { root, model, el, running, sockets }.
+
+import { Connection } from "./connection.js";
+
+const OPEN = 1;
+const CLOSED = 3;
+
+/** What Connection needs of a WebSocket, over the comm: text out, text in. */
+class CommSocket extends EventTarget {
+  constructor(model) {
+    super();
+    this.model = model;
+    this.readyState = 0;
+    this.listener = (content) => {
+      if (content?.kind !== "logitlab" || this.readyState !== OPEN) return;
+      this.dispatchEvent(new MessageEvent("message", { data: content.text }));
+    };
+    model.on("msg:custom", this.listener);
+    // The comm is open once the view exists: say so after Connection has its listeners.
+    queueMicrotask(() => {
+      if (this.readyState !== 0) return;
+      this.readyState = OPEN;
+      this.dispatchEvent(new Event("open"));
+    });
+  }
+
+  send(text) {
+    if (this.readyState === OPEN) this.model.send({ kind: "logitlab", text });
+  }
+
+  /** The view is gone: stop listening (no "close" event, so nothing reconnects). */
+  close() {
+    this.readyState = CLOSED;
+    this.model.off("msg:custom", this.listener);
+  }
+}
+
+export const host = {
+  root: LAB_ENV.root,
+  served: false, // no address bar, links or browser storage: the kernel holds the state
+  initialState: () => null, // the kernel's session keeps its state; the hello attaches to it
+  connect: (options) =>
+    new Connection({
+      url: "comm:",
+      ...options,
+      keep: false,
+      openSocket: () => {
+        const socket = new CommSocket(LAB_ENV.model);
+        LAB_ENV.sockets.push(socket);
+        return socket;
+      },
+    }),
+  expose: (perf) => {
+    LAB_ENV.el.logitlabPerf = perf; // read by the widget's browser test and benchmark
+  },
+  running: LAB_ENV.running,
+};
