@@ -540,6 +540,37 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
             optimality=optimality,
         )
 
+    # ------------------------------------------------------------ the Lab (issue 17)
+
+    def explore(self, X: Any, y: Any) -> Any:
+        """Open the Lab widget on the first two features of ``X``, at this model's weights.
+
+        Needs the ``[jupyter]`` extra (anywidget). The Lab starts at this model's weights for
+        the first two features and its intercept (for a model of more features, a slice of
+        it), and trains from there on those two features alone.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data to show; its first two columns are drawn.
+        y : array-like of shape (n_samples,)
+            Labels of the model's two classes.
+
+        Returns
+        -------
+        logitlab.widget.Lab
+            The widget (the last line of a cell shows it).
+        """
+        check_is_fitted(self)
+        try:
+            from logitlab.widget import Lab
+        except ImportError as exc:
+            raise ImportError(
+                "LogisticRegression.explore opens the Lab as a Jupyter widget, which needs "
+                "anywidget: pip install 'logitlab[jupyter]'"
+            ) from exc
+        return Lab.from_estimator(self, X, y)
+
     # ------------------------------------------------------------ predicting
 
     def _check_fitted(self) -> None:

@@ -24,6 +24,7 @@ from logitlab.lab.protocol import (
     SetCoef,
     SetModel,
     SetView,
+    Train,
 )
 from logitlab.lab.session import LabSession
 from logitlab.lab.training import lab_penalty
@@ -93,6 +94,7 @@ class Lab(anywidget.AnyWidget):
         self._quiet = False
         self._class_values: tuple[Any, Any] = (0, 1)
         self._names = ("x", "y", "class")
+        self._named = False  # feature names from a DataFrame or names=: the model keeps them
         if X is not None or y is not None:
             if X is None or y is None:
                 raise ValueError("Lab(X, y) needs both X and y (or neither, for the Blobs preset)")
@@ -252,6 +254,7 @@ class Lab(anywidget.AnyWidget):
         neg, pos = custom.class_names
         self._class_values = (_plain(by_text.get(neg, neg)), _plain(by_text.get(pos, pos)))
         self._names = (shown_names[0], shown_names[1], target)
+        self._named = isinstance(X, pd.DataFrame) or names is not None
         self._run([LoadCsv(data=custom)], push=False)
 
     @staticmethod
@@ -313,10 +316,18 @@ class Lab(anywidget.AnyWidget):
         model.coef_ = coef[None, :2].copy()
         model.intercept_ = coef[2:3].copy()
         model.n_features_in_ = 2
-        x_name, y_name, _ = self._names
-        model.feature_names_in_ = np.array([x_name, y_name], dtype=object)
+        if self._named:
+            model.feature_names_in_ = np.array(self._names[:2], dtype=object)
         model.n_iter_ = np.array([self.session.steps], dtype=np.int32)
         return model
+
+    # ----------------------------------------------------------- acting
+
+    def train(self, steps: int = 100) -> Lab:
+        """Take ``steps`` optimizer steps in the kernel, as "Train 100 steps" does; the page
+        follows. Returns the Lab (so ``lab.train(500)`` as a cell's last line shows it)."""
+        self._run([Train(steps=steps)])
+        return self
 
     # ----------------------------------------------------------- traits <-> session
 
@@ -374,7 +385,7 @@ class Lab(anywidget.AnyWidget):
     @traitlets.observe("preset")
     def _preset_set(self, change: dict[str, Any]) -> None:
         if not self._quiet:
-            self._class_values, self._names = (0, 1), ("x", "y", "class")
+            self._class_values, self._names, self._named = (0, 1), ("x", "y", "class"), False
             self._run([LoadPreset(preset=change["new"])])
 
     def _coef_names(self) -> tuple[str, ...]:
