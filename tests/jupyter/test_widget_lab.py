@@ -170,7 +170,7 @@ def test_model_is_a_fitted_estimator_at_the_labs_weights() -> None:
     z = X @ np.array([1.5, -2.0]) + 0.25
     assert model.decision_function(X) == pytest.approx(z)
     assert model.predict(X).tolist() == (z > 0).astype(int).tolist()
-    assert model.C == np.inf  # the Lab's default: no penalty
+    assert np.isinf(model.C)  # the Lab's default: no penalty
     # Refitting it minimizes the Lab's objective: training to convergence gets there too.
     refit = LogisticRegression(C=model.C).fit(X, lab.points["class"])
     lab.session.handle_json('{"type": "set_training", "optimizer": "newton", "seq": 1}')
@@ -184,7 +184,7 @@ def test_model_refuses_a_feature_map() -> None:
     lab = Lab()
     page = attach(lab)
     page.send({"type": "set_features", "degree": 2})
-    with pytest.raises(ValueError, match="the Lab now fits degree 2. Set the degree to 1"):
+    with pytest.raises(ValueError, match=r"the Lab now fits degree 2\. Set the degree to 1"):
         _ = lab.model
     assert len(lab.weights) == 6
     lab.weights = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
