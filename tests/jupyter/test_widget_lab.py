@@ -4,6 +4,8 @@ points, model, from_frame and the errors (issue 17)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,12 +24,14 @@ class FakeComm(BaseComm):
     """Keeps what the kernel would send to the front end."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.sent: list[dict[str, Any]] = []
+        self.sent: list[tuple[dict[str, Any], list[bytes]]] = []
         super().__init__(**kwargs)
 
-    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def publish_msg(
+        self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None, **kw: Any
+    ) -> None:
         if msg_type == "comm_msg":
-            self.sent.append(data)
+            self.sent.append((data, [bytes(b) for b in buffers or []]))
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +54,8 @@ class Page:
 
     def replies(self) -> list[dict[str, Any]]:
         return [
-            json.loads(m["content"]["text"])
-            for m in self.comm.sent
+            json.loads(buffers[0])  # the frame's JSON, as one binary buffer
+            for m, buffers in self.comm.sent
             if m.get("method") == "custom" and m["content"].get("kind") == "logitlab"
         ]
 
@@ -248,3 +252,26 @@ def test_explore_needs_a_fitted_binary_model() -> None:
         LogisticRegression().fit(X, y).explore(X, y)
     with pytest.raises(Exception, match="not fitted"):
         LogisticRegression().explore(X, y % 2)
+
+
+def test_without_anywidget_the_widget_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logitlab.widget
+
+    monkeypatch.setitem(sys.modules, "anywidget", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"pip install 'logitlab\[jupyter\]'"):
+        _ = logitlab.widget.Lab
+    X = np.random.default_rng(2).normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ImportError, match=r"explore opens the Lab .* 'logitlab\[jupyter\]'"):
+        LogisticRegression().fit(X, y).explore(X, y)
+
+
+def test_the_base_package_never_imports_anywidget() -> None:
+    code = (
+        "import sys, logitlab, logitlab.estimator, logitlab.lab.server, logitlab.widget.bundle\n"
+        "from logitlab.widget import bundle\n"
+        "bundle.widget_esm()\n"
+        "print('anywidget' in sys.modules, 'ipywidgets' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["False", "False"], out.stderr

@@ -418,7 +418,8 @@ class Lab(anywidget.AnyWidget):
     # ----------------------------------------------------------- the page
 
     def _push(self, text: str) -> None:
-        self.send({"kind": _KIND, "text": text})
+        # The frame as one binary buffer: the comm's JSON does not escape it a second time.
+        self.send({"kind": _KIND}, buffers=[text.encode("utf-8")])
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("kind") != _KIND:

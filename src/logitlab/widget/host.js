@@ -8,6 +8,7 @@ import { Connection } from "./connection.js";
 
 const OPEN = 1;
 const CLOSED = 3;
+const PIPELINE = 4; // Auto-train batches in flight (the served page: 2)
 
 /** What Connection needs of a WebSocket, over the comm: text out, text in. */
 class CommSocket extends EventTarget {
@@ -15,9 +16,12 @@ class CommSocket extends EventTarget {
     super();
     this.model = model;
     this.readyState = 0;
-    this.listener = (content) => {
+    this.decoder = new TextDecoder();
+    // Frames come as one binary buffer of UTF-8 JSON: no second JSON encoding of the text.
+    this.listener = (content, buffers) => {
       if (content?.kind !== "logitlab" || this.readyState !== OPEN) return;
-      this.dispatchEvent(new MessageEvent("message", { data: content.text }));
+      const data = buffers?.length ? this.decoder.decode(buffers[0]) : content.text;
+      this.dispatchEvent(new MessageEvent("message", { data }));
     };
     model.on("msg:custom", this.listener);
     // The comm is open once the view exists: say so after Connection has its listeners.
@@ -43,8 +47,8 @@ export const host = {
   root: LAB_ENV.root,
   served: false, // no address bar, links or browser storage: the kernel holds the state
   initialState: () => null, // the kernel's session keeps its state; the hello attaches to it
-  connect: (options) =>
-    new Connection({
+  connect: (options) => {
+    const connection = new Connection({
       url: "comm:",
       ...options,
       keep: false,
@@ -53,7 +57,12 @@ export const host = {
         LAB_ENV.sockets.push(socket);
         return socket;
       },
-    }),
+    });
+    // A frame takes the kernel, the Jupyter server and the notebook's socket to come back:
+    // Auto-train keeps more batches in flight than over the Lab server's own WebSocket.
+    connection.pipeline = PIPELINE;
+    return connection;
+  },
   expose: (perf) => {
     LAB_ENV.el.logitlabPerf = perf; // read by the widget's browser test and benchmark
   },
