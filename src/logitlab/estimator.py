@@ -21,6 +21,7 @@ optimizers.
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from numbers import Integral, Real
@@ -66,6 +67,8 @@ SKLEARN_SOLVERS = {
 EXACT_SOLVERS = {"auto": "auto", "newton": "newton", **SKLEARN_SOLVERS}
 #: The Lab's step optimizers, run one ``max_iter`` step at a time.
 STEP_SOLVERS = ("gd", "momentum", "adam", "sgd")
+WIDGET_MODULE = "logitlab.widget"
+"""Where :meth:`LogisticRegression.explore` finds the Lab widget (the ``[jupyter]`` extra)."""
 SOLVERS = (*EXACT_SOLVERS, *STEP_SOLVERS)
 
 _PENALTY_DEPRECATED = (
@@ -562,14 +565,17 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
             The widget (the last line of a cell shows it).
         """
         check_is_fitted(self)
+        # The widget is an optional front end over this estimator (its ``lab.model`` builds
+        # one), so it imports this module and not the reverse: it is found by name, as
+        # pandas finds its plotting backends, and only when asked for.
         try:
-            from logitlab.widget import Lab
+            lab_class = importlib.import_module(WIDGET_MODULE).Lab
         except ImportError as exc:
             raise ImportError(
                 "LogisticRegression.explore opens the Lab as a Jupyter widget, which needs "
                 "anywidget: pip install 'logitlab[jupyter]'"
             ) from exc
-        return Lab.from_estimator(self, X, y)
+        return lab_class.from_estimator(self, X, y)
 
     # ------------------------------------------------------------ predicting
 
