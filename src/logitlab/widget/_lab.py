@@ -36,7 +36,9 @@ PRESETS: tuple[str, ...] = get_args(PresetName)
 """The presets ``lab.preset`` takes."""
 CUSTOM = "custom"
 """``lab.preset`` while the points are the user's own (``Lab(X, y)``, ``from_frame``)."""
-_KIND = "logitlab"  # the custom messages of this widget carry {"kind": _KIND, "text": json}
+# The widget's custom messages: page → kernel {"kind": _KIND, "text": command JSON};
+# kernel → page {"kind": _KIND} with the reply's JSON as one binary buffer.
+_KIND = "logitlab"
 
 
 class Lab(anywidget.AnyWidget):
@@ -72,6 +74,13 @@ class Lab(anywidget.AnyWidget):
         user's. Setting a preset loads it.
     session : LabSession
         The session the page drives.
+
+    Notes
+    -----
+    The session is the one truth: the three traits are read from it after every command
+    (the page's or Python's) and setting one sends a command to it, whose frame the page
+    draws. They are not synchronized as widget state, so nothing echoes between the page
+    and the kernel. A notebook showing the same Lab twice shows one session in both.
     """
 
     _esm = widget_esm()
