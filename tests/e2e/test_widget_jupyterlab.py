@@ -5,7 +5,8 @@ root folder), started and stopped here. A notebook makes ``Lab()``; the first te
 "Train 100 steps" in the widget, sees the steps stat reach 100, then runs a cell that
 reads ``lab.weights`` in the kernel and finds them changed. The second sets ``lab.tau`` and
 ``lab.weights`` in Python and sees the page's boxes follow, then types a τ in the page and
-reads it back from ``lab.tau``. ``LOGITLAB_SHOTS=1`` saves screenshots of the widget.
+reads it back from ``lab.tau``, and shows the Lab a second time: both views follow one
+session. ``LOGITLAB_SHOTS=1`` saves screenshots of the widget.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CELLS = [
     "print('weights changed:', lab.weights != start, 'steps:', lab.session.steps)",
     "lab.tau = 0.25\nlab.weights = [2.0, -1.0, 0.5]",
     "print('tau is', lab.tau)",
+    "lab  # the same Lab shown a second time",
 ]
 
 
@@ -72,7 +74,7 @@ def test_train_in_the_widget_changes_the_kernels_weights(notebook: Page) -> None
 def test_python_moves_the_page_and_the_page_moves_python(notebook: Page) -> None:
     page = notebook
     run_cell(page, 0)
-    widget = page.locator(".logitlab-widget")
+    widget = page.locator(".logitlab-widget").first
     tau = widget.get_by_role("spinbutton", name="threshold τ value")
     expect(tau).to_be_visible(timeout=30_000)
     run_cell(page, 2)
@@ -82,6 +84,13 @@ def test_python_moves_the_page_and_the_page_moves_python(notebook: Page) -> None
     tau.fill("0.6")
     tau.press("Enter")
     expect(run_cell(page, 3).locator(".jp-OutputArea-output")).to_contain_text("tau is 0.6")
+    # A second view of the same Lab: one session, both views draw what either one does.
+    run_cell(page, 4)
+    second = page.locator(".logitlab-widget").nth(1)
+    second.get_by_role("button", name="Train 100 steps").click()
+    expect(second.locator('[data-stat="steps"]')).to_have_text("100")
+    expect(widget.locator('[data-stat="steps"]')).to_have_text("100")
+    expect(second.get_by_role("spinbutton", name="threshold τ value")).to_have_value("0.6")
     if os.environ.get("LOGITLAB_SHOTS"):
         save_shots(page, widget)
 

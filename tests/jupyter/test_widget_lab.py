@@ -65,7 +65,7 @@ class Page:
     def send(self, command: dict[str, Any]) -> dict[str, Any]:
         self.seq += 1
         text = json.dumps({**command, "seq": self.seq})
-        content = {"kind": "logitlab", "text": text}
+        content = {"kind": "logitlab", "text": text, "view": "view-1"}
         self.lab._handle_msg(
             {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
         )
@@ -91,6 +91,17 @@ def test_commands_go_to_the_kernels_session_and_frames_come_back() -> None:
     assert probe["type"] == "probe"
     bad = page.send({"type": "train", "steps": 0})
     assert bad["type"] == "error" and "steps" in bad["message"]
+
+
+def test_answers_name_the_view_that_asked_and_pushes_none() -> None:
+    lab = Lab()
+    page = attach(lab)
+    page.send({"type": "train", "steps": 1})
+    assert page.comm.sent[-1][0]["content"] == {"kind": "logitlab", "view": "view-1"}
+    lab.tau = 0.4
+    assert page.comm.sent[-1][0]["content"] == {"kind": "logitlab"}
+    # Another view's frame becomes a push there: its "type" and "seq" lead the JSON.
+    assert page.comm.sent[-2][1][0].startswith(b'{"type":"frame","seq":2,')
 
 
 def test_hello_attaches_to_the_session_as_it_is() -> None:

@@ -36,8 +36,9 @@ PRESETS: tuple[str, ...] = get_args(PresetName)
 """The presets ``lab.preset`` takes."""
 CUSTOM = "custom"
 """``lab.preset`` while the points are the user's own (``Lab(X, y)``, ``from_frame``)."""
-# The widget's custom messages: page → kernel {"kind": _KIND, "text": command JSON};
-# kernel → page {"kind": _KIND} with the reply's JSON as one binary buffer.
+# The widget's custom messages: page → kernel {"kind": _KIND, "text": command JSON, "view": id};
+# kernel → page {"kind": _KIND, "view": id} with the reply's JSON as one binary buffer
+# (no "view" for what Python itself changed).
 _KIND = "logitlab"
 
 
@@ -80,7 +81,8 @@ class Lab(anywidget.AnyWidget):
     The session is the one truth: the three traits are read from it after every command
     (the page's or Python's) and setting one sends a command to it, whose frame the page
     draws. They are not synchronized as widget state, so nothing echoes between the page
-    and the kernel. A notebook showing the same Lab twice shows one session in both.
+    and the kernel. A notebook showing the same Lab twice shows one session in both: each
+    view draws every frame, and only the view that sent a command treats its answer as one.
     """
 
     _esm = widget_esm()
@@ -426,16 +428,19 @@ class Lab(anywidget.AnyWidget):
 
     # ----------------------------------------------------------- the page
 
-    def _push(self, text: str) -> None:
+    def _push(self, text: str, view: str | None = None) -> None:
         # The frame as one binary buffer: the comm's JSON does not escape it a second time.
-        self.send({"kind": _KIND}, buffers=[text.encode("utf-8")])
+        # ``view``: the page view that asked (every view draws the frame; only it settles it).
+        content = {"kind": _KIND} if view is None else {"kind": _KIND, "view": view}
+        self.send(content, buffers=[text.encode("utf-8")])
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("kind") != _KIND:
             return
         text = content.get("text")
+        view = content.get("view")
         if isinstance(text, str):
-            self._push(self.answer(text))
+            self._push(self.answer(text), view if isinstance(view, str) else None)
             self._pull()
 
     def answer(self, text: str) -> str:

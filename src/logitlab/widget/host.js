@@ -17,10 +17,18 @@ class CommSocket extends EventTarget {
     this.model = model;
     this.readyState = 0;
     this.decoder = new TextDecoder();
+    // Each view of the widget has an id; the kernel's reply names the view that asked.
+    this.view = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     // Frames come as one binary buffer of UTF-8 JSON: no second JSON encoding of the text.
     this.listener = (content, buffers) => {
       if (content?.kind !== "logitlab" || this.readyState !== OPEN) return;
-      const data = buffers?.length ? this.decoder.decode(buffers[0]) : content.text;
+      let data = buffers?.length ? this.decoder.decode(buffers[0]) : content.text;
+      if (content.view && content.view !== this.view) {
+        // Another view's answer (the same Lab shown twice): draw its frame, as a push
+        // (seq 0, its "type" and "seq" come first), and leave its probes and errors.
+        if (!data.startsWith('{"type":"frame","seq":')) return;
+        data = data.replace(/^\{"type":"frame","seq":\d+/, '{"type":"frame","seq":0');
+      }
       this.dispatchEvent(new MessageEvent("message", { data }));
     };
     model.on("msg:custom", this.listener);
@@ -33,7 +41,7 @@ class CommSocket extends EventTarget {
   }
 
   send(text) {
-    if (this.readyState === OPEN) this.model.send({ kind: "logitlab", text });
+    if (this.readyState === OPEN) this.model.send({ kind: "logitlab", text, view: this.view });
   }
 
   /** The view is gone: stop listening (no "close" event, so nothing reconnects). */
