@@ -21,6 +21,7 @@ optimizers.
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from numbers import Integral, Real
@@ -66,6 +67,8 @@ SKLEARN_SOLVERS = {
 EXACT_SOLVERS = {"auto": "auto", "newton": "newton", **SKLEARN_SOLVERS}
 #: The Lab's step optimizers, run one ``max_iter`` step at a time.
 STEP_SOLVERS = ("gd", "momentum", "adam", "sgd")
+WIDGET_MODULE = "logitlab.widget"
+"""Where :meth:`LogisticRegression.explore` finds the Lab widget (the ``[jupyter]`` extra)."""
 SOLVERS = (*EXACT_SOLVERS, *STEP_SOLVERS)
 
 _PENALTY_DEPRECATED = (
@@ -539,6 +542,40 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
             converged=optimality <= tol,
             optimality=optimality,
         )
+
+    # ------------------------------------------------------------ the Lab (issue 17)
+
+    def explore(self, X: Any, y: Any) -> Any:
+        """Open the Lab widget on the first two features of ``X``, at this model's weights.
+
+        Needs the ``[jupyter]`` extra (anywidget). The Lab starts at this model's weights for
+        the first two features and its intercept (for a model of more features, a slice of
+        it), and trains from there on those two features alone.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data to show; its first two columns are drawn.
+        y : array-like of shape (n_samples,)
+            Labels of the model's two classes.
+
+        Returns
+        -------
+        logitlab.widget.Lab
+            The widget (the last line of a cell shows it).
+        """
+        check_is_fitted(self)
+        # The widget is an optional front end over this estimator (its ``lab.model`` builds
+        # one), so it imports this module and not the reverse: it is found by name, as
+        # pandas finds its plotting backends, and only when asked for.
+        try:
+            lab_class = importlib.import_module(WIDGET_MODULE).Lab
+        except ImportError as exc:
+            raise ImportError(
+                "LogisticRegression.explore opens the Lab as a Jupyter widget, which needs "
+                "anywidget: pip install 'logitlab[jupyter]'"
+            ) from exc
+        return lab_class.from_estimator(self, X, y)
 
     # ------------------------------------------------------------ predicting
 

@@ -189,12 +189,17 @@ class LabSession:
         self.timing.total = time.perf_counter() - start
         return out
 
-    def frame_json(self, seq: int = 0) -> str:
-        """The JSON of :meth:`frame`, as ``handle_json`` sends it (after :meth:`train`)."""
+    def frame_json(self, seq: int = 0, *, full: bool = False) -> str:
+        """The JSON of :meth:`frame`, as ``handle_json`` sends it (after :meth:`train`);
+        ``full``: every payload (a page attaching to this session, issue 17)."""
         t = time.perf_counter()
-        out = self._frame_json(self.frame(seq))
+        out = self._frame_json(self.frame(seq, full=full))
         self.timing.serialize = time.perf_counter() - t
         return out
+
+    def reply_json(self, reply: Reply) -> str:  # issue 17: the widget's commands from Python
+        """The JSON ``handle_json`` sends for ``reply`` (the answer :meth:`handle` gave)."""
+        return self._frame_json(reply) if isinstance(reply, Frame) else reply.model_dump_json()
 
     def _frame_json(self, frame: Frame) -> str:
         """``frame.model_dump_json()``, reusing the JSON of each edit (long lists stay cheap)."""

@@ -30,7 +30,7 @@ export class ChartTrust {
   constructor(doc, connection, chart) {
     this.chart = chart;
     this.band = null;
-    this.bandImage = doc.createElement("canvas");
+    this.bandImage = document.createElement("canvas");
     this.inspector = null;
     this.influence = null;
     this.sizes = null;

@@ -2,7 +2,7 @@
 // lists x, y, x², x·y, …, b, each a number box the user may type into (never clamped
 // to a slider's range). Degree 1 keeps params.js's w₀, w₁, b sliders.
 
-import { setHidden, setText } from "./dom.js";
+import { isFocused, setHidden, setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 
 const WEIGHT_LIMIT = 1e6;
@@ -28,13 +28,13 @@ export class CoefPanel {
     this.list.replaceChildren();
     this.boxes = names.map((name, index) => {
       const intercept = index === names.length - 1;
-      const row = this.doc.createElement("div");
+      const row = document.createElement("div");
       row.className = "coef-row";
-      const label = this.doc.createElement("label");
+      const label = document.createElement("label");
       const id = `coef-${index}`;
       label.htmlFor = id;
       label.textContent = intercept ? "b" : name;
-      const box = this.doc.createElement("input");
+      const box = document.createElement("input");
       box.type = "number";
       box.id = id;
       box.step = "any";
@@ -90,7 +90,7 @@ export class CoefPanel {
     values.forEach((v, i) => {
       const box = this.boxes[i];
       const text = formatNumber(v, 6);
-      if (this.doc.activeElement !== box && box.value !== text) box.value = text;
+      if (!isFocused(box) && box.value !== text) box.value = text;
     });
   }
 }

@@ -16,6 +16,11 @@
 // reconnects on the next sign of the user instead of at once.
 //
 // onStatus(status, text): "open" (text ""), "closed", "idle", "reconnected".
+//
+// `openSocket()` (issue 17) makes the socket: by default a WebSocket to `url`; the
+// Jupyter widget gives an object with the same few members (readyState, send, close,
+// the open / message / close events) over its comm. `keep: false` keeps nothing in the
+// browser's storage (a widget's state lives in its kernel).
 
 const STORAGE_PREFIX = "logitlab.state.";
 const SAVE_EVERY_MS = 1000;
@@ -40,8 +45,10 @@ export function savedState(page) {
 }
 
 export class Connection {
-  constructor({ url, onFrame, onProbe, onError, onStatus, helloState, page }) {
+  constructor({ url, onFrame, onProbe, onError, onStatus, helloState, page, openSocket, keep = true }) {
     this.url = url;
+    this.openSocket = openSocket ?? (() => new WebSocket(this.url)); // issue 17
+    this.keep = keep;
     this.page = page; // optional: the hello names the page ("roc" adds the ROC analysis)
     this.onFrame = onFrame;
     this.onProbe = onProbe;
@@ -62,15 +69,17 @@ export class Connection {
     this.steps = 0; // the step count of the last frame: a rebuilt session goes on from it
     this.toSave = null;
     this.saveTimer = null;
-    addEventListener("pagehide", () => this.save());
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden") this.save();
-    });
+    if (keep) {
+      addEventListener("pagehide", () => this.save());
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "hidden") this.save();
+      });
+    }
     this.connect();
   }
 
   connect() {
-    const socket = new WebSocket(this.url);
+    const socket = this.openSocket();
     this.socket = socket;
     this.ready = false;
     socket.addEventListener("open", async () => {
@@ -131,6 +140,7 @@ export class Connection {
 
   /** Keep `state` in the browser's storage (soon; at once when the page is hidden). */
   remember(state) {
+    if (!this.keep) return;
     this.toSave = state;
     if (this.saveTimer === null) this.saveTimer = setTimeout(() => this.save(), SAVE_EVERY_MS);
   }

@@ -3,6 +3,7 @@
 // a value set by training is never clamped by the slider.
 
 import { formatNumber } from "./format.js";
+import { isFocused } from "./dom.js";
 
 const LOG_TICKS = 1000;
 
@@ -140,6 +141,6 @@ export class NumberControl {
     this.value = value;
     if (!this.held) this.place(value);
     const text = this.text(value);
-    if (document.activeElement !== this.box && this.box.value !== text) this.box.value = text;
+    if (!isFocused(this.box) && this.box.value !== text) this.box.value = text;
   }
 }

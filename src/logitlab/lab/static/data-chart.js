@@ -19,6 +19,7 @@ import {
   markerSprite,
 } from "./palette.js";
 import { chainSegments, decodeSegments, hollowSprite, strokeLines } from "./feature-draw.js";
+import { isFocused } from "./dom.js";
 
 const MARGIN = { left: 34, right: 8, top: 8, bottom: 24 };
 const DRAG_SLOP = 4; // pixels a press may wander and still count as a click
@@ -294,7 +295,7 @@ export class DataChart {
       ctx.lineWidth = 1.5;
       ctx.stroke();
     }
-    if (this.cursor !== null && this.keyboard && document.activeElement === this.overlay) {
+    if (this.cursor !== null && this.keyboard && isFocused(this.overlay)) {
       const x = f.px(this.cursor.x);
       const y = f.py(this.cursor.y);
       ctx.strokeStyle = "#000";

@@ -71,8 +71,14 @@ export function setAttr(el, name, value) {
   if (el.getAttribute(name) !== value) el.setAttribute(name, value);
 }
 
+/** True when `el` has the focus. Asks `el`'s own root: the document, or the Jupyter
+ * widget's shadow root (for the document, the focused element is then the widget). */
+export function isFocused(el) {
+  return el.getRootNode().activeElement === el;
+}
+
 export function setValue(el, value) {
-  if (document.activeElement !== el && el.value !== value) el.value = value;
+  if (!isFocused(el) && el.value !== value) el.value = value;
 }
 
 export function setHidden(el, hidden) {

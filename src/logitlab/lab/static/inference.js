@@ -39,7 +39,7 @@ export class InferencePanel {
       this.notesText = notes;
       this.notes.replaceChildren(
         ...inf.notes.map((n) => {
-          const li = this.doc.createElement("li");
+          const li = document.createElement("li");
           li.textContent = n;
           return li;
         }),

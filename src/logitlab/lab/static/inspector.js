@@ -48,11 +48,11 @@ export class InspectorPanel {
       const body = this.table.tBodies[0];
       body.replaceChildren(
         ...names.map((name) => {
-          const tr = this.doc.createElement("tr");
-          const th = this.doc.createElement("th");
+          const tr = document.createElement("tr");
+          const th = document.createElement("th");
           th.scope = "row";
           th.textContent = name;
-          tr.append(th, this.doc.createElement("td"), this.doc.createElement("td"));
+          tr.append(th, document.createElement("td"), document.createElement("td"));
           return tr;
         }),
       );

@@ -5,28 +5,28 @@
 export function offerReload(doc, text) {
   let box = doc.getElementById("lost-data");
   if (box === null) {
-    box = doc.createElement("div");
+    box = document.createElement("div");
     box.id = "lost-data";
     box.className = "lost-data";
     box.setAttribute("role", "alert");
     const row = doc.querySelector(".csv-row");
     if (row !== null) row.before(box);
-    else doc.querySelector("main")?.prepend(box);
+    else doc.querySelector("main, .lab")?.prepend(box);
   }
-  const message = doc.createElement("p");
+  const message = document.createElement("p");
   message.textContent = text;
   const input = doc.getElementById("csv-file");
-  const actions = doc.createElement("div");
+  const actions = document.createElement("div");
   actions.className = "row wrap";
   if (input !== null) {
-    const reload = doc.createElement("button");
+    const reload = document.createElement("button");
     reload.type = "button";
     reload.textContent = "Load the CSV file again";
     reload.addEventListener("click", () => input.click());
     actions.append(reload);
     input.addEventListener("change", () => box.remove(), { once: true });
   }
-  const dismiss = doc.createElement("button");
+  const dismiss = document.createElement("button");
   dismiss.type = "button";
   dismiss.textContent = "Dismiss";
   dismiss.addEventListener("click", () => box.remove());

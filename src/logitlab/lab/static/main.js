@@ -1,8 +1,10 @@
 // Entry point: connect to the server, build the views, and commit the latest
 // frame to them once per animation frame. Each view owns its part of the page;
 // this module only routes messages and keyboard shortcuts between them.
+// It runs against `host` (./host.js, issue 17): the root its elements are in and the
+// transport to the session: the document and a WebSocket on the served page, a shadow
+// root and the widget's comm in Jupyter (logitlab/widget/ bundles these same modules).
 
-import { Connection, savedState } from "./connection.js";
 import { Banner } from "./banner.js";
 import { CalibrationPanel } from "./calibration.js";
 import { ChartTools } from "./chart-tools.js";
@@ -16,6 +18,7 @@ import { EvaluatePanel } from "./evaluate.js";
 import { FeaturesPanel } from "./features.js";
 import { FilesPanel } from "./files.js";
 import { formatNumber } from "./format.js";
+import { host } from "./host.js"; // issue 17: the document or the widget's shadow root
 import { Formula } from "./formula.js";
 import { HyperPanel } from "./hyper.js";
 import { InferencePanel } from "./inference.js";
@@ -29,11 +32,11 @@ import { RegPathPanel } from "./regpath.js"; // issue 15, branch regpath
 import { ReplayPanel } from "./replay.js"; // issue 15, branch landscape
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { StatsPanel } from "./stats.js";
-import { parseState, serializeState } from "./state.js";
+import { serializeState } from "./state.js";
 import { Trainer } from "./trainer.js";
 import { UrlWriter } from "./url.js";
 
-const doc = document;
+const doc = host.root;
 const readout = doc.getElementById("hover-readout");
 const notice = new Notice(doc.getElementById("connection"));
 // Touch has no hover: there the read-out follows a finger on the chart.
@@ -53,7 +56,7 @@ let dirty = false;
 let hovering = false;
 let errorSeq = -1;
 // The state in the link; without one, the last Lab this browser had (closing the tab loses nothing).
-let urlState = parseState(location.hash) ?? savedState();
+let urlState = host.initialState();
 const show = (text, how) => (how?.lost ? offerReload(doc, text) : notice.show(text));
 // A link naming CSV points (#csv=HASH): give them to the server before the first hello.
 urlState = await restoreCustomData(urlState, show);
@@ -73,10 +76,9 @@ const perf = {
   clippedLabels: 0, // loss-chart tick labels wider than their margin (should stay 0)
   view: null, // the data chart's window
 };
-window.logitlabPerf = perf;
+host.expose(perf);
 
-const connection = new Connection({
-  url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+const connection = host.connect({
   // On a reconnect the server may be a new one: give it this page's CSV points again first.
   helloState: () => (latest !== null ? restoreCustomData(latest.state, show) : urlState),
   onFrame: receive,
@@ -158,7 +160,7 @@ const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
   charts: composeCharts,
 });
-const url = new UrlWriter();
+const url = host.served ? new UrlWriter(doc) : null; // a widget leaves the notebook's URL alone
 let sentCurveWidth = lossChart.columns;
 
 const logAxis = doc.getElementById("log-axis");
@@ -194,7 +196,7 @@ function commit(now) {
     if (logAxis.checked !== latest.state.view.log_loss_axis) {
       logAxis.checked = latest.state.view.log_loss_axis;
     }
-    url.want(serializeState(latest.state));
+    url?.want(serializeState(latest.state));
     perf.paints += 1;
     perf.lastPaint = now;
     perf.model = latest.true_weights;
@@ -208,14 +210,14 @@ function commit(now) {
   lossChart.draw();
   perf.clippedLabels = lossChart.clippedLabels;
   if (perf.lastPaint === now) perf.lastPaintTime = performance.now();
-  url.flush(now);
+  url?.flush(now);
   if (connection.open && lossChart.columns !== sentCurveWidth) {
     sentCurveWidth = lossChart.columns;
     connection.sendLatest("curve", { type: "set_view", curve_width: sentCurveWidth });
   }
   perf.drawMs += performance.now() - start;
   perf.commits += 1;
-  requestAnimationFrame(commit);
+  if (host.running()) requestAnimationFrame(commit);
 }
 requestAnimationFrame(commit);
 
@@ -242,7 +244,7 @@ function composeCharts() {
   const a = chart.size; // the data chart's CSS size (its layers differ in size)
   const b = doc.querySelector("#loss-chart canvas");
   const ratio = window.devicePixelRatio || 1;
-  const out = doc.createElement("canvas");
+  const out = document.createElement("canvas");
   const gap = 16;
   const lines = captionLines();
   perf.pngCaption = lines.join("\n");

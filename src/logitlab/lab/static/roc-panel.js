@@ -2,6 +2,7 @@
 
 import { NumberControl } from "./controls.js";
 import { formatNumber, formatPercent } from "./format.js";
+import { isFocused } from "./dom.js";
 
 const BEST = [
   // [button id, key in the payload, what the value is]
@@ -88,7 +89,7 @@ export class ThresholdPanel {
     this.view = view;
     this.tau.set(view.tau);
     for (const [field, box] of Object.entries(this.costs)) {
-      if (document.activeElement !== box) box.value = String(view[field]);
+      if (!isFocused(box)) box.value = String(view[field]);
     }
     for (const [name, key] of [
       ["roc-auc", "roc_auc"],

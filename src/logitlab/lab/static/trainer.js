@@ -72,7 +72,8 @@ export class Trainer {
     this.last = now;
     this.budget = Math.min(this.budget + this.speed * elapsed, MAX_STEPS);
     if (this.pending.length > 0 && now - this.pending[0].at > STALE_MS) this.pending.shift();
-    if (this.pending.length >= PIPELINE || this.budget < 1 || !this.connection.open) return;
+    const depth = this.connection.pipeline ?? PIPELINE; // issue 17: deeper over a Jupyter comm
+    if (this.pending.length >= depth || this.budget < 1 || !this.connection.open) return;
     if (this.pending.length > 0 && now - this.lastSend < MIN_GAP_MS) return;
     const steps = Math.floor(this.budget);
     this.budget -= steps;

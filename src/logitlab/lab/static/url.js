@@ -6,11 +6,11 @@
 const MIN_INTERVAL_MS = 300;
 
 export class UrlWriter {
-  constructor() {
+  constructor(doc = document) {
     this.wanted = null;
     this.written = location.hash.replace(/^#/, "");
     this.lastWrite = -Infinity;
-    this.links = [...document.querySelectorAll("a[data-keep-state]")];
+    this.links = [...doc.querySelectorAll("a[data-keep-state]")];
     for (const link of this.links) {
       link.addEventListener("click", () => this.carry(link));
       link.addEventListener("auxclick", () => this.carry(link));
