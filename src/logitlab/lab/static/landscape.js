@@ -79,7 +79,6 @@ export class LandscapePanel {
     this.steps = null;
     this.pauseTimer = 0;
     this.perf = { draws: 0, pathPoints: 0, racePaths: 0, drawMs: 0 };
-    window.logitlabPerf.landscape = this.perf; // for the browser tests (read-only)
     this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     watchSize(this.canvas, (width, height) => {
       this.cssSize = { width, height };

@@ -156,6 +156,8 @@ const panels = [
   new ReplayPanel(doc, connection, trainer), // issue 15, branch landscape
   new LandscapePanel(doc, connection), // issue 15, branch landscape
 ];
+// The landscape's draw counts, for the browser tests (through the host: the widget has no window global).
+perf.landscape = panels.find((p) => p instanceof LandscapePanel)?.perf ?? null;
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
   charts: composeCharts,
