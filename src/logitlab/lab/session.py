@@ -313,5 +313,6 @@ class LabSession:
             steps=exp.steps,
             start_auto=start_auto,
             scenario=scenario,
+            n_classes=exp.n_classes,  # issue 14, part 3
             **{"roc": None, **parts},
         )

@@ -29,6 +29,7 @@ exact_fit               regpath.py         stats.js (steps stat reads "exact fit
 code                    code.py            code.js ("Copy as … code", snippets.py)
 contours                contours.py        data-chart.js (boundary curves at degree > 1)
 coefficients            formula.py         coefs.js (every coefficient, degree > 1)
+multiclass              multiclass.py      multiclass.js, roc-multi.js (K > 2 classes)
 ======================  =================  ===============================================
 """
 
@@ -53,6 +54,7 @@ from logitlab.lab.views.inference import InferenceView
 from logitlab.lab.views.influence import InfluenceView
 from logitlab.lab.views.inspector import InspectorView
 from logitlab.lab.views.loss_curve import CurveView
+from logitlab.lab.views.multiclass import MulticlassView  # issue 14, part 3
 from logitlab.lab.views.regpath import ExactFitView, RegPathView
 from logitlab.lab.views.roc import RocView
 from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
@@ -83,6 +85,7 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     CodeView,  # issue 15, branch regpath
     ContourView,  # issue 14
     CoefficientsView,  # issue 14
+    MulticlassView,  # issue 14, part 3
 )
 """Every view, in the order a frame computes them."""
 
