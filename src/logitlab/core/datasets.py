@@ -228,8 +228,8 @@ def make_preset(
     Raises
     ------
     ValueError
-        For an unknown name, ``n_classes`` out of range for the preset, ``n_samples < 1``, a negative or non-finite ``noise`` or a
-        negative seed.
+        For an unknown name, ``n_classes`` out of range for the preset,
+        ``n_samples < 1``, a negative or non-finite ``noise`` or a negative seed.
     """
     _check_name(name)
     n = default_size(name) if n_samples is None else n_samples

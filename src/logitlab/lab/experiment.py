@@ -39,6 +39,7 @@ from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import solve
 from logitlab.core.types import FloatArray
 from logitlab.lab import compaction
+from logitlab.lab import multiclass as mc  # issue 14, part 3
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.exact import exact_optimum
@@ -48,7 +49,6 @@ from logitlab.lab.features import (
     resize_coef,
 )
 from logitlab.lab.features import coef_names as feature_coef_names
-from logitlab.lab import multiclass as mc  # issue 14, part 3
 from logitlab.lab.geometry import fit_view
 from logitlab.lab.points import CommandError, PointStore, build_points
 from logitlab.lab.protocol import (
@@ -569,11 +569,11 @@ class Experiment:
         taken = 0
         track_test = self.has_split()
         multi = self.n_classes > 2
+        if multi:  # pin the softmax shift: class sums 0 (see logitlab.lab.multiclass)
+            coef = center_replicated(objective, coef)
         for _ in range(steps):
-            if multi:  # pin the softmax shift: class sums 0 (see logitlab.lab.multiclass)
-                coef = center_replicated(objective, coef)
             result = optimizer.step(objective, coef)
-            new = result.coef
+            new = center_replicated(objective, result.coef) if multi else result.coef
             if not (math.isfinite(result.value) and np.all(np.isfinite(new))):
                 self.halted = "non-finite"
                 break

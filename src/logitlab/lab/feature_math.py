@@ -137,7 +137,7 @@ def softmax_formula(
     last = m - 1
     rows, words = [], []
     for k in range(n_classes):
-        pieces = [math(mrow(_sub("z", str(k)), mo("=")), display="inline")]
+        pieces: list[str] = [math(mrow(_sub("z", str(k)), mo("=")), display="inline")]
         said = [f"z{k} ="]
         for j, v in enumerate(coef[k * m : (k + 1) * m]):
             pieces.append(_piece(j == 0, j == last, v, names[j]))

@@ -263,7 +263,8 @@ class DataSpec(_Strict):
 
     @model_validator(mode="after")
     def _classes_fit_preset(self) -> DataSpec:  # issue 14, part 3
-        if self.n_classes > 2 and (self.custom is not None or self.preset not in MULTICLASS_PRESETS):
+        two_class = self.custom is not None or self.preset not in MULTICLASS_PRESETS
+        if self.n_classes > 2 and two_class:
             what = "your CSV data have" if self.custom is not None else f"{self.preset} has"
             raise ValueError(
                 f"n_classes is {self.n_classes} but {what} two classes: more than two "
@@ -522,6 +523,7 @@ ScenarioName = Literal[
     "circles-circle",
     "too-many-wiggles",
     "overfit-on-purpose",
+    "three-classes",  # issue 14, part 3
 ]
 
 

@@ -45,7 +45,7 @@ class MulticlassView(LabView[MulticlassPayload | None]):
             nan = np.full(k, np.nan)
             precision = recall = f1 = nan
             support = np.zeros(k, dtype=np.intp)
-            macro = (None, None, None)
+            macro: tuple[float | None, float | None, float | None] = (None, None, None)
             accuracy = None
         else:
             matrix, s = found
