@@ -211,7 +211,10 @@ def check_reply(session: LabSession, before: tuple[str, int, list[float]], text:
     # With a split the matrix counts the training or the test points (issue 14).
     n_test = metrics["n_test"]
     shown = n_test if reply["state"]["view"]["confusion_of"] == "test" and n_test else n - n_test
-    assert sum(metrics["confusion"].values()) == shown
+    if reply["n_classes"] > 2:  # the K x K matrix (issue 14, part 3)
+        assert sum(map(sum, reply["multiclass"]["matrix"])) == shown
+    else:
+        assert sum(metrics["confusion"].values()) == shown
     assert reply["steps"] == session.steps >= 0
     weights = reply["true_weights"]
     coef = session.coef.tolist()  # every coefficient, b last (issue 14)
