@@ -27,18 +27,19 @@ export class CoefPanel {
   build(names) {
     this.list.replaceChildren();
     this.boxes = names.map((name, index) => {
-      const intercept = index === names.length - 1;
+      // The intercept is "b" (K > 2 classes: "b (class k)", issue 14 part 3).
+      const intercept = name === "b" || name.startsWith("b (");
       const row = this.doc.createElement("div");
       row.className = "coef-row";
       const label = this.doc.createElement("label");
       const id = `coef-${index}`;
       label.htmlFor = id;
-      label.textContent = intercept ? "b" : name;
+      label.textContent = name;
       const box = this.doc.createElement("input");
       box.type = "number";
       box.id = id;
       box.step = "any";
-      box.setAttribute("aria-label", intercept ? "intercept b" : `weight of ${name}`);
+      box.setAttribute("aria-label", intercept ? `intercept ${name}` : `weight of ${name}`);
       box.addEventListener("change", () => {
         const value = Number(box.value);
         if (box.value.trim() === "" || !Number.isFinite(value) || Math.abs(value) > WEIGHT_LIMIT) {

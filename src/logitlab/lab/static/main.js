@@ -21,6 +21,7 @@ import { HyperPanel } from "./hyper.js";
 import { InferencePanel } from "./inference.js";
 import { InspectorPanel } from "./inspector.js";
 import { LossChart } from "./loss-chart.js";
+import { MulticlassPanel } from "./multiclass.js"; // issue 14, part 3
 import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
@@ -79,9 +80,14 @@ const connection = new Connection({
   onFrame: receive,
   onProbe: (p) => {
     if (!hovering) return;
-    readout.textContent =
-      `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · ` +
-      `z = ${formatNumber(p.z, 4)} · p̂ = ${formatNumber(p.p, 4)}`;
+    const where = `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · `;
+    if (p.probs) {
+      // issue 14, part 3: every class's probability
+      readout.textContent =
+        where + p.probs.map((v, k) => `p̂${k} = ${formatNumber(v, 3)}`).join(", ");
+      return;
+    }
+    readout.textContent = where + `z = ${formatNumber(p.z, 4)} · p̂ = ${formatNumber(p.p, 4)}`;
   },
   onError: (message) => {
     if (message.seq === connection.helloSeq && urlState !== null) {
@@ -148,6 +154,7 @@ const panels = [
   new CodePanel(doc, connection, trainer), // issue 15, branch regpath
   new FeaturesPanel(doc, connection), // issue 14: degree, standardize, test share
   new CoefPanel(doc, connection), // issue 14: every coefficient at degree > 1
+  new MulticlassPanel(doc, connection), // issue 14, part 3: K > 2 classes
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
