@@ -61,7 +61,8 @@ def test_three_class_blobs(lab: Lab) -> None:
     assert int(cells[0][0].inner_text()) >= 36
     # τ is off: the prediction is the argmax.
     expect(page.get_by_role("slider", name=re.compile("threshold τ"))).to_be_disabled()
-    expect(page.get_by_text("there is no threshold τ")).to_be_visible()
+    evaluate = page.get_by_role("region", name="Evaluate")
+    expect(evaluate.get_by_text("there is no threshold τ")).to_be_visible()
     expect(page.locator('[data-stat="macro-f1"]')).not_to_have_text("—")
     # The softmax formula, every coefficient by class, the boundaries between classes.
     expect(page.get_by_role("img", name=re.compile(r"p-hat of class k = exp"))).to_be_visible()
@@ -117,9 +118,13 @@ def test_two_class_presets_say_so_and_links_keep_k(lab: Lab) -> None:
 
 def test_three_classes_card(lab: Lab) -> None:
     page = lab.page
-    page.get_by_role("button", name="Try: Three classes").click()
-    page.wait_for_function("() => window.logitlabPerf.steps >= 30")
-    page.get_by_role("button", name=re.compile("Stop|Pause")).first.click()
+    page.get_by_role("button", name="Set up: Three classes").click()
+    auto = page.get_by_role("button", name="Auto-train")
+    expect(auto).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("combobox", name="number of classes")).to_have_value("3")
+    page.wait_for_function("() => window.logitlabPerf.steps >= 10", timeout=60_000)
+    auto.click()
+    expect(auto).to_have_attribute("aria-pressed", "false")
     assert percent(lab, "accuracy") >= 90
 
 
