@@ -273,3 +273,42 @@ def test_field_is_the_most_probable_class() -> None:
     assert cls[r, c] == int(np.argmax(probe.probs))
     assert abs(int(top[r, c]) - round(255 * max(probe.probs))) <= 1
     assert set(np.unique(cls)) == {0, 1, 2}
+
+
+# ----------------------------------------------------------------- issue 14's other gaps
+
+
+def test_feature_changes_are_undone_in_order_with_point_edits() -> None:
+    session = LabSession()
+    handle(session, {"type": "load_preset", "preset": "xor"})
+    frame = handle(session, {"type": "train", "steps": 3})
+    assert not frame.can_undo
+    start = session.coef
+    handle(session, {"type": "set_features", "degree": 3})
+    handle(session, {"type": "edit", "edit": {"op": "add", "x": 1, "y": 1, "cls": 0}})
+    at_3 = session.coef
+    handle(session, {"type": "set_features", "standardize": True, "test_share": 0.3})
+    frame = handle(session, {"type": "set_features", "degree": 2})
+    assert frame.can_undo and frame.state.model.degree == 2
+    frame = handle(session, {"type": "undo"})  # degree 2 -> 3
+    assert frame.state.model.degree == 3 and frame.state.model.standardize
+    frame = handle(session, {"type": "undo"})  # standardize and test share off again
+    assert not frame.state.model.standardize and frame.state.data.test_share == 0.0
+    np.testing.assert_array_equal(session.coef, at_3)
+    frame = handle(session, {"type": "undo"})  # the added point
+    assert frame.metrics.n_points == 120 and frame.state.model.degree == 3
+    frame = handle(session, {"type": "undo"})  # degree 3 -> 1, the weights as they were
+    assert frame.state.model.degree == 1 and not frame.can_undo
+    np.testing.assert_array_equal(session.coef, start)
+    assert "feature changes" in error(session, {"type": "undo"})
+
+
+def test_the_banner_says_curve_above_degree_1() -> None:
+    session = LabSession()
+    handle(session, {"type": "load_preset", "preset": "circles", "noise": 0.2})
+    handle(session, {"type": "set_features", "degree": 2, "standardize": True})
+    handle(session, {"type": "set_training", "optimizer": "newton"})
+    frame = handle(session, {"type": "train", "steps": 60})
+    assert frame.divergence.state == "separable"
+    assert frame.divergence.message.startswith("A curve (the boundary z = 0) separates")
+    assert "A line" not in frame.divergence.message

@@ -11,7 +11,16 @@ from logitlab.lab.protocol import Frame, Hello, SetView, Train
 from logitlab.lab.session import LabSession
 from logitlab.lab.views import VIEWS, FrameInputs, LabView
 
-SESSION_FIELDS = {"type", "seq", "state", "steps", "start_auto", "scenario", "n_classes"}
+SESSION_FIELDS = {
+    "type",
+    "seq",
+    "state",
+    "steps",
+    "start_auto",
+    "scenario",
+    "n_classes",
+    "can_undo",
+}
 """Frame fields the session fills itself (the command's answer, not a view)."""
 
 

@@ -93,6 +93,20 @@ FIT_SHARE = (0.01, 0.99)
 _EDIT_ADAPTER: TypeAdapter[Edit] = TypeAdapter(Edit)
 
 
+@dataclass(frozen=True)
+class FeatureUndo:
+    """What undoing one degree / standardize / test-share change puts back (issue 14)."""
+
+    degree: int
+    standardize: bool
+    test_share: float
+    coef: FloatArray
+
+
+EDIT_MARK = "edit"
+"""An entry of :attr:`Experiment.undo_log` standing for one point edit."""
+
+
 @dataclass
 class Recent:
     """The last few steps, for the divergence / separability verdict."""
@@ -169,6 +183,10 @@ class Experiment:
             self._compact_edits()
         self.trust = TrustSpec()
         """The Point inspector's selection and the trust overlays (issue 16; not in the state)."""
+        self.undo_log: list[FeatureUndo | str] = []
+        """Undoable actions since the data were loaded, newest last: :data:`EDIT_MARK` for a
+        point edit, a :class:`FeatureUndo` for a feature change (issue 14; not in the state:
+        a reload can undo the link's point edits, not earlier feature changes)."""
 
     # ----------------------------------------------------------- reading
 
@@ -330,7 +348,18 @@ class Experiment:
 
     def set_features(self, command: SetFeatures) -> None:
         """Degree, standardization and the test share; the model is kept where it can be
-        (see :mod:`logitlab.lab.features`)."""
+        (see :mod:`logitlab.lab.features`). Undo puts all three and the weights back."""
+        before = FeatureUndo(self.degree, self.standardize, self.data.test_share, self.coef.copy())
+        self._apply_features(command)
+        now = (self.degree, self.standardize, self.data.test_share)
+        if now != (before.degree, before.standardize, before.test_share):
+            self.undo_log.append(before)
+
+    def can_undo(self) -> bool:
+        """True when Undo has a point edit or a feature change to take back."""
+        return bool(self.edits) or any(isinstance(e, FeatureUndo) for e in self.undo_log)
+
+    def _apply_features(self, command: SetFeatures) -> None:
         if command.test_share is not None and command.test_share != self.data.test_share:
             self.data = self.data.model_copy(update={"test_share": command.test_share})
             self._data_spec_cache = None
@@ -466,6 +495,7 @@ class Experiment:
         old_k = self.data.n_classes
         self.points = build_points(data)
         self.data = data
+        self.undo_log = []  # new data: nothing before them to undo
         if data.n_classes != old_k:  # issue 14, part 3: another K, the start weights
             self._map_cache = None
             self._reset_coef()
@@ -493,6 +523,7 @@ class Experiment:
             self.points.apply(edit)
             self.edits.append(edit)
             self.edit_json.append(_dump_edit(edit))
+            self.undo_log.append(EDIT_MARK)
         self._data_spec_cache = None
         self.trust = self.trust.after_edit(edit)  # trust views (issue 16)
         if isinstance(edit, ClearPoints):
@@ -512,11 +543,27 @@ class Experiment:
         self._window_cache = None
 
     def undo(self) -> None:
+        while self.undo_log and self.undo_log[-1] == EDIT_MARK and not self.edits:
+            self.undo_log.pop()  # edits folded away by compaction
+        last = self.undo_log[-1] if self.undo_log else None
+        if isinstance(last, FeatureUndo):  # a feature change (issue 14)
+            self.undo_log.pop()
+            self._apply_features(
+                SetFeatures(
+                    degree=last.degree, standardize=last.standardize, test_share=last.test_share
+                )
+            )
+            self.coef = last.coef.copy()
+            self.after_weights_set()
+            return
         if not self.edits:
             raise CommandError(
-                "nothing to undo: undo reverts point edits (add, move, delete, clear) "
-                "made since the preset was loaded"
+                "nothing to undo: undo reverts point edits (add, move, delete, clear) and "
+                "feature changes (degree, standardize, test share) made since the preset "
+                "was loaded"
             )
+        if last == EDIT_MARK:
+            self.undo_log.pop()
         self.points.undo()
         undone = self.edits.pop()
         self.edit_json.pop()

@@ -964,6 +964,8 @@ class Frame(_Strict):
     contours: Contours | None = None
     """The boundary curves when the degree is above 1 (``boundary`` is then None)."""
     coefficients: Coefficients | None = None
+    can_undo: bool = False
+    """Undo has a point edit or a feature change to take back (issue 14)."""
     # More than two classes (issue 14, part 3).
     n_classes: int = 2
     multiclass: MulticlassPayload | None = None

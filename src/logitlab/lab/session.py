@@ -314,5 +314,6 @@ class LabSession:
             start_auto=start_auto,
             scenario=scenario,
             n_classes=exp.n_classes,  # issue 14, part 3
+            can_undo=exp.can_undo(),  # issue 14: feature changes are undoable too
             **{"roc": None, **parts},
         )

@@ -26,7 +26,18 @@ export class CoefPanel {
 
   build(names) {
     this.list.replaceChildren();
+    let lastClass = null;
     this.boxes = names.map((name, index) => {
+      // K > 2 classes (issue 14, part 3): "x² (class 1)" is listed as x² under "class 1".
+      const perClass = /^(.*) \(class (\d+)\)$/.exec(name);
+      if (perClass !== null && perClass[2] !== lastClass) {
+        lastClass = perClass[2];
+        const head = this.doc.createElement("div");
+        head.className = "coef-class";
+        head.dataset.class = lastClass;
+        head.textContent = `class ${lastClass}`;
+        this.list.append(head);
+      }
       // The intercept is "b" (K > 2 classes: "b (class k)", issue 14 part 3).
       const intercept = name === "b" || name.startsWith("b (");
       const row = this.doc.createElement("div");
@@ -34,7 +45,7 @@ export class CoefPanel {
       const label = this.doc.createElement("label");
       const id = `coef-${index}`;
       label.htmlFor = id;
-      label.textContent = name;
+      label.textContent = perClass === null ? name : perClass[1];
       const box = this.doc.createElement("input");
       box.type = "number";
       box.id = id;
