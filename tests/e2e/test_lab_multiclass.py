@@ -47,6 +47,7 @@ def classes(page: Page, k: int) -> None:
 def test_three_class_blobs(lab: Lab) -> None:
     page = lab.page
     page.get_by_role("button", name="Blobs", exact=True).click()
+    expect(lab.stat("preset")).to_have_text("Blobs")
     classes(page, 3)
     # All weights 0: every class has p̂ = 1/3, the argmax is class 0 everywhere.
     expect(lab.stat("accuracy")).to_have_text("33.3 %")
@@ -94,6 +95,7 @@ def test_three_class_blobs(lab: Lab) -> None:
 def test_two_class_presets_say_so_and_links_keep_k(lab: Lab) -> None:
     page = lab.page
     page.get_by_role("button", name="Spiral", exact=True).click()
+    expect(lab.stat("preset")).to_have_text("Spiral")
     classes(page, 5)
     expect(page.locator(".key-4")).to_be_visible()
     page.get_by_role("button", name="Train 100 steps").click()
@@ -131,6 +133,7 @@ def test_three_classes_card(lab: Lab) -> None:
 def test_roc_page_one_vs_rest(lab: Lab) -> None:
     page = lab.page
     page.get_by_role("button", name="Overlap", exact=True).click()
+    expect(lab.stat("preset")).to_have_text("Overlap")
     classes(page, 3)
     page.get_by_role("button", name="Train 100 steps").click()
     expect(lab.stat("steps")).to_have_text("100")
@@ -143,6 +146,7 @@ def test_roc_page_one_vs_rest(lab: Lab) -> None:
     for c in range(3):
         expect(page.locator(f'[data-stat="auc-{c}"]')).to_contain_text("AUC")
     expect(page.get_by_role("heading", name="Scores and best thresholds")).to_be_hidden()
+    expect(page.locator('[data-stat="preset"]')).to_have_text("Overlap")
     expect(
         page.get_by_text(re.compile(r"This model has 9 coefficients \(3 classes\)"))
     ).to_be_visible()

@@ -126,9 +126,19 @@ export class MulticlassPanel {
     this.caption = doc.createElement("span");
     caption.append(this.caption);
     table.append(caption);
-    const head = table.createTHead().insertRow();
+    // "predicted" once over the K columns (K words would not fit beside each other).
+    const top = table.createTHead().insertRow();
+    top.append(doc.createElement("td"));
+    const over = th(doc, "predicted", "colgroup");
+    over.colSpan = k;
+    top.append(over);
+    const head = table.tHead.insertRow();
     head.append(doc.createElement("td"));
-    for (let j = 0; j < k; j += 1) head.append(th(doc, `predicted ${j}`, "col"));
+    for (let j = 0; j < k; j += 1) {
+      const cell = th(doc, String(j), "col");
+      cell.setAttribute("aria-label", `predicted ${j}`);
+      head.append(cell);
+    }
     const body = table.createTBody();
     this.cells = [];
     for (let i = 0; i < k; i += 1) {
