@@ -32,7 +32,7 @@ export class CoefPanel {
       const perClass = /^(.*) \(class (\d+)\)$/.exec(name);
       if (perClass !== null && perClass[2] !== lastClass) {
         lastClass = perClass[2];
-        const head = this.doc.createElement("div");
+        const head = document.createElement("div");
         head.className = "coef-class";
         head.dataset.class = lastClass;
         head.textContent = `class ${lastClass}`;

@@ -94,7 +94,7 @@ export class MulticlassPanel {
       el.classList.toggle("two-class-off", many);
       let note = this.notes.get(el);
       if (note === undefined) {
-        note = this.doc.createElement("p");
+        note = document.createElement("p");
         note.className = "note two-class-note";
         const heading = el.querySelector("h2");
         (heading?.closest(".loss-head") ?? heading ?? el.firstElementChild).after(note);
@@ -119,21 +119,21 @@ export class MulticlassPanel {
   build(k) {
     const doc = this.doc;
     this.box.replaceChildren();
-    const table = doc.createElement("table");
+    const table = document.createElement("table");
     table.className = "confusion multi-confusion";
-    const caption = doc.createElement("caption");
+    const caption = document.createElement("caption");
     caption.textContent = "Confusion matrix (prediction: the most probable class)";
-    this.caption = doc.createElement("span");
+    this.caption = document.createElement("span");
     caption.append(this.caption);
     table.append(caption);
     // "predicted" once over the K columns (K words would not fit beside each other).
     const top = table.createTHead().insertRow();
-    top.append(doc.createElement("td"));
+    top.append(document.createElement("td"));
     const over = th(doc, "predicted", "colgroup");
     over.colSpan = k;
     top.append(over);
     const head = table.tHead.insertRow();
-    head.append(doc.createElement("td"));
+    head.append(document.createElement("td"));
     for (let j = 0; j < k; j += 1) {
       const cell = th(doc, String(j), "col");
       cell.setAttribute("aria-label", `predicted ${j}`);
@@ -148,7 +148,7 @@ export class MulticlassPanel {
       for (let j = 0; j < k; j += 1) {
         const td = row.insertCell();
         if (i === j) td.className = "diagonal";
-        const span = doc.createElement("span");
+        const span = document.createElement("span");
         span.dataset.cell = `a${i}-p${j}`;
         span.textContent = "0";
         td.append(span);
@@ -156,9 +156,9 @@ export class MulticlassPanel {
       }
       this.cells.push(cells);
     }
-    const scores = doc.createElement("table");
+    const scores = document.createElement("table");
     scores.className = "class-scores";
-    const sc = doc.createElement("caption");
+    const sc = document.createElement("caption");
     sc.textContent = "Each class against the rest";
     scores.append(sc);
     const sh = scores.createTHead().insertRow();
@@ -212,7 +212,7 @@ export class MulticlassPanel {
 }
 
 function th(doc, text, scope) {
-  const el = doc.createElement("th");
+  const el = document.createElement("th");
   el.scope = scope;
   el.textContent = text;
   return el;

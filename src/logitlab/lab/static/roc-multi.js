@@ -63,9 +63,9 @@ export class RocMulti {
 
   buildLegend(curves) {
     const items = curves.map((c, i) => {
-      const li = this.doc.createElement("li");
+      const li = document.createElement("li");
       li.dataset.stat = `auc-${i}`;
-      const swatch = this.doc.createElement("span");
+      const swatch = document.createElement("span");
       swatch.className = `key key-${i}`;
       swatch.textContent = `class ${i} (${CLASS_SHAPES[i]}) vs the rest`;
       li.append(swatch, ` · AUC ${formatNumber(c.auc, 3)}`);
