@@ -152,3 +152,13 @@ def test_roc_page_one_vs_rest(lab: Lab) -> None:
     ).to_be_visible()
     expect(page.get_by_role("slider", name="w₀")).to_be_hidden()
     shoot(page, "roc-multiclass-3")
+
+
+def test_roc_page_says_when_sliders_cannot_show_every_coefficient(lab: Lab) -> None:
+    page = lab.page
+    page.goto(f"{lab.url}/roc#preset=circles&deg=3&std=1")
+    page.wait_for_function("() => window.logitlabPerf && window.logitlabPerf.paints > 0")
+    note = page.get_by_text("This model has 10 coefficients (degree 3)")
+    expect(note).to_be_visible()
+    expect(page.get_by_role("slider", name="w₀")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Scores and best thresholds")).to_be_visible()
