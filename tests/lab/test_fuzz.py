@@ -121,6 +121,13 @@ VALID_COMMANDS = st.one_of(
         seed=st.integers(0, 2**32 - 1),
     ).map(lambda c: {**c, "preset": "moons"}),
     _command("load_preset", preset=st.sampled_from(PRESETS), n_points=st.integers(10, 150)),
+    _command(  # more than two classes (issue 14, part 3)
+        "load_preset",
+        preset=st.sampled_from(["blobs", "overlap", "spiral"]),
+        n_points=st.integers(10, 150),
+        n_classes=st.integers(2, 5),
+    ),
+    _optional("set_features", degree=st.integers(1, 4), standardize=st.booleans()),
     _command("new_sample"),
     _command("edit", edit=EDITS),
     _command("undo"),

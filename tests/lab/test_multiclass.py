@@ -312,3 +312,17 @@ def test_the_banner_says_curve_above_degree_1() -> None:
     assert frame.divergence.state == "separable"
     assert frame.divergence.message.startswith("A curve (the boundary z = 0) separates")
     assert "A line" not in frame.divergence.message
+
+
+def test_no_points_and_missing_classes_at_three_classes() -> None:
+    session = LabSession()
+    handle(session, {"type": "load_preset", "preset": "blobs", "n_classes": 3})
+    frame = handle(session, {"type": "edit", "edit": {"op": "clear"}})
+    assert frame.metrics.accuracy is None and frame.multiclass is not None
+    assert frame.multiclass.matrix == [[0, 0, 0]] * 3
+    assert "no points to train on" in error(session, {"type": "train", "steps": 1})
+    frame = handle(session, {"type": "edit", "edit": {"op": "add", "x": 0, "y": 0, "cls": 2}})
+    assert frame.multiclass is not None and frame.multiclass.matrix[2] == [1, 0, 0]
+    handle(session, {"type": "train", "steps": 5})
+    handle(session, {"type": "set_training", "penalty": "l2", "lam": 0.1})
+    assert "classes 0, 1 have no training points" in error(session, {"type": "fit_exact"})

@@ -47,10 +47,15 @@ def exact_optimum(objective: Objective, start: FloatArray | None = None) -> Floa
     k = objective.model.n_classes
     if k > 2 and np.unique(y).size < k:  # issue 14, part 3: a class without points
         missing = sorted(set(range(k)) - {int(v) for v in np.unique(y)})
+        which = (
+            f"class {missing[0]} has"
+            if len(missing) == 1
+            else f"classes {', '.join(map(str, missing))} have"
+        )
         raise CommandError(
-            f"class {', '.join(map(str, missing))} has no training points, so no finite "
-            "weights are best: its intercept would fall without bound. Add points of every "
-            "class, then Fit exactly. Your weights were not changed."
+            f"{which} no training points, so no finite weights are best: an intercept would "
+            "fall without bound. Add points of every class, then Fit exactly. Your weights "
+            "were not changed."
         )
     if bool(np.all(y == y[0])):
         raise CommandError(

@@ -165,7 +165,9 @@ class FrameInputs:
         if which not in self._class_scores:
             exp = self.experiment
             y, P = exp.points.y, self.scores.proba
-            assert P is not None
+            if P is None:  # no points
+                self._class_scores[which] = None
+                return None
             if exp.has_split():
                 rows = exp.rows(which)
                 y, P = y[rows], P[rows]
