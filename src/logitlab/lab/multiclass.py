@@ -68,9 +68,12 @@ def map_rows(coef: FloatArray, n_classes: int, func: object) -> FloatArray:
 def scores(X: FloatArray, coef: FloatArray, n_classes: int) -> FloatArray:
     """z of each class at the feature rows ``X`` (m, p): shape (m, K)."""
     rows = coef_rows(coef, n_classes)
-    # A contiguous (p, K) block: a strided one sends matmul off its BLAS path (10× slower).
-    W = np.ascontiguousarray(rows[:, :-1].T)
-    out: FloatArray = X @ W + rows[:, -1]
+    # One matrix-vector product per class: single-threaded BLAS, steady on a busy machine
+    # (a matrix product with a strided block left BLAS, 10× slower; a threaded one stalls
+    # when the other cores are taken).
+    out: FloatArray = np.empty((X.shape[0], rows.shape[0]))
+    for k, r in enumerate(rows):
+        out[:, k] = X @ r[:-1] + r[-1]
     return out
 
 
