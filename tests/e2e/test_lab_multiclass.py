@@ -162,3 +162,18 @@ def test_roc_page_says_when_sliders_cannot_show_every_coefficient(lab: Lab) -> N
     expect(note).to_be_visible()
     expect(page.get_by_role("slider", name="w₀")).to_be_hidden()
     expect(page.get_by_role("heading", name="Scores and best thresholds")).to_be_visible()
+
+
+def test_undo_takes_back_a_degree_change(lab: Lab) -> None:
+    page = lab.page
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    expect(undo).to_be_disabled()
+    box = page.get_by_role("spinbutton", name="polynomial degree value")
+    box.fill("3")
+    box.press("Enter")
+    page.wait_for_function("() => window.logitlabPerf.model.degree === 3")
+    expect(undo).to_be_enabled()
+    undo.click()
+    page.wait_for_function("() => window.logitlabPerf.model.degree === 1")
+    expect(box).to_have_value("1")
+    expect(undo).to_be_disabled()
