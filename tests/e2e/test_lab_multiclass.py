@@ -133,8 +133,8 @@ def test_three_classes_card(lab: Lab) -> None:
 def test_roc_page_one_vs_rest(lab: Lab) -> None:
     page = lab.page
     page.get_by_role("button", name="Overlap", exact=True).click()
+    classes(page, 3)  # at once: K goes with the preset just clicked
     expect(lab.stat("preset")).to_have_text("Overlap")
-    classes(page, 3)
     page.get_by_role("button", name="Train 100 steps").click()
     expect(lab.stat("steps")).to_have_text("100")
     page.get_by_role("link", name=re.compile("ROC")).first.click()

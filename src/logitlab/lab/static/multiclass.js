@@ -29,6 +29,13 @@ export class ClassCount {
     this.select = doc.getElementById("n-classes");
     this.note = doc.getElementById("n-classes-note");
     this.select.addEventListener("change", () => this.choose(Number(this.select.value)));
+    // A preset clicked a moment ago may not have answered yet: K goes with that preset.
+    this.requested = null;
+    for (const button of doc.querySelectorAll("[data-preset]")) {
+      button.addEventListener("click", () => {
+        this.requested = button.dataset.preset;
+      });
+    }
   }
 
   choose(k) {
@@ -36,7 +43,7 @@ export class ClassCount {
     const d = this.state.data;
     this.connection.send({
       type: "load_preset",
-      preset: d.preset,
+      preset: this.requested ?? d.preset,
       n_points: d.n_points,
       noise: d.noise,
       seed: d.seed,
@@ -47,6 +54,7 @@ export class ClassCount {
   update(frame) {
     this.state = frame.state;
     const d = frame.state.data;
+    if (this.requested === d.preset) this.requested = null;
     const k = frame.n_classes ?? 2;
     const multi = MULTICLASS_PRESETS.includes(d.preset) && !d.custom;
     if (this.select.value !== String(k)) this.select.value = String(k);
