@@ -82,18 +82,16 @@ def probabilities(X: FloatArray, coef: FloatArray, n_classes: int) -> FloatArray
     return softmax(scores(X, coef, n_classes), axis=1)
 
 
-_VERTEX_CACHE: list[tuple[LabFeatureMap, object, FloatArray]] = []
-
-
 def vertex_scores(fmap: LabFeatureMap, coef: FloatArray, n_classes: int, view: View) -> FloatArray:
     """Every class's z at the vertices of the contour grid: shape (K, n, n), row 0 at ymax.
 
     The field and the boundaries of one frame share it (one entry is kept)."""
     key = (coef.tobytes(), view.xmin, view.xmax, view.ymin, view.ymax)
-    if _VERTEX_CACHE and _VERTEX_CACHE[0][0] is fmap and _VERTEX_CACHE[0][1] == key:
-        return _VERTEX_CACHE[0][2]
+    cache = fmap._class_scores  # one entry, on the session's own feature map
+    if cache and cache[0][0] == key:
+        return cache[0][1]
     z = np.stack([fmap.vertex_z(r, view) for r in coef_rows(coef, n_classes)])
-    _VERTEX_CACHE[:] = [(fmap, key, z)]
+    cache[:] = [(key, z)]
     return z
 
 
