@@ -86,6 +86,12 @@ def test_three_class_blobs(lab: Lab) -> None:
     expect(button).to_have_text("Adding class 0")
     lab.chart.click(position=lab.to_pixel(0.0, 4.0))
     expect(lab.stat("n-points")).to_have_text("121")
+    # The PNG's caption names the softmax model.
+    with page.expect_download():
+        page.get_by_role("button", name="Download PNG").click()
+    caption = lab.painted("pngCaption")
+    assert "softmax over 3 classes, each z_k linear in x, y (9 coefficients)" in caption
+    assert "σ(z)" not in caption
     # Hover: every class's probability.
     lab.chart.hover(position=lab.to_pixel(0.0, 2.0))
     expect(page.locator("#hover-readout")).to_contain_text("p̂2 =")

@@ -231,10 +231,15 @@ function captionLines() {
       : `z = polynomial of degree ${degree} in x, y (${w.coef.length} coefficients${w.standardize ? ", standardized" : ""})`;
   const preset = doc.querySelector('[data-stat="preset"]').textContent;
   const t = latest.state.training;
+  const k = latest.n_classes ?? 2; // issue 14, part 3: the softmax model
+  const model =
+    k > 2
+      ? `softmax over ${k} classes, each z_k ${degree === 1 ? "linear" : `a polynomial of degree ${degree}`} in x, y (${w.coef.length} coefficients) · prediction: the most probable class`
+      : `${z} · p̂ = σ(z) · τ = ${latest.state.view.tau}`;
   return [
     `${preset} · N = ${latest.metrics.n_points} · ${latest.steps} steps (${t.optimizer}, η = ${t.learning_rate}, ` +
       `penalty ${t.penalty}${t.penalty === "none" ? "" : `, λ = ${t.lam}`})`,
-    `${z} · p̂ = σ(z) · τ = ${latest.state.view.tau} · log loss ${formatNumber(latest.metrics.log_loss, 4)}`,
+    `${model} · log loss ${formatNumber(latest.metrics.log_loss, 4)}`,
   ];
 }
 
