@@ -107,6 +107,10 @@ def test_two_class_presets_say_so_and_links_keep_k(lab: Lab) -> None:
     page.get_by_role("button", name="Train 100 steps").click()
     expect(lab.stat("steps")).to_have_text("100")
     expect(lab.cell("a4-p4")).to_be_visible()
+    box = page.get_by_role("spinbutton", name="polynomial degree value")
+    box.fill("2")
+    box.press("Enter")
+    expect(page.get_by_text("columns: x, y, x², x·y, y²", exact=False)).to_be_visible()
     shoot(page, "multiclass-5")
     # A reload of the link gives the same five classes back.
     page.reload()
