@@ -16,11 +16,18 @@ Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
     .venv/bin/python benchmarks/lab_frames.py --against /work/main [--rounds 5]
     .venv/bin/python benchmarks/lab_frames.py --regpath-only
     .venv/bin/python benchmarks/lab_frames.py --degree 6 --classes 3 [--server-only]
+    .venv/bin/python benchmarks/lab_frames.py --landscape-only
 
 ``--regpath-only`` prints only the regularization path's server cost (issue 15): the
 views of the frame after a data change at N = 10,000 with the path shown (30 exact
 fits), for L2, L1 and elastic-net, on Overlap and on Near-perfect (nearly separated,
 where L1 used to be slowest), and the frame after a λ change.
+
+``--landscape-only`` prints only the loss landscape's costs (issue 15): at N = 10,000 the
+grid refresh (a held coefficient changed by hand), the path frame (its view alone, with
+a full weight history), the server's Auto-train frame with the landscape shown (median
+and the slowest, which carries a throttled refresh), and in Chromium the new frames
+painted per second during Auto-train with the landscape panel on screen.
 
 ``--against DIR`` compares this tree's Lab with another checkout's (its ``.venv`` serves
 it) in the same run: Auto-train windows at N = 10,000 alternate between the two pages,
@@ -48,12 +55,21 @@ import socket
 import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logitlab.lab.protocol import Hello, LabState, LoadPreset, SetTraining, ShowRegPath, Train
+from logitlab.lab.protocol import (
+    Hello,
+    LabState,
+    LoadPreset,
+    SetModel,
+    SetTraining,
+    ShowLandscape,
+    ShowRegPath,
+    Train,
+)
 from logitlab.lab.session import LabSession
 
 if TYPE_CHECKING:
@@ -186,6 +202,120 @@ def regpath_report() -> None:
             f"  {preset:<13}{penalty:<11} {r['view']:7.1f} ms wall ({r['cpu']:.1f} ms process CPU "
             f"for the whole command) -> {r['view'] / REGPATH_BUDGET_MS:.2f} of budget; "
             f"λ change only {r['lam']:.1f} ms"
+        )
+
+
+LANDSCAPE_N = 10_000
+LANDSCAPE_BUDGET_MS = 50.0
+PATH_BUDGET_MS = 1.0
+
+
+def landscape_server_work(repeat: int = 20) -> dict[str, float]:
+    """Median ms (wall and this thread's CPU) of the landscape's refresh, its path frame
+    and Auto-train frames with it shown."""
+    from logitlab.lab.views import FrameInputs
+    from logitlab.lab.views.landscape import LandscapePathView, LandscapeView
+
+    session = LabSession()
+    state = {"data": {"preset": "overlap", "n_points": LANDSCAPE_N}}
+    session.handle(Hello(state=LabState.model_validate(state)))
+    session.handle(ShowLandscape())
+    session.train(3000)  # a full weight history (exact recent + decimated older)
+    grid = next(v for v in session.views if isinstance(v, LandscapeView))
+    path = next(v for v in session.views if isinstance(v, LandscapePathView))
+    times: dict[str, list[float]] = {k: [] for k in ("refresh", "refresh_cpu", "path", "path_cpu")}
+
+    def timed(name: str, func: Callable[[], object]) -> None:
+        start, cpu = time.perf_counter(), time.thread_time()
+        func()
+        times[name].append(time.perf_counter() - start)
+        times[f"{name}_cpu"].append(time.thread_time() - cpu)
+
+    for k in range(repeat):
+        session.handle(SetModel(b=0.01 * (k + 1)))  # a held coefficient: a new grid
+        timed("refresh", lambda: grid.compute(FrameInputs(session.experiment, "lab", 600)))
+        inputs = FrameInputs(session.experiment, "lab", 600)
+        _ = inputs.scores  # computed once per frame for every view
+        timed("path", lambda: path.compute(inputs))  # noqa: B023
+    auto, auto_cpu = [], []
+    for seq in range(FRAMES):
+        start, cpu = time.perf_counter(), time.thread_time()
+        session.handle(Train(seq=seq, steps=STEPS_PER_FRAME, auto=True))
+        auto.append(time.perf_counter() - start)
+        auto_cpu.append(time.thread_time() - cpu)
+    out = {name: 1e3 * statistics.median(values) for name, values in times.items()}
+    out.update(
+        auto=1e3 * statistics.median(auto),
+        auto_cpu=1e3 * statistics.median(auto_cpu),
+        auto_cpu_max=1e3 * max(auto_cpu),
+        history=float(len(session.experiment.explore.weights)),
+    )
+    return out
+
+
+def landscape_browser_run(seconds: float, rounds: int = 3) -> dict[str, float]:
+    """New frames painted per second during Auto-train at N = 10,000, with the landscape
+    panel off screen and on screen: ``rounds`` alternating windows each, medians."""
+    windows: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
+    with lab_browser() as (browser, port):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"http://127.0.0.1:{port}/#preset=overlap&n={LANDSCAPE_N}")
+        page.wait_for_function(
+            "n => document.querySelector('[data-stat=\"n-points\"]').textContent == n",
+            arg=str(LANDSCAPE_N),
+        )
+        page.get_by_role("button", name="Auto-train").click()
+        page.wait_for_function("() => window.logitlabPerf.steps > 20")
+        for _ in range(rounds):
+            for name in ("off", "on"):
+                if name == "on":
+                    page.get_by_role("img", name="Loss landscape").scroll_into_view_if_needed()
+                    page.wait_for_function("() => window.logitlabPerf.landscape.draws > 2")
+                else:
+                    page.get_by_role("button", name="Train 1 step").scroll_into_view_if_needed()
+                page.wait_for_timeout(500)  # the panel's show_landscape has been answered
+                windows[name].append(page.evaluate(FPS_SCRIPT, int(seconds * 1000)))
+        page.close()
+    out: dict[str, float] = {}
+    for name, runs in windows.items():
+        for key in ("paints", "raf", "steps"):
+            out[f"{name}_{key}"] = statistics.median(float(w[key]) for w in runs)
+        LANDSCAPE_WINDOWS[name] = ", ".join(f"{w['paints']:.1f}" for w in runs)
+    return out
+
+
+LANDSCAPE_WINDOWS: dict[str, str] = {}
+"""The painted frames per second of every window (for the report)."""
+
+
+def landscape_report(seconds: float) -> None:
+    r = landscape_server_work()
+    print(
+        f"loss landscape (issue 15), N = {LANDSCAPE_N:,} (grid on a 2,500-point subsample, "
+        f"56 × 56; load average {os.getloadavg()[0]:.1f}; medians, wall and CPU):"
+    )
+    print(
+        f"  refresh {r['refresh']:.1f} ms wall, {r['refresh_cpu']:.1f} ms CPU (budget ≤ "
+        f"{LANDSCAPE_BUDGET_MS:g} ms -> CPU {r['refresh_cpu'] / LANDSCAPE_BUDGET_MS:.2f})"
+    )
+    print(
+        f"  path frame {r['path']:.3f} ms wall, {r['path_cpu']:.3f} ms CPU with "
+        f"{r['history']:.0f} kept weight vectors (budget ≤ {PATH_BUDGET_MS:g} ms -> CPU "
+        f"{r['path_cpu'] / PATH_BUDGET_MS:.2f})"
+    )
+    print(
+        f"  Auto-train frame with the landscape shown: median {r['auto']:.2f} ms wall, "
+        f"{r['auto_cpu']:.2f} ms CPU; slowest {r['auto_cpu_max']:.1f} ms CPU (one carrying a "
+        "refresh, at most one per 0.25 s)"
+    )
+    if not CHROMIUM.exists():
+        return
+    b = landscape_browser_run(seconds)
+    for name, label in (("off", "landscape off screen"), ("on", "landscape on screen")):
+        print(
+            f"  Chromium, Auto-train, {label}: {b[name + '_paints']:.1f} new frames painted per "
+            f"second, median of windows {LANDSCAPE_WINDOWS[name]} (target ≥ 50; animation "
+            f"frames {b[name + '_raf']:.1f}/s; {b[name + '_steps']:.0f} steps/s)"
         )
 
 
@@ -491,6 +621,9 @@ def main() -> None:
     parser.add_argument(
         "--regpath-only", action="store_true", help="only the regularization path's server cost"
     )
+    parser.add_argument(
+        "--landscape-only", action="store_true", help="only the loss landscape's costs"
+    )
     parser.add_argument("--degree", type=int, default=1, help="polynomial degree (issue 14)")
     parser.add_argument("--test-share", type=float, default=0.0, help="test share (issue 14)")
     parser.add_argument("--classes", type=int, default=2, help="number of classes (issue 14)")
@@ -500,6 +633,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.regpath_only:
         regpath_report()
+        return
+    if args.landscape_only:
+        landscape_report(args.seconds)
         return
     FEATURES.update(degree=args.degree, test_share=args.test_share, classes=args.classes)
     if args.degree > 1 or args.test_share > 0 or args.classes > 2:
@@ -527,6 +663,7 @@ def main() -> None:
     if args.server_only:
         return
     regpath_report()
+    landscape_report(args.seconds)
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: no browser measurements")
         return

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from logitlab.core import metrics
+from logitlab.core.calibration import reliability
 from logitlab.core.types import FloatArray
 
 __all__ = [
@@ -517,12 +518,12 @@ class CalibrationDisplay(_Display):
         CalibrationDisplay
         """
         truth = _binary_truth(y_true, pos_label)
-        mean_pred, frac_pos, counts = metrics.calibration_bins(truth, y_prob, n_bins=n_bins)
-        filled = counts > 0
+        bins = reliability(truth, y_prob, n_bins=n_bins)
+        filled = bins.nonempty
         display = cls(
-            prob_true=frac_pos[filled],
-            prob_pred=mean_pred[filled],
-            counts=counts,
+            prob_true=bins.fraction_positive[filled],
+            prob_pred=bins.mean_predicted[filled],
+            counts=bins.counts,
             name=name,
             pos_label=pos_label,
         )

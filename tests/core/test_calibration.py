@@ -7,7 +7,6 @@ import pytest
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss
 
-from logitlab.core import metrics
 from logitlab.core.calibration import (
     calibration,
     expected_calibration_error,
@@ -40,15 +39,6 @@ def test_bins_match_sklearn_calibration_curve(strategy, n_bins, rounded) -> None
     np.testing.assert_array_equal(bins.weights, bins.counts)
     assert np.isnan(bins.mean_predicted[~keep]).all()
     assert bins.edges.shape == (n_bins + 1,)
-
-
-def test_uniform_bins_equal_the_metrics_module() -> None:
-    y, p = predictions(300, seed=1, rounded=True)
-    bins = reliability(y, p, n_bins=8)
-    mean_p, frac, counts = metrics.calibration_bins(y, p, n_bins=8)
-    np.testing.assert_array_equal(bins.counts, counts)
-    np.testing.assert_allclose(bins.mean_predicted, mean_p, rtol=1e-15)
-    np.testing.assert_allclose(bins.fraction_positive, frac, rtol=1e-15)
 
 
 def test_integer_weights_equal_repeated_points() -> None:

@@ -7,7 +7,6 @@ import pytest
 import sklearn.metrics as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.calibration import calibration_curve
 
 from logitlab.core import metrics as lm
 from logitlab.core.metrics import Confusion, ScoreSweep
@@ -267,21 +266,6 @@ def test_log_loss_is_not_clipped() -> None:
     assert lm.log_loss([0, 1], [0.0, 1.0]) == 0.0
 
 
-def test_calibration_bins_match_sklearn() -> None:
-    rng = np.random.default_rng(5)
-    p = rng.random(400)
-    p[:10] = [0.0, 0.1, 0.2, 0.5, 1.0, 0.3, 0.7, 0.8, 0.9, 0.6]  # values on the bin edges
-    y = (rng.random(400) < p).astype(int)
-    for n_bins in (5, 10, 37):
-        mean_p, frac, counts = lm.calibration_bins(y, p, n_bins=n_bins)
-        prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins)
-        full = counts > 0
-        np.testing.assert_allclose(mean_p[full], prob_pred, **TOL)
-        np.testing.assert_allclose(frac[full], prob_true, **TOL)
-        assert np.all(np.isnan(mean_p[~full])) and counts.sum() == 400
-        assert counts.shape == (n_bins,)
-
-
 def test_majority_baseline() -> None:
     y = [0] * 20 + [1] * 100
     assert lm.majority_baseline(y) == 100 / 120
@@ -301,7 +285,6 @@ def test_majority_baseline() -> None:
         (lambda: lm.brier_score([0, 1], [0.1, 1.5]), "probabilities in \\[0, 1\\]"),
         (lambda: lm.log_loss([0, 1], [0.1, 0.2], sample_weight=[1, -1]), "finite and >= 0"),
         (lambda: lm.log_loss([0, 1], [0.1, 0.2], sample_weight=[0, 0]), "positive total"),
-        (lambda: lm.calibration_bins([0, 1], [0.1, 0.2], n_bins=0), "n_bins must be"),
         (lambda: lm.confusion_at([0, 1], [0.1, 0.2], float("nan")), "NaN"),
     ],
 )

@@ -13,14 +13,14 @@ from sklearn.metrics import brier_score_loss
 
 from logitlab import LogisticRegression
 from logitlab.core.band import boundary_band
-from logitlab.core.datasets import make_preset
 from logitlab.core.inference import coefficient_cells
 from logitlab.core.link import sigmoid
 from logitlab.core.objective import Objective
 from logitlab.core.solvers import solve
 from logitlab.lab import trust
-from logitlab.lab.contour import contour_segments, grid_points
+from logitlab.lab.geometry import grid_points, window_contour
 from logitlab.lab.protocol import (
+    AddPoint,
     DeletePoint,
     EditPoints,
     Frame,
@@ -144,7 +144,12 @@ def test_inference_matches_summary_and_statsmodels_at_the_optimum() -> None:
     np.testing.assert_allclose(ours.ci_low, ci[:, 0], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(ours.ci_high, ci[:, 1], rtol=1e-6, atol=1e-9)
     assert trust.inference(s.experiment).log_likelihood == pytest.approx(res.llf, rel=1e-9)  # type: ignore[attr-defined]
-    assert "model-based" in inf.se_kind
+    # The kind of standard error, in summary()'s own name for it (its Covariance line).
+    assert summary.cov_type == "nonrobust" and "Covariance:                   nonrobust" in str(
+        summary
+    )
+    assert inf.se_kind.startswith("Standard errors: nonrobust, as summary() names them")
+    assert "inverse Fisher information" in inf.se_kind and inf.notes == list(summary.notes)
 
 
 def test_separated_points_without_penalty_get_summarys_words() -> None:
@@ -158,18 +163,60 @@ def test_separated_points_without_penalty_get_summarys_words() -> None:
     assert f.inference.rows == []
 
 
+@pytest.mark.parametrize(
+    ("preset", "edit"),
+    [
+        ("near-perfect", None),  # completely separated, at the starting weights
+        ("blobs", AddPoint(x=0.0, y=0.0, cls=0)),  # two classes on one spot
+    ],
+)
+def test_separation_off_the_optimum_gets_summarys_words_too(
+    preset: str, edit: AddPoint | None
+) -> None:
+    """The current line need not separate the points: the view finds it as summary() does."""
+    s = session(preset)
+    if edit is not None:
+        frame(s, EditPoints(edit=edit))
+        f = frame(s, EditPoints(edit=edit.model_copy(update={"cls": 1})))
+    else:
+        f = frame(s, SetModel(w0=0.3, w1=-0.2, b=0.1))
+    assert not trust.separates(s.experiment, s.coef)
+    inf = f.inference
+    assert inf is not None and inf.state == "separated" and inf.rows == []
+    with pytest.warns(Warning):
+        summary = LogisticRegression(C=np.inf).fit(s.X, s.y).summary()
+    assert inf.message in summary.notes
+    kind = trust.separation(s.experiment)
+    assert kind is not None and inf.message.startswith(f"The classes are {kind}ly separated")
+    f = frame(s, Inspect(show_band=True))
+    assert f.band is not None and "no finite optimum" in f.band.note
+
+
+def test_separation_is_none_when_a_finite_optimum_exists_or_a_penalty_is_on() -> None:
+    for preset in ("overlap", "moons", "xor"):
+        assert trust.separation(session(preset).experiment) is None  # the quick certificate
+    assert trust.separation(session("near-perfect", penalty="l2", lam=0.01).experiment) is None
+    many = session("near-perfect", n=trust.SEPARATION_CHECK_MAX + 1)
+    assert trust.separation(many.experiment) is None  # no linear programs above the cap
+
+
 def test_l2_shows_the_penalized_standard_errors_and_says_what_they_mean() -> None:
     s = session(penalty="l2", lam=0.05)
     f = frame(s, Train(steps=20))
     inf = f.inference
     assert inf is not None and inf.state == "ok"
+    assert inf.se_kind.startswith("Standard errors under L2: nonrobust, as summary() names them")
     assert "penalized information" in inf.se_kind and "not the sampling spread" in inf.se_kind
     X, y = s.X, s.y
     C = 1.0 / (2 * 0.05 * y.size)  # λ‖w‖² is core's α = 2λ, and C = 1/(αN)
     summary = LogisticRegression(C=C).fit(X, y).summary()
     cells = {r.name: r.cells for r in inf.rows}
     assert cells["w₀"] == coefficient_cells(summary.blocks[0], 1)[:6]
-    assert any("Penalized fit (L2" in n for n in inf.notes)
+    # summary()'s own note under L2 (with the same C), word for word.
+    assert summary.cov_type == "nonrobust"
+    assert inf.notes == list(summary.notes) and inf.notes[0].startswith(
+        f"Penalized fit (L2, C={C:g})"
+    )
 
 
 def test_band_edges_are_the_finite_difference_delta_method_band() -> None:
@@ -206,13 +253,13 @@ def test_band_edges_are_the_finite_difference_delta_method_band() -> None:
     assert frame(s, Inspect(show_band=False)).band is None
 
 
-def test_contours_of_a_plane_are_exact_and_a_saddle_gives_two_pieces() -> None:
-    xs, ys, pts = grid_points(View(xmin=-2, xmax=2, ymin=-2, ymax=2), 5)
+def test_contours_of_a_plane_are_exact_on_the_window_grid() -> None:
+    view = View(xmin=-2, xmax=2, ymin=-1, ymax=3)
+    xs, ys, pts = grid_points(view, 5)
+    assert ys[0] == 3 and xs[0] == -2  # row 0 at ymax
     plane = (pts @ [1.0, 2.0] - 0.3).reshape(5, 5)
-    seg = contour_segments(plane, xs, ys, 0.0)
-    assert np.abs(seg.reshape(-1, 2) @ [1.0, 2.0] - 0.3).max() < 1e-12
-    saddle = np.array([[1.0, -1.0], [-1.0, 1.0]])
-    assert contour_segments(saddle, np.array([0.0, 1.0]), np.array([1.0, 0.0]), 0.0).shape == (2, 4)
+    seg = window_contour(plane, view, 0.0)
+    assert seg.size and np.abs(seg.reshape(-1, 2) @ [1.0, 2.0] - 0.3).max() < 1e-12
 
 
 def test_influence_sizes_follow_cooks_distance() -> None:
@@ -229,40 +276,42 @@ def test_influence_sizes_follow_cooks_distance() -> None:
     assert re.search(r"point \d+", f.influence.note)
 
 
-def _fresh(coef: np.ndarray) -> tuple[float, float, float, float]:
-    loss, brier, ece, worst = [], [], [], []
-    for seed in range(2, 42):
-        X, y = make_preset("blobs", n_samples=120, seed=seed, shuffle=False)
-        z = X @ coef[:2] + coef[2]
-        p = sigmoid(z)
-        terms = np.logaddexp(0, z) - y * z
-        loss.append(terms.mean())
-        brier.append(brier_score_loss(y, p))
-        ece.append(trust_ece(y, p))
-        worst.append(terms.max())
-    return float(np.mean(loss)), float(np.mean(brier)), float(np.mean(ece)), float(np.median(worst))
-
-
-def trust_ece(y: np.ndarray, p: np.ndarray) -> float:
-    from logitlab.core.calibration import expected_calibration_error
-
-    return expected_calibration_error(y, p)
+def _sig(v: float | None, digits: int = 2) -> str:
+    assert v is not None
+    return f"{v:.{digits}g}"
 
 
 def test_confident_and_wrong_card_quotes_true_numbers() -> None:
+    """Every number of the card (try-this.md), on the scenario's test points."""
     s = LabSession()
     frame(s, RunScenario(name="confident-wrong"))
     f = frame(s, Train(steps=100))
-    assert f.metrics.weight_norm == pytest.approx(201, abs=0.5)
-    assert f.calibration is not None
-    assert f"{f.calibration.brier:.4f}" == "0.0000" and f"{f.calibration.ece:.4f}" == "0.0000"
-    loss, brier, ece, worst = _fresh(s.coef)
-    assert round(worst) == 27 and f"{loss:.2f}" == "0.45"
-    assert f"{brier:.4f}" == "0.0100" and f"{ece:.3f}" == "0.010"
+    exp = s.experiment
+    assert exp.has_split()
+    assert int(exp.rows("train").sum()) == 84 and int(exp.rows("test").sum()) == 36
+    assert round(f.metrics.weight_norm) == 157
+    cal = f.calibration
+    assert cal is not None and cal.rows == "test" and cal.n == 36
+    test = exp.rows("test")
+    p = sigmoid(exp.design()[test] @ exp.coef[:-1] + exp.coef[-1])
+    assert bool(np.all((p < 0.01) | (p > 0.99)))
+    top = cal.bins[-1]
+    assert top.mean_p is not None and f"{top.mean_p:.2f}" == "1.00"
+    assert top.observed is not None and f"{top.observed:.0%}" == "95%"
+    assert _sig(cal.brier) == "0.027" and _sig(cal.ece) == "0.028"
+    assert _sig(f.metrics.test_log_loss) == "0.13"
+    inspected = frame(s, Inspect(index=40)).inspector  # point 41 as the page numbers it
+    assert inspected is not None and inspected.cls == 0 and exp.train_index(40) is None
+    assert f"{inspected.p:.2f}" == "0.99" and f"{inspected.loss:.1f}" == "4.7"
+    assert f.metrics.test_log_loss == pytest.approx(inspected.loss / 36, rel=0.01)  # "alone"
+    frame(s, Inspect(index=-1))
     frame(s, RunScenario(name="confident-wrong"))
     frame(s, SetTraining(penalty="l2", lam=0.001))
     f = frame(s, Train(steps=100))
     assert f"{f.metrics.weight_norm:.1f}" == "3.9"
-    loss, brier, ece, worst = _fresh(s.coef)
-    assert f"{loss:.3f}" == "0.029" and f"{worst:.1f}" == "1.1"
-    assert f"{brier:.4f}" == "0.0069" and f"{ece:.3f}" == "0.019"
+    inspected = frame(s, Inspect(index=40)).inspector
+    assert inspected is not None and f"{inspected.p:.2f}" == "0.42"  # class 0's side now
+    cal = f.calibration
+    assert cal is not None and cal.rows == "test"
+    assert _sig(cal.brier) == "0.0058" and _sig(cal.ece) == "0.019"
+    assert _sig(f.metrics.test_log_loss) == "0.023"

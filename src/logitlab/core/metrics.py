@@ -408,46 +408,6 @@ def brier_score(
     return float(np.average((q - actual) ** 2, weights=w))
 
 
-def calibration_bins(
-    y_true: npt.ArrayLike, p: npt.ArrayLike, n_bins: int = 10
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Reliability-diagram data on ``n_bins`` equal-width bins of [0, 1].
-
-    Bin k covers (k/n_bins, (k+1)/n_bins], the first one also takes p = 0 (the same edges
-    as scikit-learn's ``calibration_curve(strategy='uniform')``).
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-    p : array-like of shape (n_samples,)
-        Probabilities in [0, 1].
-    n_bins : int, default=10
-        Number of bins, >= 1.
-
-    Returns
-    -------
-    mean_predicted : ndarray of shape (n_bins,)
-        Mean p in each bin; ``nan`` for an empty bin.
-    fraction_positive : ndarray of shape (n_bins,)
-        Share of label 1 in each bin; ``nan`` for an empty bin.
-    counts : ndarray of shape (n_bins,)
-        Number of samples in each bin.
-    """
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
-        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
-    actual = _labels(y_true)
-    q = _probabilities(p, actual.shape[0])
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    ids = np.searchsorted(edges[1:-1], q)
-    counts = np.bincount(ids, minlength=n_bins).astype(np.intp)
-    sums = np.bincount(ids, weights=q, minlength=n_bins)
-    hits = np.bincount(ids, weights=actual.astype(np.float64), minlength=n_bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_predicted = np.where(counts > 0, sums / counts, np.nan)
-        fraction_positive = np.where(counts > 0, hits / counts, np.nan)
-    return mean_predicted, fraction_positive, counts
-
-
 def score_histograms(
     y_true: npt.ArrayLike, p: npt.ArrayLike, n_bins: int = 20
 ) -> tuple[FloatArray, IntArray, IntArray]:

@@ -81,6 +81,15 @@ class LossHistory:
         self._count[k] = 1
         self.n_buckets = k + 1
 
+    def truncate(self, step: int) -> None:
+        """Drop the values after optimizer step ``step`` (whole buckets; issue 15 replay)."""
+        k = int(np.searchsorted(self._step[: self.n_buckets], step, side="right"))
+        if k != self.n_buckets:
+            self.n_buckets = k
+            self.version += 1
+            if not k:
+                self.first_step = None
+
     def _merge_pairs(self) -> None:
         half = self.capacity // 2
         self._low[:half] = np.minimum(self._low[0::2], self._low[1::2])

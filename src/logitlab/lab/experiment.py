@@ -43,6 +43,7 @@ from logitlab.lab import multiclass as mc  # issue 14, part 3
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.exact import exact_optimum
+from logitlab.lab.explore import Explore  # issue 15, branch landscape
 from logitlab.lab.features import (
     LabFeatureMap,
     fit_feature_map,
@@ -187,6 +188,8 @@ class Experiment:
         """Undoable actions since the data were loaded, newest last: :data:`EDIT_MARK` for a
         point edit, a :class:`FeatureUndo` for a feature change (issue 14; not in the state:
         a reload can undo the link's point edits, not earlier feature changes)."""
+        self.explore = Explore()  # issue 15, branch landscape
+        """Loss landscape, optimizer race and replay (:mod:`logitlab.lab.explore`)."""
 
     # ----------------------------------------------------------- reading
 
@@ -580,6 +583,8 @@ class Experiment:
         self.recent = Recent()
         self.halted = None
         self._optimizer_cache = None
+        if hasattr(self, "explore"):  # issue 15, branch landscape
+            self.explore.start_over()
 
     def set_model(self, command: SetModel) -> None:
         for i, v in ((0, command.w0), (1, command.w1), (-1, command.b)):
@@ -618,6 +623,7 @@ class Experiment:
         multi = self.n_classes > 2
         if multi:  # pin the softmax shift: class sums 0 (see logitlab.lab.multiclass)
             coef = center_replicated(objective, coef)
+        self.explore.weights.record(self.steps, coef)  # issue 15, branch landscape
         for _ in range(steps):
             result = optimizer.step(objective, coef)
             new = center_replicated(objective, result.coef) if multi else result.coef
@@ -642,6 +648,7 @@ class Experiment:
             coef = new
             if self.steps < STEP_LIMIT:  # beyond it the count would not be exact
                 self.steps += 1
+            self.explore.weights.record(self.steps, coef)  # issue 15, branch landscape
             taken += 1
         self.coef = np.array(coef, dtype=np.float64)
         return taken

@@ -1,4 +1,4 @@
-"""Geometry of the data chart: the view, clipped lines and the probability field."""
+"""Geometry of the data chart: the view, clipped lines, the probability field, contour grids."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from logitlab.core.contour import contour_segments
 from logitlab.core.link import sigmoid
 from logitlab.core.types import FloatArray
 from logitlab.lab.protocol import Segment, View
@@ -100,3 +101,30 @@ def probability_field(coef: FloatArray, view: View, size: int = FIELD_SIZE) -> s
     p = sigmoid(z)
     data = np.rint(p * 255.0).astype(np.uint8)
     return base64.b64encode(data.tobytes()).decode("ascii")
+
+
+GRID = 65
+"""Nodes per axis of the grids that the trust views contour (64 cells): fine enough
+that a straight contour is exact to rounding."""
+
+
+def grid_points(view: View, n: int = GRID) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """An ``n`` × ``n`` grid of nodes spanning ``view``: xs, ys (row 0 at ymax), (n², 2) points."""
+    xs = np.linspace(view.xmin, view.xmax, n)
+    ys = np.linspace(view.ymax, view.ymin, n)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def window_contour(values: FloatArray, view: View, level: float) -> FloatArray:
+    """The curve ``values = level`` over a :func:`grid_points` grid of ``view``.
+
+    ``values`` has shape (n, n), row 0 at ymax. Marching squares is
+    :func:`logitlab.core.contour.contour_segments`; returns rows ``x1, y1, x2, y2``.
+    """
+    return contour_segments(values, level, (view.xmin, view.xmax), (view.ymax, view.ymin))
+
+
+def flat_segments(segments: FloatArray) -> list[float]:
+    """Segments as one flat list, to 7 significant digits (the chart draws them in pixels)."""
+    return [float(f"{v:.7g}") for v in segments.ravel()]

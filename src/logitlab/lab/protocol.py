@@ -52,6 +52,12 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   ``show_code`` (``ShowCode``) makes frames carry ``Frame.code`` (when it changes);
   ``Frame.regpath`` is sent when the points, the penalty or λ change, computed once the
   page has sent ``show_regpath`` (``ShowRegPath``: the panel is on screen).
+- Loss landscape, optimizer race, replay (issue 15 parts 1-3, branch landscape):
+  ``show_landscape`` (the panel is on screen, which two coefficients), ``set_coefs`` (a
+  click on the landscape sets two), ``race`` (start / stop; a running race takes the
+  ``train`` steps), ``replay`` (show the weights of a step; None: live),
+  ``resume_replay`` and ``undo_resume``. Frames add ``landscape`` (the grid, on change),
+  ``landscape_path``, ``race`` and ``replay``.
 - Feature maps and the train/test split (issue 14, parts 1-2): ``ModelSpec.degree``,
   ``ModelSpec.standardize`` and ``ModelSpec.coef`` (every coefficient: the weights of the
   mapped columns, then the intercept; None = ``[w0, w1, 0, ..., 0, b]``, so old states with
@@ -548,6 +554,8 @@ class Inspect(_Command):
     index: Annotated[int, Field(ge=-1, lt=MAX_POINTS)] | None = None
     show_influence: bool | None = None
     show_band: bool | None = None
+
+
 # Fit exactly and the code snippets (issue 15, branch regpath)
 
 CodeFlavor = Literal["sklearn", "logitlab"]
@@ -577,6 +585,61 @@ class ShowCode(_Command):
     flavor: CodeFlavor
 
 
+# Loss landscape, optimizer race, replay (issue 15 parts 1-3, branch landscape)
+
+
+class ShowLandscape(_Command):
+    """The loss landscape panel is on screen (``visible``) over coefficients ``axes``.
+
+    Until the page sends it (and while ``visible`` is False) the landscape is not computed.
+    ``axes``: two different indices into ``ModelSpec.coef`` (b last); None keeps the pair.
+    """
+
+    type: Literal["show_landscape"] = "show_landscape"
+    visible: bool = True
+    axes: tuple[int, int] | None = None
+
+
+class SetCoefs(_Command):
+    """Several coefficients at once (a click or drag on the landscape sets two)."""
+
+    type: Literal["set_coefs"] = "set_coefs"
+    index: Annotated[
+        list[Annotated[int, Field(ge=0, lt=n_coefficients(MAX_DEGREE))]],
+        Field(min_length=1, max_length=2),
+    ]
+    value: Annotated[list[Weight], Field(min_length=1, max_length=2)]
+
+
+class RaceCommand(_Command):
+    """ "Race optimizers": ``start`` a race from the current weights, ``stop`` (clear) it.
+
+    While a race is on, ``train`` steps advance every racer instead of the model.
+    """
+
+    type: Literal["race"] = "race"
+    action: Literal["start", "stop"]
+
+
+class Replay(_Command):
+    """Show the model as it was at training step ``step`` (None: back to the live model)."""
+
+    type: Literal["replay"] = "replay"
+    step: Annotated[int, Field(ge=0, le=2**53)] | None
+
+
+class ResumeReplay(_Command):
+    """ "Resume from here": continue from the replayed step, dropping the later history."""
+
+    type: Literal["resume_replay"] = "resume_replay"
+
+
+class UndoResume(_Command):
+    """Undo the last "Resume from here" (the dropped history and weights come back)."""
+
+    type: Literal["undo_resume"] = "undo_resume"
+
+
 Command = Annotated[
     Hello
     | ImportState
@@ -597,7 +660,13 @@ Command = Annotated[
     | ShowCode  # issue 15, branch regpath
     | ShowRegPath  # issue 15, branch regpath
     | SetFeatures
-    | SetCoef,
+    | SetCoef
+    | ShowLandscape  # issue 15, branch landscape
+    | SetCoefs  # issue 15, branch landscape
+    | RaceCommand  # issue 15, branch landscape
+    | Replay  # issue 15, branch landscape
+    | ResumeReplay  # issue 15, branch landscape
+    | UndoResume,  # issue 15, branch landscape
     Field(discriminator="type"),
 ]
 
@@ -875,6 +944,8 @@ class BandPayload(_Strict):
     mask: str
     """base64 uint8 size × size (row 0 at ymax): 255 inside the band, 0 outside."""
     note: str
+
+
 # Regularization path and code snippets (issue 15, branch regpath)
 
 
@@ -912,6 +983,95 @@ class CodePayload(_Strict):
     """A runnable Python snippet that rebuilds the points and fits them exactly."""
 
     flavor: CodeFlavor
+    text: str
+
+
+# Loss landscape, optimizer race, replay (issue 15 parts 1-3, branch landscape)
+
+
+class LandscapePayload(_Strict):
+    """The objective over a grid of two coefficients (``views/landscape.py``).
+
+    ``cells``: base64 uint8, ``size`` × ``size``, row 0 at ``b_range[1]`` (the top), column
+    0 at ``a_range[0]``: the index of the filled-contour band of each grid point (0 lowest,
+    ``len(levels)`` above the last level; 255 where the value is not finite).
+    """
+
+    computed: bool = True
+    """False until the page shows the panel (``show_landscape``)."""
+    message: str = ""
+    """Why there is no landscape (no points, one class), else ""."""
+    names: list[str]
+    axes: tuple[int, int]
+    a_range: tuple[float, float] = (0.0, 1.0)
+    b_range: tuple[float, float] = (0.0, 1.0)
+    size: int = 0
+    cells: str = ""
+    levels: list[float] = []
+    """Log-spaced objective values bounding the bands (increasing)."""
+    optimum: tuple[float, float] | None = None
+    """The exact optimum's two coordinates (None when there is no finite optimum)."""
+    n_used: int = 0
+    n_samples: int = 0
+    text: str = ""
+    """What the chart shows, in words (with the values held fixed and any subsample)."""
+
+
+class LandscapePath(_Strict):
+    """The optimizer's path and current point on the landscape's two coefficients."""
+
+    axes: tuple[int, int]
+    a: list[float]
+    b: list[float]
+    """The recorded weights (decimated to at most a few hundred points), oldest first."""
+    current: tuple[float, float]
+    value: float | None
+    """The objective at the current weights."""
+
+
+class RacerRow(_Strict):
+    name: str
+    label: str
+    a: list[float]
+    b: list[float]
+    """Its path on the landscape's two coefficients."""
+    path_steps: list[int]
+    """The step of each path point (the path is decimated on long races)."""
+    gap: list[float]
+    """f(c_t) − f* per step (decimated), for the loss curves."""
+    gap_steps: list[int]
+    steps_to_optimum: int | None
+    ms_to_optimum: float | None
+    ms: float
+
+
+class RacePayload(_Strict):
+    """An optimizer race (``core.race``): every racer from the same start and penalty."""
+
+    running: bool
+    """False once every racer has arrived or the step cap is reached."""
+    steps: int
+    max_steps: int
+    tol: float
+    optimum_found: bool
+    axes: tuple[int, int]
+    racers: list[RacerRow]
+    text: str
+
+
+class ReplayPayload(_Strict):
+    """The training history the replay slider scrubs (``lab/weights.py``)."""
+
+    first_step: int | None
+    last_step: int | None
+    """None when no weights are recorded yet."""
+    exact_from: int | None
+    """Every step from here to ``last_step`` is kept exactly; older ones decimated."""
+    stride: int
+    """Older steps kept: every ``stride``-th."""
+    step: int | None
+    """The step shown (None: the live model)."""
+    can_undo_resume: bool
     text: str
 
 
@@ -970,6 +1130,15 @@ class Frame(_Strict):
     n_classes: int = 2
     multiclass: MulticlassPayload | None = None
     """The K-class evaluation (None with two classes)."""
+    # issue 15, branch landscape
+    landscape: LandscapePayload | None = None
+    """The loss landscape's grid; None when unchanged since the previous frame."""
+    landscape_path: LandscapePath | None = None
+    """The path on it; None when unchanged or the panel is hidden."""
+    race: RacePayload | None = None
+    """The optimizer race; None when unchanged or no race has run."""
+    replay: ReplayPayload | None = None
+    """The replay slider's range and position."""
 
 
 # Feature maps (issue 14).

@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 import pydantic
 
 from logitlab.core.types import FloatArray
+from logitlab.lab import explore  # issue 15, branch landscape
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.experiment import STEP_LIMIT, Experiment
 from logitlab.lab.points import CommandError
@@ -50,18 +51,24 @@ from logitlab.lab.protocol import (  # feature maps and the split (issue 14)
     PageName,
     Probe,
     ProbeResult,
+    RaceCommand,  # issue 15, branch landscape
+    Replay,  # issue 15, branch landscape
     ResetWeights,
+    ResumeReplay,  # issue 15, branch landscape
     RunScenario,
     ScenarioName,
     SetCoef,
+    SetCoefs,  # issue 15, branch landscape
     SetFeatures,
     SetModel,
     SetTraining,
     SetView,
     ShowCode,
+    ShowLandscape,  # issue 15, branch landscape
     ShowRegPath,
     Train,
     Undo,
+    UndoResume,  # issue 15, branch landscape
     describe_validation_error,
     guess_seq,
 )
@@ -72,6 +79,18 @@ from logitlab.lab.views.loss_curve import significant as _significant  # noqa: F
 __all__ = ["STEP_LIMIT", "FrameTiming", "LabSession", "Reply", "lab_penalty", "penalty_note"]
 
 Reply: TypeAlias = Frame | ProbeResult | ErrorFrame
+
+# issue 15, branch landscape: commands that only look, so a replay stays on screen.
+_KEEPS_REPLAY = (
+    Probe,
+    Replay,
+    ResumeReplay,
+    SetView,
+    ShowLandscape,
+    ShowRegPath,
+    ShowCode,
+    Inspect,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -196,11 +215,13 @@ class LabSession:
         start = time.perf_counter()
         saved = self.__dict__.copy()
         experiment = self.experiment.__dict__.copy()
+        explored = self.experiment.explore.__dict__.copy()  # issue 15, branch landscape
         try:
             reply = self._dispatch(command)
         except Exception as exc:
             self.__dict__.update(saved)
             self.experiment.__dict__.update(experiment)
+            self.experiment.explore.__dict__.update(explored)  # issue 15, branch landscape
             if isinstance(exc, CommandError):
                 reply = ErrorFrame(seq=command.seq, message=str(exc))
             else:  # a bug must not end the user's session
@@ -221,6 +242,8 @@ class LabSession:
         full = isinstance(command, Hello | ImportState)
         start_auto = False
         scenario: ScenarioName | None = None
+        if exp.explore.replay_step is not None and not isinstance(command, _KEEPS_REPLAY):
+            explore.leave_replay(exp)  # issue 15, branch landscape
         if isinstance(command, Hello):
             self.experiment = Experiment(command.state or LabState())
             self.curve_width = command.curve_width
@@ -266,12 +289,27 @@ class LabSession:
             exp.set_features(command)
         elif isinstance(command, SetCoef):  # issue 14
             exp.set_coef(command)
+        elif isinstance(command, ShowLandscape):  # issue 15, branch landscape
+            explore.show_landscape(exp, command)
+        elif isinstance(command, SetCoefs):  # issue 15, branch landscape
+            explore.set_coefs(exp, command)
+        elif isinstance(command, RaceCommand):  # issue 15, branch landscape
+            explore.race(exp, command)
+        elif isinstance(command, Replay):  # issue 15, branch landscape
+            explore.replay(exp, command.step)
+        elif isinstance(command, ResumeReplay):  # issue 15, branch landscape
+            explore.resume_replay(exp)
+        elif isinstance(command, UndoResume):  # issue 15, branch landscape
+            explore.undo_resume(exp)
         return self.frame(seq=command.seq, full=full, start_auto=start_auto, scenario=scenario)
 
     def train(self, steps: int) -> None:
         """Take ``steps`` optimizer steps (fewer if a step would leave the representable range)."""
         start = time.perf_counter()
-        self.timing.n_steps += self.experiment.train(steps)
+        if self.experiment.explore.race_running():  # issue 15, branch landscape: race steps
+            self.timing.n_steps += explore.step_race(self.experiment, steps)
+        else:
+            self.timing.n_steps += self.experiment.train(steps)
         self.timing.steps += time.perf_counter() - start
 
     # ----------------------------------------------------------- frames
@@ -310,7 +348,7 @@ class LabSession:
         return Frame.model_construct(
             seq=seq,
             state=state,
-            steps=exp.steps,
+            steps=exp.steps if exp.explore.replay_step is None else exp.explore.replay_step,  # 15
             start_auto=start_auto,
             scenario=scenario,
             n_classes=exp.n_classes,  # issue 14, part 3

@@ -1,7 +1,7 @@
 // Drawing for the feature maps and the split (issue 14), used by data-chart.js: the
 // boundary curves (segments the server traced) and the hollow markers of test points.
 
-import { CLASS_COLORS, markerPath } from "./palette.js";
+import { CLASS_COLORS, markerCanvas } from "./palette.js";
 
 /** Float32 segments (x1, y1, x2, y2, …) from the server's base64. */
 export function decodeSegments(text) {
@@ -79,14 +79,7 @@ export function strokeLines(ctx, f, lines, color, width, dash) {
 /** A test point's marker: the class's shape, white inside, a thick outline in its colour. */
 export function hollowSprite(cls, r, ratio) {
   const line = Math.max(1.2, r * 0.4);
-  const half = Math.ceil(r * 1.4 + line + 1);
-  const size = 2 * half;
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = Math.ceil(size * ratio);
-  const ctx = canvas.getContext("2d");
-  ctx.scale(ratio, ratio);
-  ctx.beginPath();
-  markerPath(ctx, cls, half, half, r);
+  const { canvas, ctx, half, size } = markerCanvas(cls, r, line, ratio);
   ctx.fillStyle = "#fff";
   ctx.fill();
   ctx.strokeStyle = CLASS_COLORS[cls];

@@ -20,12 +20,14 @@ import { Formula } from "./formula.js";
 import { HyperPanel } from "./hyper.js";
 import { InferencePanel } from "./inference.js";
 import { InspectorPanel } from "./inspector.js";
+import { LandscapePanel } from "./landscape.js"; // issue 15, branch landscape
 import { LossChart } from "./loss-chart.js";
 import { MulticlassPanel } from "./multiclass.js"; // issue 14, part 3
 import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
 import { RegPathPanel } from "./regpath.js"; // issue 15, branch regpath
+import { ReplayPanel } from "./replay.js"; // issue 15, branch landscape
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { StatsPanel } from "./stats.js";
 import { parseState, serializeState } from "./state.js";
@@ -47,6 +49,7 @@ let points = null;
 let field = null;
 let curve = null;
 let carried = { regpath: null, code: null }; // issue 15 (regpath): sent only on change, kept
+let carriedLandscape = { landscape: null, landscape_path: null, race: null }; // issue 15, branch landscape
 let dirty = false;
 let hovering = false;
 let errorSeq = -1;
@@ -155,6 +158,8 @@ const panels = [
   new FeaturesPanel(doc, connection), // issue 14: degree, standardize, test share
   new CoefPanel(doc, connection), // issue 14: every coefficient at degree > 1
   new MulticlassPanel(doc, connection), // issue 14, part 3: K > 2 classes
+  new ReplayPanel(doc, connection, trainer), // issue 15, branch landscape
+  new LandscapePanel(doc, connection), // issue 15, branch landscape
 ];
 const files = new FilesPanel(doc, connection, {
   currentState: () => (latest === null ? null : completeState(latest.state)),
@@ -176,6 +181,8 @@ function receive(frame) {
   latest = { ...frame, points, field, curve };
   carried = { regpath: frame.regpath ?? carried.regpath, code: frame.code ?? carried.code };
   Object.assign(latest, carried); // issue 15, branch regpath
+  for (const key of Object.keys(carriedLandscape)) carriedLandscape[key] = frame[key] ?? carriedLandscape[key];
+  Object.assign(latest, carriedLandscape); // issue 15, branch landscape
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;
   // Auto-train: the answer is in, so the next batch can go now rather than at the next

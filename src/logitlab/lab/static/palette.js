@@ -108,11 +108,11 @@ export function markerRadius(n) {
 }
 
 /**
- * One marker drawn once onto a small canvas at the device pixel ratio; stamping it with
- * drawImage is far cheaper than building a path of thousands of shapes.
+ * A small canvas at the device pixel ratio, room for a marker of radius r with a line of
+ * width `line`, and the marker's path begun at its centre (the caller fills / strokes it).
  */
-export function markerSprite(cls, r, outline, ratio) {
-  const half = Math.ceil(r * 1.4 + outline + 1);
+export function markerCanvas(cls, r, line, ratio) {
+  const half = Math.ceil(r * 1.4 + line + 1);
   const size = 2 * half;
   const canvas = document.createElement("canvas");
   canvas.width = canvas.height = Math.ceil(size * ratio);
@@ -120,6 +120,15 @@ export function markerSprite(cls, r, outline, ratio) {
   ctx.scale(ratio, ratio);
   ctx.beginPath();
   markerPath(ctx, cls, half, half, r);
+  return { canvas, ctx, half, size };
+}
+
+/**
+ * One marker drawn once onto a small canvas at the device pixel ratio; stamping it with
+ * drawImage is far cheaper than building a path of thousands of shapes.
+ */
+export function markerSprite(cls, r, outline, ratio) {
+  const { canvas, ctx, half, size } = markerCanvas(cls, r, outline, ratio);
   ctx.fillStyle = CLASS_COLORS[cls];
   ctx.fill();
   if (outline > 0) {

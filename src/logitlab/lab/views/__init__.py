@@ -30,6 +30,10 @@ code                    code.py            code.js ("Copy as … code", snippets
 contours                contours.py        data-chart.js (boundary curves at degree > 1)
 coefficients            formula.py         coefs.js (every coefficient, degree > 1)
 multiclass              multiclass.py      multiclass.js, roc-multi.js (K > 2 classes)
+landscape               landscape.py       landscape.js (issue 15: loss landscape grid)
+landscape_path          landscape.py       landscape.js (the optimizer's path on it)
+race                    landscape.py       landscape.js, race.js (optimizer race)
+replay                  landscape.py       replay.js (the replay step slider)
 ======================  =================  ===============================================
 """
 
@@ -53,6 +57,12 @@ from logitlab.lab.views.formula import (
 from logitlab.lab.views.inference import InferenceView
 from logitlab.lab.views.influence import InfluenceView
 from logitlab.lab.views.inspector import InspectorView
+from logitlab.lab.views.landscape import (  # issue 15, branch landscape
+    LandscapePathView,
+    LandscapeView,
+    RaceView,
+    ReplayView,
+)
 from logitlab.lab.views.loss_curve import CurveView
 from logitlab.lab.views.multiclass import MulticlassView  # issue 14, part 3
 from logitlab.lab.views.regpath import ExactFitView, RegPathView
@@ -86,6 +96,10 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     ContourView,  # issue 14
     CoefficientsView,  # issue 14
     MulticlassView,  # issue 14, part 3
+    LandscapeView,  # issue 15, branch landscape
+    LandscapePathView,  # issue 15, branch landscape
+    RaceView,  # issue 15, branch landscape
+    ReplayView,  # issue 15, branch landscape
 )
 """Every view, in the order a frame computes them."""
 

@@ -17,9 +17,9 @@ from collections.abc import Hashable
 import numpy as np
 
 from logitlab.core.band import boundary_band
-from logitlab.lab.contour import contour_segments, flat_segments, grid_points
+from logitlab.lab.geometry import flat_segments, grid_points, window_contour
 from logitlab.lab.protocol import BandPayload, Polyline
-from logitlab.lab.trust import covariance, one_class, optimum, unbounded
+from logitlab.lab.trust import covariance, one_class, optimum, separation, unbounded
 from logitlab.lab.views.base import FrameInputs, LabView
 
 LEVEL = 0.95
@@ -56,6 +56,8 @@ class BandView(LabView[BandPayload | None]):
         if unbounded(exp, inputs.scores.separated):
             return _none("No band: separated classes and no penalty leave no finite optimum.")
         if not optimum(exp, inputs.scores.p).at_optimum:
+            if separation(exp) is not None:  # no penalty and separated: no optimum to reach
+                return _none("No band: separated classes and no penalty leave no finite optimum.")
             return _none("The band appears at the optimum: train until the loss is flat.")
         if not 0.0 < tau < 1.0:
             return _none("No band: at τ = 0 or 1 there is no boundary.")
@@ -65,8 +67,8 @@ class BandView(LabView[BandPayload | None]):
         xs, ys, pts = grid_points(inputs.window)
         band = boundary_band(exp.coef, cov, exp.features(pts), tau=tau, level=LEVEL)
         shape = (ys.size, xs.size)
-        lower = contour_segments(band.lower.reshape(shape), xs, ys, band.threshold_z)
-        upper = contour_segments(band.upper.reshape(shape), xs, ys, band.threshold_z)
+        lower = window_contour(band.lower.reshape(shape), inputs.window, band.threshold_z)
+        upper = window_contour(band.upper.reshape(shape), inputs.window, band.threshold_z)
         mask = np.where(band.inside.reshape(shape), 255, 0).astype(np.uint8)
         percent = f"{100 * LEVEL:g}"
         note = (

@@ -5,7 +5,9 @@ and weights, formatted by the same cells the library's text table uses
 (``coefficient_cells``), so they match ``LogisticRegression.summary()`` on the same
 points digit for digit. They are shown only at the optimum
 (:func:`logitlab.lab.trust.optimum`, decided by the gradient). With separated points
-and no penalty the view gives ``summary()``'s own note instead. Drawn by
+and no penalty (the current line separates them, or, off the optimum,
+:func:`logitlab.lab.trust.separation` finds them completely or quasi-completely
+separated) the view gives ``summary()``'s own note instead. Drawn by
 ``static/inference.js``.
 """
 
@@ -16,9 +18,10 @@ from collections.abc import Hashable
 
 from logitlab.core.inference import _notes as summary_notes  # summary()'s own words
 from logitlab.core.inference import coefficient_cells, coefficient_header
+from logitlab.core.separation import Separation
 from logitlab.lab.protocol import CoefChange, InferencePayload, InferenceRow
 from logitlab.lab.training import lab_penalty
-from logitlab.lab.trust import inference, one_class, optimum, unbounded
+from logitlab.lab.trust import inference, one_class, optimum, separation, unbounded
 from logitlab.lab.views.base import FrameInputs, LabView
 
 COLUMNS = 6
@@ -26,24 +29,27 @@ COLUMNS = 6
 
 
 def se_kind(exp_training: object, penalty_alpha: float, l1: float) -> str:
-    """Which standard error the table shows and what it means under the current penalty."""
+    """Which standard error the table shows and what it means under the current penalty.
+
+    "nonrobust" is the name ``summary()`` gives them (its Covariance line).
+    """
     if penalty_alpha == 0.0:
         return (
-            "Standard errors: model-based (the inverse Fisher information at the "
-            "maximum-likelihood estimate), as statsmodels' Logit reports them."
+            "Standard errors: nonrobust, as summary() names them: the inverse Fisher "
+            "information at the maximum-likelihood estimate, as statsmodels' Logit reports them."
         )
     if l1 > 0.0:
         return (
             "No standard errors under an L1 part: the penalty has a kink at 0, where "
-            "the information is not defined."
+            "the information is not defined (summary() reports none either)."
         )
     return (
-        "Standard errors under L2: the inverse of the penalized information (data "
-        "curvature plus the penalty's). They describe the spread of the shrunk estimate "
-        "around the value it is shrunk to, a Bayesian posterior's width under a Gaussian "
-        "prior, not the sampling spread of the unpenalized estimate; the intervals are "
-        "centred on biased estimates and cover less than 95 % of true values when the "
-        "shrinkage is strong."
+        "Standard errors under L2: nonrobust, as summary() names them, from the inverse of "
+        "the penalized information (the data's curvature plus the penalty's). Under a "
+        "penalty they describe the spread of the shrunk estimate, like the width of a "
+        "Bayesian posterior under a Gaussian prior, not the sampling spread of the "
+        "unpenalized estimate: the intervals are centred on estimates shrunk toward 0 and "
+        "cover less than 95 % of true values when the shrinkage is strong."
     )
 
 
@@ -74,10 +80,18 @@ class InferenceView(LabView[InferencePayload]):
         kind = se_kind(exp.training, penalty.alpha, penalty.l1)
         if exp.points.n < 2 or one_class(exp):
             return _empty("empty", "Inference needs points of both classes.", kind)
-        if unbounded(exp, inputs.scores.separated):
-            # summary()'s own words for a completely separated, unpenalized fit.
+        # No finite optimum: the current line separates the points, or (off the optimum,
+        # without a penalty) core.separation finds them separated, as summary() would.
+        found: Separation | None = "complete" if unbounded(exp, inputs.scores.separated) else None
+        opt = None
+        if found is None:
+            opt = optimum(exp, inputs.scores.p)
+            if not opt.at_optimum and penalty.alpha == 0.0:
+                found = separation(exp)
+        if found is not None:
+            # summary()'s own words for a separated, unpenalized fit.
             notes = list(
-                summary_notes("complete", penalized=False, C=math.inf, l1_ratio=0.0, singular=False)
+                summary_notes(found, penalized=False, C=math.inf, l1_ratio=0.0, singular=False)
             )
             return InferencePayload(
                 state="separated",
@@ -88,7 +102,7 @@ class InferenceView(LabView[InferencePayload]):
                 notes=[],  # the message is the note
                 se_kind="",
             )
-        opt = optimum(exp, inputs.scores.p)
+        assert opt is not None
         if not opt.at_optimum:
             return _empty(
                 "not-optimal",

@@ -19,8 +19,8 @@ import numpy as np
 
 from logitlab.core.influence import boundary_pull, inspect_point, leave_one_out
 from logitlab.core.objective import Objective
-from logitlab.lab.contour import contour_segments, flat_segments, grid_points
 from logitlab.lab.experiment import Experiment
+from logitlab.lab.geometry import flat_segments, grid_points, window_contour
 from logitlab.lab.protocol import CoefChange, InspectorPayload, Polyline, Segment, View
 from logitlab.lab.trust import exact_fit
 from logitlab.lab.views.base import FrameInputs, LabView
@@ -47,7 +47,7 @@ def ghost_boundary(exp: Experiment, coef: np.ndarray, tau: float, view: View) ->
         return None
     xs, ys, pts = grid_points(view)
     z = (exp.features(pts) @ coef[:-1] + coef[-1]).reshape(ys.size, xs.size)
-    seg = contour_segments(z, xs, ys, level)
+    seg = window_contour(z, view, level)
     return Polyline(xy=flat_segments(seg)) if seg.size else None
 
 
@@ -87,23 +87,24 @@ class InspectorView(LabView[InspectorPayload | None]):
         if row is None:  # a test point (issue 14's split): the fit does not use it
             alone = Objective(exp.design()[i : i + 1], exp.points.y[i : i + 1])
             report = inspect_point(alone, coef, 0)
-            return InspectorPayload(
-                index=i,
-                x=x,
-                y=y,
-                cls=cls,
-                p=float(report.probability[0]),
-                loss=report.loss,
-                share=None,
-                gradient=[CoefChange(name=n, value="—") for n in names],
-                arrow=None,
-                loo=[],
-                loo_note="A test point: the fit does not use it, so it pulls on nothing and "
-                "leaving it out changes nothing.",
-                ghost=None,
+            share = None
+            gradient = [CoefChange(name=n, value="—") for n in names]
+            arrow = None
+            loo: list[CoefChange] = []
+            note = (
+                "A test point: the fit does not use it, so it pulls on nothing and "
+                "leaving it out changes nothing."
             )
-        report = inspect_point(obj, coef, row)
-        loo, note, ghost = self._leave_one_out(inputs, row)
+            ghost = None
+        else:
+            report = inspect_point(obj, coef, row)
+            share = report.share if math.isfinite(report.share) else None
+            gradient = [
+                CoefChange(name=n, value=signed(float(g)))
+                for n, g in zip(names, report.gradient, strict=True)
+            ]
+            arrow = self._arrow(inputs, report.gradient, tau)
+            loo, note, ghost = self._leave_one_out(inputs, row)
         return InspectorPayload(
             index=i,
             x=x,
@@ -111,12 +112,9 @@ class InspectorView(LabView[InspectorPayload | None]):
             cls=cls,
             p=float(report.probability[0]),
             loss=report.loss,
-            share=report.share if math.isfinite(report.share) else None,
-            gradient=[
-                CoefChange(name=n, value=signed(float(g)))
-                for n, g in zip(names, report.gradient, strict=True)
-            ],
-            arrow=self._arrow(inputs, report.gradient, tau),
+            share=share,
+            gradient=gradient,
+            arrow=arrow,
             loo=loo,
             loo_note=note,
             ghost=ghost,
