@@ -15,6 +15,7 @@ Three measurements at N = 1,000 and N = 10,000 points (the Overlap preset):
     .venv/bin/python benchmarks/lab_frames.py [--seconds 3] [--rounds 3]
     .venv/bin/python benchmarks/lab_frames.py --against /work/main [--rounds 5]
     .venv/bin/python benchmarks/lab_frames.py --regpath-only
+    .venv/bin/python benchmarks/lab_frames.py --degree 6 --classes 3 [--server-only]
     .venv/bin/python benchmarks/lab_frames.py --landscape-only
 
 ``--regpath-only`` prints only the regularization path's server cost (issue 15): the
@@ -91,8 +92,9 @@ FRAMES = 300
 STEPS_PER_FRAME = 2  # 100 steps per second at 60 frames per second, rounded up
 
 
-FEATURES: dict[str, float] = {"degree": 1, "test_share": 0.0}
-"""``--degree`` / ``--test-share`` (issue 14): the feature map and split of every run."""
+FEATURES: dict[str, float] = {"degree": 1, "test_share": 0.0, "classes": 2}
+"""``--degree`` / ``--test-share`` / ``--classes`` (issue 14): the feature map, split and
+number of classes of every run."""
 
 
 def features_hash() -> str:
@@ -102,6 +104,8 @@ def features_hash() -> str:
         out += f"&deg={int(FEATURES['degree'])}&std=1"
     if FEATURES["test_share"] > 0:
         out += f"&test={FEATURES['test_share']}"
+    if FEATURES["classes"] > 2:
+        out += f"&k={int(FEATURES['classes'])}"
     return out
 
 
@@ -112,6 +116,8 @@ def lab_state(n_points: int) -> LabState:
         state["model"] = {"degree": int(FEATURES["degree"]), "standardize": True}
     if FEATURES["test_share"] > 0:
         data["test_share"] = FEATURES["test_share"]
+    if FEATURES["classes"] > 2:  # issue 14, part 3
+        data["n_classes"] = int(FEATURES["classes"])
     return LabState.model_validate(state)
 
 
@@ -620,6 +626,10 @@ def main() -> None:
     )
     parser.add_argument("--degree", type=int, default=1, help="polynomial degree (issue 14)")
     parser.add_argument("--test-share", type=float, default=0.0, help="test share (issue 14)")
+    parser.add_argument("--classes", type=int, default=2, help="number of classes (issue 14)")
+    parser.add_argument(
+        "--server-only", action="store_true", help="only the in-process server work per frame"
+    )
     args = parser.parse_args()
     if args.regpath_only:
         regpath_report()
@@ -627,9 +637,12 @@ def main() -> None:
     if args.landscape_only:
         landscape_report(args.seconds)
         return
-    FEATURES.update(degree=args.degree, test_share=args.test_share)
-    if args.degree > 1 or args.test_share > 0:
-        print(f"degree {args.degree} (standardized), test share {args.test_share:g}")
+    FEATURES.update(degree=args.degree, test_share=args.test_share, classes=args.classes)
+    if args.degree > 1 or args.test_share > 0 or args.classes > 2:
+        print(
+            f"degree {args.degree} (standardized), test share {args.test_share:g}, "
+            f"{args.classes} classes"
+        )
     if args.against is not None:
         against_run(args.seconds, args.rounds, args.against)
         return
@@ -647,6 +660,8 @@ def main() -> None:
             f"{r['json_cpu']:.2f} ms CPU; target ≤ {target:g} ms -> CPU "
             f"{r['json_cpu'] / target:.2f} of budget"
         )
+    if args.server_only:
+        return
     regpath_report()
     landscape_report(args.seconds)
     if not CHROMIUM.exists():

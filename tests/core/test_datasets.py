@@ -136,7 +136,7 @@ def test_total_is_exact(n: int) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"name": "spiral"}, "allowed: blobs, balanced"),
+        ({"name": "swirl"}, "allowed: blobs, balanced"),
         ({"name": "blobs", "n_samples": 0}, "n_samples must be an integer >= 1"),
         ({"name": "blobs", "n_samples": 2.5}, "n_samples must be an integer >= 1"),
         ({"name": "blobs", "noise": -0.1}, "noise must be a finite number >= 0"),

@@ -124,7 +124,7 @@ def test_select_a_point_read_its_p_delete_it_and_undo(lab: Lab) -> None:
     inspector.get_by_role("button", name="Delete selected point").click()
     expect(lab.stat("n-points")).to_have_text("119")
     expect(inspector.get_by_role("button", name="Delete selected point")).to_be_hidden()
-    page.get_by_role("button", name="Undo").click()
+    page.get_by_role("button", name="Undo", exact=True).click()  # not "Undo resume"
     expect(lab.stat("n-points")).to_have_text("120")
     expect(inspector.locator('[data-stat="point-index"]')).to_have_text(str(i + 1))
     # From the keyboard: the cursor plus I selects the nearest point.

@@ -39,6 +39,7 @@ def test_derivation_has_four_steps_with_model_loss_gradient_update() -> None:
         "The loss",
         "The gradient",
         "The update",
+        "More than two classes",  # issue 14, part 3: the softmax form
     ]
     text = ET.tostring(root, encoding="unicode")
     assert "≥" in text and "p̂ > τ" not in text  # the rule is p̂ ≥ τ
@@ -61,6 +62,7 @@ def test_try_this_cards_each_set_up_a_known_scenario() -> None:
         names.append(name)
     seed_ideas = {"xor-wall", "lr-explosion", "regularization", "threshold-tradeoff"}
     issue_14 = {"bend-the-line", "circles-circle", "too-many-wiggles", "overfit-on-purpose"}
+    issue_14 |= {"three-classes"}  # part 3
     issue_16 = {"confident-wrong"}
     others = {"imbalanced", "hand-set", "separable-growth", "newton-vs-gd"}
     assert seed_ideas | others | issue_14 | issue_16 == set(names)

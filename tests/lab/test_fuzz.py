@@ -121,6 +121,13 @@ VALID_COMMANDS = st.one_of(
         seed=st.integers(0, 2**32 - 1),
     ).map(lambda c: {**c, "preset": "moons"}),
     _command("load_preset", preset=st.sampled_from(PRESETS), n_points=st.integers(10, 150)),
+    _command(  # more than two classes (issue 14, part 3)
+        "load_preset",
+        preset=st.sampled_from(["blobs", "overlap", "spiral"]),
+        n_points=st.integers(10, 150),
+        n_classes=st.integers(2, 5),
+    ),
+    _optional("set_features", degree=st.integers(1, 4), standardize=st.booleans()),
     _command("new_sample"),
     _command("edit", edit=EDITS),
     _command("undo"),
@@ -211,7 +218,10 @@ def check_reply(session: LabSession, before: tuple[str, int, list[float]], text:
     # With a split the matrix counts the training or the test points (issue 14).
     n_test = metrics["n_test"]
     shown = n_test if reply["state"]["view"]["confusion_of"] == "test" and n_test else n - n_test
-    assert sum(metrics["confusion"].values()) == shown
+    if reply["n_classes"] > 2:  # the K x K matrix (issue 14, part 3)
+        assert sum(map(sum, reply["multiclass"]["matrix"])) == shown
+    else:
+        assert sum(metrics["confusion"].values()) == shown
     assert reply["steps"] == session.steps >= 0
     weights = reply["true_weights"]
     coef = session.coef.tolist()  # every coefficient, b last (issue 14)

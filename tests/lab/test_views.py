@@ -7,11 +7,31 @@ from typing import Any
 
 import pytest
 
-from logitlab.lab.protocol import Frame, Hello, SetView, Train
+from logitlab.lab.protocol import (
+    Frame,
+    Hello,
+    Inspect,
+    LoadPreset,
+    PageName,
+    SetFeatures,
+    SetView,
+    ShowCode,
+    ShowRegPath,
+    Train,
+)
 from logitlab.lab.session import LabSession
 from logitlab.lab.views import VIEWS, FrameInputs, LabView
 
-SESSION_FIELDS = {"type", "seq", "state", "steps", "start_auto", "scenario"}
+SESSION_FIELDS = {
+    "type",
+    "seq",
+    "state",
+    "steps",
+    "start_auto",
+    "scenario",
+    "n_classes",
+    "can_undo",
+}
 """Frame fields the session fills itself (the command's answer, not a view)."""
 
 
@@ -108,3 +128,26 @@ def test_tiny_loss_values_stay_numbers_in_the_curve() -> None:
     rounded = significant(values)
     assert np.all(np.isfinite(rounded))
     np.testing.assert_allclose(rounded, values, rtol=1e-6, atol=0.0)
+
+
+@pytest.mark.parametrize("view_class", VIEWS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("page", ["lab", "roc"])
+def test_every_view_at_three_classes(view_class: type[LabView[Any]], page: PageName) -> None:
+    """Issue 14, part 3: each view computes at K = 3 (degree 2, a split, a selection and
+    every overlay on); a two-class-only view answers None instead."""
+    session = LabSession()
+    session.handle(LoadPreset(preset="spiral", n_classes=3))
+    for command in (
+        SetFeatures(degree=2, standardize=True, test_share=0.3),
+        Train(steps=3),
+        Inspect(index=4, show_influence=True, show_band=True),
+        ShowCode(flavor="sklearn"),
+        ShowRegPath(),
+    ):
+        assert session.handle(command).type == "frame"
+    view = view_class()
+    payload = view.payload(FrameInputs(session.experiment, page, 600))
+    if view_class.two_class_only:
+        assert payload is None
+    elif view_class.field in {"multiclass", "metrics", "field", "contours", "model_math"}:
+        assert payload is not None

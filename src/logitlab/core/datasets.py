@@ -41,7 +41,21 @@ PRESETS: tuple[str, ...] = (
     "near-perfect",
     "moons",
     "circles",
+    "spiral",
 )
+
+MULTICLASS_PRESETS: tuple[str, ...] = ("blobs", "overlap", "spiral")
+"""Presets that can be drawn with 2 to :data:`MAX_PRESET_CLASSES` classes (the others are
+two-class)."""
+MAX_PRESET_CLASSES = 5
+# Blobs and Overlap with K > 2 classes: K Gaussian clusters whose centres sit evenly on a
+# circle of this radius (two classes keep the seed Lab's recipes exactly).
+MULTI_BLOB = {"blobs": (2.2, 0.7), "overlap": (1.4, 1.2)}
+"""Preset -> (radius of the circle of centres, standard deviation of each cluster)."""
+# Spiral: one arm per class, r from SPIRAL_RADII[0] to [1] while turning SPIRAL_TURN radians.
+SPIRAL_RADII = (0.4, 4.0)
+SPIRAL_TURN = 4.0
+SPIRAL_JITTER = 0.2
 
 # Moons: two half circles of radius MOON_RADIUS, the second shifted so that they interlock.
 MOON_RADIUS = 2.0
@@ -76,7 +90,11 @@ _GAUSSIAN_RECIPES: dict[str, tuple[_Blob, ...]] = {
 }
 
 # The curve presets split their points evenly between the two classes.
-_CURVE_COUNTS: dict[str, tuple[int, int]] = {"moons": (60, 60), "circles": (60, 60)}
+_CURVE_COUNTS: dict[str, tuple[int, int]] = {
+    "moons": (60, 60),
+    "circles": (60, 60),
+    "spiral": (60, 60),
+}
 
 
 def _check_name(name: str) -> str:
@@ -85,7 +103,9 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _recipe_counts(name: str) -> tuple[int, ...]:
+def _recipe_counts(name: str, n_classes: int = 2) -> tuple[int, ...]:
+    if n_classes > 2:
+        return (1,) * n_classes
     if name in _GAUSSIAN_RECIPES:
         return tuple(blob.count for blob in _GAUSSIAN_RECIPES[name])
     return _CURVE_COUNTS[name]
@@ -152,6 +172,19 @@ def _check_seed(seed: int) -> None:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
 
 
+def _check_classes(name: str, n_classes: int) -> int:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int | np.integer):
+        raise ValueError(f"n_classes must be an integer from 2 to 5, got {n_classes!r}")
+    if not 2 <= n_classes <= MAX_PRESET_CLASSES:
+        raise ValueError(f"n_classes must be from 2 to {MAX_PRESET_CLASSES}, got {n_classes}")
+    if n_classes > 2 and name not in MULTICLASS_PRESETS:
+        raise ValueError(
+            f"the {name!r} preset has two classes; more than two are drawn by "
+            f"{', '.join(MULTICLASS_PRESETS)}"
+        )
+    return int(n_classes)
+
+
 def make_preset(
     name: str,
     n_samples: int | None = None,
@@ -159,6 +192,7 @@ def make_preset(
     noise: float = 1.0,
     seed: int = 0,
     shuffle: bool = True,
+    n_classes: int = 2,
 ) -> tuple[FloatArray, IntArray]:
     """Draw a seeded two-dimensional preset.
 
@@ -167,7 +201,7 @@ def make_preset(
     name : str
         One of :data:`PRESETS`: ``"blobs"``, ``"balanced"``, ``"overlap"``,
         ``"imbalanced"`` (class 0 : class 1 = 1 : 5), ``"xor"``, ``"near-perfect"``,
-        ``"moons"``, ``"circles"``.
+        ``"moons"``, ``"circles"``, ``"spiral"`` (one arm per class).
     n_samples : int, optional
         Total number of points, >= 1; defaults to :func:`default_size`.
     noise : float, default=1.0
@@ -179,31 +213,46 @@ def make_preset(
         cluster's points in the order drawn: the same points, and a cluster's first
         points stay the same when ``n_samples`` grows. The Lab uses that order (its
         saved states address points by row).
+    n_classes : int, default=2
+        2 to 5 for ``"blobs"``, ``"overlap"`` and ``"spiral"`` (K clusters or arms evenly
+        around the origin, equal shares of the points); the other presets have 2. Two
+        classes give exactly the recipes above.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float64
         The points.
     y : ndarray of shape (n_samples,), intp
-        The classes, 0 or 1.
+        The classes, 0 .. n_classes - 1.
 
     Raises
     ------
     ValueError
-        For an unknown name, ``n_samples < 1``, a negative or non-finite ``noise`` or a
-        negative seed.
+        For an unknown name, ``n_classes`` out of range for the preset,
+        ``n_samples < 1``, a negative or non-finite ``noise`` or a negative seed.
     """
     _check_name(name)
     n = default_size(name) if n_samples is None else n_samples
     _check_size_noise(n, noise)
     _check_seed(seed)
-    counts = split_counts(int(n), _recipe_counts(name))
+    n_classes = _check_classes(name, n_classes)
+    counts = split_counts(int(n), _recipe_counts(name, n_classes))
     # One stream per cluster and one for the order: a child stream depends only on its
     # position, so the points do not depend on ``shuffle``.
     *streams, order = np.random.default_rng(seed).spawn(len(counts) + 1)
     noise = float(noise)
 
-    if name in _GAUSSIAN_RECIPES:
+    if name == "spiral":
+        arms = enumerate(zip(counts, streams, strict=True))
+        parts = [_arm(count, k, n_classes, noise, rng) for k, (count, rng) in arms]
+    elif n_classes > 2:
+        radius, std = MULTI_BLOB[name]
+        parts = []
+        for k, (count, rng) in enumerate(zip(counts, streams, strict=True)):
+            angle = math.pi / 2 + 2 * math.pi * k / n_classes
+            centre = radius * np.array([math.cos(angle), math.sin(angle)])
+            parts.append((centre + (std * noise) * rng.standard_normal((count, 2)), k))
+    elif name in _GAUSSIAN_RECIPES:
         parts = []
         for blob, count, rng in zip(_GAUSSIAN_RECIPES[name], counts, streams, strict=True):
             z = rng.standard_normal((count, 2))
@@ -234,6 +283,18 @@ def _moon(count: int, label: int, noise: float, rng: np.random.Generator) -> tup
         curve = np.column_stack([r / 2 - r * np.cos(t), r / 4 - r * np.sin(t)])
     jitter = rng.standard_normal((count, 2))
     return curve + (MOON_JITTER * noise) * jitter, label
+
+
+def _arm(
+    count: int, label: int, n_classes: int, noise: float, rng: np.random.Generator
+) -> tuple[FloatArray, int]:
+    """One arm of the spiral: radius grows linearly while the angle turns SPIRAL_TURN."""
+    t = np.linspace(0.0, 1.0, count)
+    r = SPIRAL_RADII[0] + (SPIRAL_RADII[1] - SPIRAL_RADII[0]) * t
+    angle = 2 * np.pi * label / n_classes + SPIRAL_TURN * t
+    curve = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    jitter = rng.standard_normal((count, 2))
+    return curve + (SPIRAL_JITTER * noise) * jitter, label
 
 
 def _ring(

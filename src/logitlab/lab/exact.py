@@ -44,6 +44,19 @@ def exact_optimum(objective: Objective, start: FloatArray | None = None) -> Floa
     y = objective.y
     if objective.n_samples == 0:
         raise CommandError("there are no points to fit: add points or load a preset")
+    k = objective.model.n_classes
+    if k > 2 and np.unique(y).size < k:  # issue 14, part 3: a class without points
+        missing = sorted(set(range(k)) - {int(v) for v in np.unique(y)})
+        which = (
+            f"class {missing[0]} has"
+            if len(missing) == 1
+            else f"classes {', '.join(map(str, missing))} have"
+        )
+        raise CommandError(
+            f"{which} no training points, so no finite weights are best: an intercept would "
+            "fall without bound. Add points of every class, then Fit exactly. Your weights "
+            "were not changed."
+        )
     if bool(np.all(y == y[0])):
         raise CommandError(
             "every point is in one class, so no finite weights are best: the intercept b "
@@ -54,7 +67,8 @@ def exact_optimum(objective: Objective, start: FloatArray | None = None) -> Floa
         kind = detect_separation(objective)
         if kind is not None:
             raise CommandError(
-                f"a line separates the classes ({kind} separation) and there is no penalty, "
+                f"{'a line' if objective.n_features <= 2 else 'a curve'} separates the classes "
+                f"({kind} separation) and there is no penalty, "
                 "so no finite weights are best: the cross-entropy keeps falling as ‖w‖ grows. "
                 "Choose a penalty with λ > 0 (L2, L1 or elastic-net) and Fit exactly again. "
                 "Your weights were not changed."

@@ -29,16 +29,17 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
-from logitlab.core.link import sigmoid, softplus_and_sigmoid
+from logitlab.core.link import sigmoid, softmax, softplus_and_sigmoid
 from logitlab.core.metrics import majority_baseline
 from logitlab.core.objective import Objective
-from logitlab.core.optimizers import StepOptimizer, make_optimizer
+from logitlab.core.optimizers import StepOptimizer, center_replicated, make_optimizer
 from logitlab.core.penalty import Penalty
 from logitlab.core.solvers import solve
 from logitlab.core.types import FloatArray
 from logitlab.lab import compaction
+from logitlab.lab import multiclass as mc  # issue 14, part 3
 from logitlab.lab.csv_data import STORE, data_view
 from logitlab.lab.curve import LossHistory
 from logitlab.lab.exact import exact_optimum
@@ -52,7 +53,9 @@ from logitlab.lab.features import coef_names as feature_coef_names
 from logitlab.lab.geometry import fit_view
 from logitlab.lab.points import CommandError, PointStore, build_points
 from logitlab.lab.protocol import (
+    MULTICLASS_PRESETS,
     WEIGHT_LIMIT,
+    AddPoint,
     ClearPoints,
     CodeFlavor,
     CustomData,
@@ -89,6 +92,20 @@ FIT_SHARE = (0.01, 0.99)
 """Quantiles of each axis that the window holds when ``ViewSpec.fit`` is ``"most"``."""
 
 _EDIT_ADAPTER: TypeAdapter[Edit] = TypeAdapter(Edit)
+
+
+@dataclass(frozen=True)
+class FeatureUndo:
+    """What undoing one degree / standardize / test-share change puts back (issue 14)."""
+
+    degree: int
+    standardize: bool
+    test_share: float
+    coef: FloatArray
+
+
+EDIT_MARK = "edit"
+"""An entry of :attr:`Experiment.undo_log` standing for one point edit."""
 
 
 @dataclass
@@ -134,6 +151,8 @@ class Experiment:
         self.standardize = m.standardize
         if m.coef is not None:
             self.coef: FloatArray = np.array(m.coef, dtype=np.float64)
+        elif self.n_classes > 2:  # issue 14, part 3: K rows, all 0 to start
+            self.coef = np.zeros(mc.coef_size(m.degree, self.n_classes))
         else:
             self.coef = resize_coef(np.array([m.w0, m.w1, m.b]), 1, m.degree)
         self.training = state.training
@@ -165,10 +184,19 @@ class Experiment:
             self._compact_edits()
         self.trust = TrustSpec()
         """The Point inspector's selection and the trust overlays (issue 16; not in the state)."""
+        self.undo_log: list[FeatureUndo | str] = []
+        """Undoable actions since the data were loaded, newest last: :data:`EDIT_MARK` for a
+        point edit, a :class:`FeatureUndo` for a feature change (issue 14; not in the state:
+        a reload can undo the link's point edits, not earlier feature changes)."""
         self.explore = Explore()  # issue 15, branch landscape
         """Loss landscape, optimizer race and replay (:mod:`logitlab.lab.explore`)."""
 
     # ----------------------------------------------------------- reading
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes K (issue 14, part 3): 2 is the binary model."""
+        return self.data.n_classes
 
     @property
     def state(self) -> LabState:
@@ -192,7 +220,7 @@ class Experiment:
         """The model's part of the state (``construct``: unvalidated, for frames)."""
         c = self.coef
         # Degree 1 keeps today's state (w0, w1, b only): old links stay what they were.
-        coef = [float(v) for v in c] if self.degree > 1 else None
+        coef = [float(v) for v in c] if self.degree > 1 or self.n_classes > 2 else None
         make = ModelSpec.model_construct if construct else ModelSpec
         return make(
             w0=float(c[0]),
@@ -260,8 +288,12 @@ class Experiment:
 
     def coef_names(self) -> tuple[str, ...]:
         """Display names of :attr:`coef`'s entries, in order (the intercept last): w₀, w₁, b
-        at degree 1, else the columns' names (x, y, x², x·y, …) and b."""
-        return feature_coef_names(self.feature_map())
+        at degree 1, else the columns' names (x, y, x², x·y, …) and b. With K > 2 classes
+        each class's names follow in turn, suffixed with the class: "w₀ (class 0)"."""
+        names = feature_coef_names(self.feature_map())
+        if self.n_classes == 2:
+            return names
+        return tuple(f"{n} (class {k})" for k in range(self.n_classes) for n in names)
 
     def objective(self) -> Objective:
         """The training objective on the training points (rebuilt when points, features,
@@ -273,7 +305,9 @@ class Experiment:
             if self.has_split():
                 train = self.rows("train")
                 X, y = X[train], y[train]
-            self._objective_cache = (key, Objective(X, y, penalty=lab_penalty(self.training)))
+            k = self.n_classes  # issue 14, part 3: the multinomial model for K > 2
+            objective = Objective(X, y, n_classes=k, penalty=lab_penalty(self.training))
+            self._objective_cache = (key, objective)
         return self._objective_cache[1]
 
     def model_key(self) -> tuple[object, ...]:
@@ -300,6 +334,9 @@ class Experiment:
             return None
         c = self.coef if coef is None else coef
         X, y = self._test_data()
+        if self.n_classes > 2:  # issue 14, part 3
+            value = self.objective().model.loss(c, X, y, None)
+            return value if math.isfinite(value) else None
         z = X @ c[:-1] + c[-1]
         sp, _ = softplus_and_sigmoid(z)
         value = float(np.mean(sp - y * z))
@@ -314,21 +351,35 @@ class Experiment:
 
     def set_features(self, command: SetFeatures) -> None:
         """Degree, standardization and the test share; the model is kept where it can be
-        (see :mod:`logitlab.lab.features`)."""
+        (see :mod:`logitlab.lab.features`). Undo puts all three and the weights back."""
+        before = FeatureUndo(self.degree, self.standardize, self.data.test_share, self.coef.copy())
+        self._apply_features(command)
+        now = (self.degree, self.standardize, self.data.test_share)
+        if now != (before.degree, before.standardize, before.test_share):
+            self.undo_log.append(before)
+
+    def can_undo(self) -> bool:
+        """True when Undo has a point edit or a feature change to take back."""
+        return bool(self.edits) or any(isinstance(e, FeatureUndo) for e in self.undo_log)
+
+    def _apply_features(self, command: SetFeatures) -> None:
         if command.test_share is not None and command.test_share != self.data.test_share:
             self.data = self.data.model_copy(update={"test_share": command.test_share})
             self._data_spec_cache = None
             self.test_history = LossHistory()  # another test set: its curve starts again
+        k = self.n_classes  # issue 14, part 3: every class's row alike
         if command.standardize is not None and command.standardize != self.standardize:
             before = self.feature_map()
-            raw = before.raw_coef(self.coef)
+            raw = mc.map_rows(self.coef, k, before.raw_coef)
             self.standardize = command.standardize
             after = self.feature_map()
-            self.coef = after.from_raw(raw)
+            self.coef = mc.map_rows(raw, k, after.from_raw)
             # issue 15: the replay history holds the same models in the new coordinates
-            self.explore.weights.remap(lambda c: after.from_raw(before.raw_coef(c)))
+            self.explore.weights.remap(
+                lambda c: mc.map_rows(mc.map_rows(c, k, before.raw_coef), k, after.from_raw)
+            )
         if command.degree is not None and command.degree != self.degree:
-            self.coef = resize_coef(self.coef, self.degree, command.degree)
+            self.coef = mc.resize_rows(self.coef, self.degree, command.degree, k)
             self.degree = command.degree
         if not np.all(np.abs(self.coef) <= WEIGHT_LIMIT):
             raise CommandError(
@@ -341,9 +392,10 @@ class Experiment:
         """One coefficient typed by hand (never clamped; ±1e6 is the state's range)."""
         n = self.coef.size
         if command.index >= n:
+            per = "" if self.n_classes == 2 else f" for {self.n_classes} classes"
             raise CommandError(
                 f"coefficient {command.index} does not exist: degree {self.degree} has {n} "
-                f"coefficients (indices 0–{n - 1}, the intercept b last)"
+                f"coefficients{per} (indices 0–{n - 1}, the intercept b last)"
             )
         self.coef[command.index] = command.value
         self.after_weights_set()
@@ -377,12 +429,25 @@ class Experiment:
         """Accuracy of always predicting the majority class (None without points)."""
         v = self.points.version
         if self._baseline_cache is None or self._baseline_cache[0] != v:
-            base = float(majority_baseline(self.points.y)) if self.points.n else None
+            if self.n_classes > 2 and self.points.n:  # the largest class's share (issue 14)
+                counts = np.bincount(self.points.y.astype(np.intp), minlength=self.n_classes)
+                base: float | None = float(counts.max() / self.points.n)
+            else:
+                base = float(majority_baseline(self.points.y)) if self.points.n else None
             self._baseline_cache = (v, base if base is None or math.isfinite(base) else None)
         return self._baseline_cache[1]
 
     def probe(self, x: float, y: float, *, seq: int = 0) -> ProbeResult:
-        """z and p̂ at (x, y) under the current weights."""
+        """z and p̂ at (x, y) under the current weights (K > 2: every class's p̂, and the
+        most probable class's z and p̂)."""
+        if self.n_classes > 2:  # issue 14, part 3
+            zs = mc.scores(self.features(np.array([[x, y]])), self.coef, self.n_classes)[0]
+            probs = softmax(zs)
+            top = int(np.argmax(probs))
+            return ProbeResult(
+                seq=seq, x=x, y=y, z=float(zs[top]), p=float(probs[top]),
+                probs=[float(v) for v in probs],
+            )
         if self.degree == 1 and not self.standardize:
             w0, w1, b = (float(v) for v in self.coef)
             z = w0 * x + w1 * y + b
@@ -394,19 +459,25 @@ class Experiment:
 
     def load_preset(self, command: LoadPreset) -> None:
         d = self.data
-        self.set_data(
-            DataSpec(
+        k = command.n_classes  # issue 14, part 3
+        if k is None:
+            k = d.n_classes if command.preset in MULTICLASS_PRESETS else 2
+        try:
+            data = DataSpec(
                 preset=command.preset,
                 seed=d.seed if command.seed is None else command.seed,
                 n_points=d.n_points if command.n_points is None else command.n_points,
                 noise=d.noise if command.noise is None else command.noise,
                 test_share=d.test_share,
+                n_classes=k,
             )
-        )
+        except ValidationError as exc:
+            raise CommandError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+        self.set_data(data)
 
     def load_csv(self, custom: CustomData) -> None:
         """The user's own points replace the current ones (a new experiment)."""
-        data = self.data.model_copy(update={"custom": custom, "edits": []})
+        data = self.data.model_copy(update={"custom": custom, "edits": [], "n_classes": 2})
         self.set_data(data)
         self.data = data.model_copy(update={"custom": _custom_stub(custom)})
         self._custom_view = data_view(self.points.X) if self.points.n else None
@@ -430,14 +501,27 @@ class Experiment:
         self.trust = TrustSpec(  # trust views (issue 16): new points, nothing selected
             show_influence=self.trust.show_influence, show_band=self.trust.show_band
         )
+        old_k = self.data.n_classes
         self.points = build_points(data)
         self.data = data
+        self.undo_log = []  # new data: nothing before them to undo
+        if data.n_classes != old_k:  # issue 14, part 3: another K, the start weights
+            self._map_cache = None
+            self._reset_coef()
+            self.view_spec = self.view_spec.model_copy(
+                update={"active_class": min(self.view_spec.active_class, data.n_classes - 1)}
+            )
         self.edits = []
         self.edit_json = []
         self._data_spec_cache = None
         self.start_over()
 
     def edit(self, edit: Edit) -> None:
+        if isinstance(edit, AddPoint) and edit.cls >= self.n_classes:  # issue 14, part 3
+            raise CommandError(
+                f"cannot add a point of class {edit.cls}: there are {self.n_classes} classes "
+                f"(0 to {self.n_classes - 1})"
+            )
         last = self.edits[-1] if self.edits else None
         if isinstance(edit, MovePoint) and isinstance(last, MovePoint) and last.index == edit.index:
             # Successive moves of one point (a drag) are one edit: one undo puts it back.
@@ -448,6 +532,7 @@ class Experiment:
             self.points.apply(edit)
             self.edits.append(edit)
             self.edit_json.append(_dump_edit(edit))
+            self.undo_log.append(EDIT_MARK)
         self._data_spec_cache = None
         self.trust = self.trust.after_edit(edit)  # trust views (issue 16)
         if isinstance(edit, ClearPoints):
@@ -467,11 +552,27 @@ class Experiment:
         self._window_cache = None
 
     def undo(self) -> None:
+        while self.undo_log and self.undo_log[-1] == EDIT_MARK and not self.edits:
+            self.undo_log.pop()  # edits folded away by compaction
+        last = self.undo_log[-1] if self.undo_log else None
+        if isinstance(last, FeatureUndo):  # a feature change (issue 14)
+            self.undo_log.pop()
+            self._apply_features(
+                SetFeatures(
+                    degree=last.degree, standardize=last.standardize, test_share=last.test_share
+                )
+            )
+            self.coef = last.coef.copy()
+            self.after_weights_set()
+            return
         if not self.edits:
             raise CommandError(
-                "nothing to undo: undo reverts point edits (add, move, delete, clear) "
-                "made since the preset was loaded"
+                "nothing to undo: undo reverts point edits (add, move, delete, clear) and "
+                "feature changes (degree, standardize, test share) made since the preset "
+                "was loaded"
             )
+        if last == EDIT_MARK:
+            self.undo_log.pop()
         self.points.undo()
         undone = self.edits.pop()
         self.edit_json.pop()
@@ -525,10 +626,13 @@ class Experiment:
         recent = self.recent
         taken = 0
         track_test = self.has_split()
+        multi = self.n_classes > 2
+        if multi:  # pin the softmax shift: class sums 0 (see logitlab.lab.multiclass)
+            coef = center_replicated(objective, coef)
         self.explore.weights.record(self.steps, coef)  # issue 15, branch landscape
         for _ in range(steps):
             result = optimizer.step(objective, coef)
-            new = result.coef
+            new = center_replicated(objective, result.coef) if multi else result.coef
             if not (math.isfinite(result.value) and np.all(np.isfinite(new))):
                 self.halted = "non-finite"
                 break
@@ -558,9 +662,15 @@ class Experiment:
     def reset_weights(self) -> None:
         """w₀ = 1, w₁ = −1, b = 0 (all 0 on CSV data, as loading them does); the step
         counter, history and optimizer memory cleared."""
+        self._reset_coef()
+        self.start_over()
+
+    def _reset_coef(self) -> None:
+        if self.n_classes > 2:  # issue 14, part 3: every class equally likely
+            self.coef = np.zeros(mc.coef_size(self.degree, self.n_classes))
+            return
         start = np.zeros(3) if self.data.custom is not None else np.array(INITIAL_COEF)
         self.coef = resize_coef(start, 1, self.degree)
-        self.start_over()
 
     def run_scenario(self, name: ScenarioName) -> bool:
         """Set up a "Try this" experiment; returns whether the page should start Auto-train."""
@@ -572,6 +682,8 @@ class Experiment:
             self.view_spec = self.view_spec.model_copy(update={"tau": recipe.tau})
             self.degree, self.standardize = recipe.degree, recipe.standardize
             coef = resize_coef(np.array(recipe.coef, dtype=np.float64), 1, recipe.degree)
+            if self.n_classes > 2:  # issue 14, part 3: a K-class card starts from zeros
+                coef = np.zeros(mc.coef_size(recipe.degree, self.n_classes))
             if recipe.fit and self.points.n:
                 penalty = Penalty(alpha=2.0 * FIT_LAMBDA)
                 coef = solve(self.objective().with_penalty(penalty)).coef

@@ -11,7 +11,20 @@ from __future__ import annotations
 import math as _math
 from html import escape
 
-from logitlab.lab.mathml import Node, fenced, fmt, hat, math, mi, mn, mo, mrow, msup, times
+from logitlab.lab.mathml import (
+    Node,
+    element,
+    fenced,
+    fmt,
+    hat,
+    math,
+    mi,
+    mn,
+    mo,
+    mrow,
+    msup,
+    times,
+)
 
 _DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
@@ -90,4 +103,54 @@ def polynomial_formula(names: tuple[str, ...], coef: list[float], standardized: 
     return (
         f'<span class="formula-terms" role="img" aria-label="{escape(label)}">'
         f"{''.join(pieces)}{note}</span>"
+    )
+
+
+# More than two classes (issue 14, part 3): one score per class, then the softmax.
+def _sub(letter: str, k: str) -> Node:
+    return element("msub", mi(letter), mi(k) if k.isalpha() else mn(k))
+
+
+def _softmax_piece() -> str:
+    num = element("msup", mi("e"), _sub("z", "k"))
+    den = mrow(
+        element("munder", mo("∑"), mi("j")),
+        element("msup", mi("e"), _sub("z", "j")),
+    )
+    row = mrow(element("msub", hat("p"), mi("k")), mo("="), element("mfrac", num, den))
+    return math(row, display="inline")
+
+
+def softmax_formula(
+    names: tuple[str, ...], coef: list[float], n_classes: int, standardized: bool
+) -> str:
+    """z_k = Σ w_kj·f_j + b_k for every class k, then p̂_k = e^{z_k} / Σ_j e^{z_j}.
+
+    Parameters
+    ----------
+    names : tuple of str
+        One class's coefficient names (the columns', then the intercept's).
+    coef : list of float
+        Every class's coefficients, class 0 first (K rows of len(names)).
+    """
+    m = len(names)
+    last = m - 1
+    rows, words = [], []
+    for k in range(n_classes):
+        pieces: list[str] = [math(mrow(_sub("z", str(k)), mo("=")), display="inline")]
+        said = [f"z{k} ="]
+        for j, v in enumerate(coef[k * m : (k + 1) * m]):
+            pieces.append(_piece(j == 0, j == last, v, names[j]))
+            sign = "−" if v < 0 else "+"
+            term = fmt(abs(v)) if j == last else f"{fmt(abs(v))} {names[j]}"
+            said.append(f"{sign} {term}" if j or v < 0 else term)
+        rows.append(f'<span class="formula-class">{"".join(pieces)}</span>')
+        words.append(" ".join(said))
+    label = "; ".join(words) + "; p-hat of class k = exp(z k) over the sum of exp(z j)"
+    if standardized:
+        label += " (x, y and their powers standardized)"
+    note = '<span class="formula-note">standardized columns</span>' if standardized else ""
+    return (
+        f'<span class="formula-terms formula-softmax" role="img" aria-label="{escape(label)}">'
+        f"{''.join(rows)}<span class=\"formula-class\">{_softmax_piece()}</span>{note}</span>"
     )

@@ -66,6 +66,8 @@ class LabFeatureMap:
     _last: list[tuple[bytes, tuple[float, ...], FloatArray]] = field(
         default_factory=list, compare=False
     )
+    _class_scores: list[tuple[object, FloatArray]] = field(default_factory=list, compare=False)
+    """K > 2 classes (issue 14, part 3): the last vertex scores, see ``multiclass.py``."""
 
     @property
     def identity(self) -> bool:

@@ -217,7 +217,12 @@ def build_points(data: DataSpec) -> PointStore:
         X, y = _custom_points(data.custom)
     else:
         Xp, yp = make_preset(  # unshuffled: saved states address points by row
-            data.preset, data.n_points, noise=data.noise, seed=data.seed, shuffle=False
+            data.preset,
+            data.n_points,
+            noise=data.noise,
+            seed=data.seed,
+            shuffle=False,
+            n_classes=data.n_classes,  # issue 14, part 3
         )
         X, y = np.asarray(Xp, dtype=np.float64), np.asarray(yp, dtype=np.float64)
     store = PointStore(X, y)

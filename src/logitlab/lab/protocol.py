@@ -65,6 +65,15 @@ Protocol notes (added with the session, issue 3; all additions are optional fiel
   ``ViewSpec.confusion_of``. Commands ``set_features`` and ``set_coef``. Frames add
   ``contours`` (the p̂ = τ and p̂ = 0.5 curves when degree > 1), ``coefficients``,
   ``PointsPayload.test``, ``Metrics.test_*`` and ``CurvePayload.test``.
+- More than two classes (issue 14, part 3): ``DataSpec.n_classes`` (2-5; above 2 only for
+  Blobs, Overlap and Spiral; default 2, so old states load unchanged) and
+  ``LoadPreset.n_classes``. With K > 2 classes ``ModelSpec.coef`` is the flat softmax
+  coefficient vector, K rows of (columns' weights, b), class 0 first, always present;
+  point classes (``AddPoint.cls``, ``ViewSpec.active_class``) go up to 4.
+  Frames add ``n_classes``, ``multiclass`` (K × K confusion, per-class and macro scores,
+  one-vs-rest ROC curves on the ROC page), ``FieldPayload.classes`` (most probable class per
+  cell; ``data`` is then its probability) and ``ProbeResult.probs``. ``contours.tau`` holds
+  the boundaries between classes. Views that are two-class only send None at K > 2.
 """
 
 from __future__ import annotations
@@ -113,6 +122,13 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 Coord = Annotated[float, Field(ge=-COORD_LIMIT, le=COORD_LIMIT, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT, allow_inf_nan=False)]
 ClassLabel = Literal[0, 1]
+MAX_CLASSES = 5
+"""Most classes a Lab experiment can have (issue 14, part 3)."""
+PointClass = Annotated[int, Field(ge=0, lt=MAX_CLASSES)]
+"""A point's class in the Lab: 0 .. n_classes - 1 (the experiment checks n_classes)."""
+NClasses = Annotated[int, Field(ge=2, le=MAX_CLASSES)]
+MULTICLASS_PRESETS = ("blobs", "overlap", "spiral")
+"""Presets drawn with more than two classes (the others are two-class)."""
 CsvText = Annotated[str, Field(max_length=MAX_CSV_BYTES)]
 """The text of an uploaded CSV file of points, at most :data:`MAX_CSV_BYTES` characters."""
 COST_LIMIT = 1e6
@@ -126,7 +142,15 @@ RowsName = Literal["train", "test"]
 GradeName = Literal["excellent", "good", "fair", "weak", "chance", "reversed", "undefined"]
 
 PresetName = Literal[
-    "blobs", "balanced", "overlap", "imbalanced", "xor", "near-perfect", "moons", "circles"
+    "blobs",
+    "balanced",
+    "overlap",
+    "imbalanced",
+    "xor",
+    "near-perfect",
+    "moons",
+    "circles",
+    "spiral",  # issue 14, part 3
 ]
 PenaltyName = Literal["none", "l2", "l1", "elasticnet"]
 OptimizerName = Literal["gd", "momentum", "adam", "sgd", "newton"]
@@ -143,7 +167,7 @@ class AddPoint(_Strict):
     op: Literal["add"] = "add"
     x: Coord
     y: Coord
-    cls: ClassLabel
+    cls: PointClass
 
 
 class MovePoint(_Strict):
@@ -240,6 +264,25 @@ class DataSpec(_Strict):
     # Train/test split (issue 14).
     test_share: Annotated[float, Field(ge=0.0, le=MAX_TEST_SHARE, allow_inf_nan=False)] = 0.0
     """Share of the points held out as test points (0: no split); drawn from ``seed``."""
+    n_classes: NClasses = 2  # issue 14, part 3
+    """Number of classes: above 2 only for the Blobs, Overlap and Spiral presets."""
+
+    @model_validator(mode="after")
+    def _classes_fit_preset(self) -> DataSpec:  # issue 14, part 3
+        two_class = self.custom is not None or self.preset not in MULTICLASS_PRESETS
+        if self.n_classes > 2 and two_class:
+            what = "your CSV data have" if self.custom is not None else f"{self.preset} has"
+            raise ValueError(
+                f"n_classes is {self.n_classes} but {what} two classes: more than two "
+                f"classes are drawn by the {', '.join(MULTICLASS_PRESETS)} presets"
+            )
+        for edit in self.edits:
+            if isinstance(edit, AddPoint) and edit.cls >= self.n_classes:
+                raise ValueError(
+                    f"an added point has class {edit.cls} but there are {self.n_classes} "
+                    f"classes (0 to {self.n_classes - 1})"
+                )
+        return self
 
 
 class ModelSpec(_Strict):
@@ -254,17 +297,25 @@ class ModelSpec(_Strict):
     standardize: bool = False
     """Standardize the mapped columns with the training points' mean and SD; the
     coefficients are then the weights of the standardized columns."""
-    coef: Annotated[list[Weight], Field(max_length=n_coefficients(MAX_DEGREE))] | None = None
-    """Every coefficient (mapped columns' weights, then b); None: ``[w0, w1, 0, ..., b]``."""
+    coef: (
+        Annotated[list[Weight], Field(max_length=MAX_CLASSES * n_coefficients(MAX_DEGREE))]
+        | None
+    ) = None
+    """Every coefficient (mapped columns' weights, then b); None: ``[w0, w1, 0, ..., b]``.
+    With K > 2 classes: K such rows, class 0 first (issue 14, part 3)."""
 
     @field_validator("coef")
     @classmethod
     def _coef_length(cls, coef: list[float] | None, info: ValidationInfo) -> list[float] | None:
         degree = info.data.get("degree")
-        if coef is not None and isinstance(degree, int) and len(coef) != n_coefficients(degree):
+        if coef is None or not isinstance(degree, int):
+            return coef
+        n = n_coefficients(degree)
+        rows = (1, *range(3, MAX_CLASSES + 1))  # binary: one row; K > 2 classes: K rows
+        if len(coef) not in {k * n for k in rows}:
             raise ValueError(
-                f"coef has {len(coef)} entries but degree {degree} has "
-                f"{n_coefficients(degree)} coefficients (every monomial, then b)"
+                f"coef has {len(coef)} entries but degree {degree} has {n} coefficients "
+                f"(every monomial, then b), or K × {n} with K = 3 to {MAX_CLASSES} classes"
             )
         return coef
 
@@ -282,7 +333,7 @@ class TrainingSpec(_Strict):
 
 class ViewSpec(_Strict):
     tau: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.5
-    active_class: ClassLabel = 1
+    active_class: PointClass = 1
     show_field: bool = True
     log_loss_axis: bool = False
     cost_fp: Cost = 1.0
@@ -303,6 +354,23 @@ class LabState(_Strict):
     model: ModelSpec = ModelSpec()
     training: TrainingSpec = TrainingSpec()
     view: ViewSpec = ViewSpec()
+
+    @model_validator(mode="after")
+    def _classes_agree(self) -> LabState:  # issue 14, part 3
+        k = self.data.n_classes
+        coef = self.model.coef
+        rows = 1 if k == 2 else k
+        if coef is not None and len(coef) != rows * n_coefficients(self.model.degree):
+            raise ValueError(
+                f"model.coef has {len(coef)} entries but {k} classes at degree "
+                f"{self.model.degree} need {rows * n_coefficients(self.model.degree)}"
+            )
+        if self.view.active_class >= k:
+            raise ValueError(
+                f"view.active_class is {self.view.active_class} but there are {k} classes "
+                f"(0 to {k - 1})"
+            )
+        return self
 
 
 # ----------------------------------------------------------------- commands
@@ -342,6 +410,8 @@ class LoadPreset(_Command):
     n_points: Annotated[int, Field(ge=MIN_PRESET_POINTS, le=MAX_POINTS)] | None = None
     noise: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] | None = None
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    n_classes: NClasses | None = None  # issue 14, part 3
+    """None: keep the current number where the preset allows it, else 2."""
 
 
 class NewSample(_Command):
@@ -382,7 +452,7 @@ class SetTraining(_Command):
 class SetView(_Command):
     type: Literal["set_view"] = "set_view"
     tau: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
-    active_class: ClassLabel | None = None
+    active_class: PointClass | None = None
     show_field: bool | None = None
     log_loss_axis: bool | None = None
     curve_width: Annotated[int, Field(ge=16, le=4096)] | None = None
@@ -435,7 +505,7 @@ class SetCoef(_Command):
     """One coefficient set by hand: entry ``index`` of ``ModelSpec.coef`` (b is the last)."""
 
     type: Literal["set_coef"] = "set_coef"
-    index: Annotated[int, Field(ge=0, lt=n_coefficients(MAX_DEGREE))]
+    index: Annotated[int, Field(ge=0, lt=MAX_CLASSES * n_coefficients(MAX_DEGREE))]
     value: Weight
 
 
@@ -459,6 +529,7 @@ ScenarioName = Literal[
     "circles-circle",
     "too-many-wiggles",
     "overfit-on-purpose",
+    "three-classes",  # issue 14, part 3
 ]
 
 
@@ -632,6 +703,9 @@ class FieldPayload(_Strict):
 
     size: int
     data: str
+    classes: str | None = None
+    """K > 2 classes (issue 14, part 3): base64 uint8 of the most probable class per cell;
+    ``data`` is then that class's probability."""
 
 
 class Segment(_Strict):
@@ -1050,6 +1124,12 @@ class Frame(_Strict):
     contours: Contours | None = None
     """The boundary curves when the degree is above 1 (``boundary`` is then None)."""
     coefficients: Coefficients | None = None
+    can_undo: bool = False
+    """Undo has a point edit or a feature change to take back (issue 14)."""
+    # More than two classes (issue 14, part 3).
+    n_classes: int = 2
+    multiclass: MulticlassPayload | None = None
+    """The K-class evaluation (None with two classes)."""
     # issue 15, branch landscape
     landscape: LandscapePayload | None = None
     """The loss landscape's grid; None when unchanged since the previous frame."""
@@ -1084,6 +1164,37 @@ class Coefficients(_Strict):
     """True: the weights are those of the standardized columns."""
 
 
+# More than two classes (issue 14, part 3).
+class ClassRoc(_Strict):
+    """One class's one-vs-rest ROC curve (decimated) and its AUC."""
+
+    fpr: list[float]
+    tpr: list[float]
+    auc: float | None
+    """None when the class has no points or every point is in it."""
+
+
+class MulticlassPayload(_Strict):
+    """Evaluation of the prediction "the most probable class" with K > 2 classes."""
+
+    n_classes: int
+    rows: RowsName
+    """Which points the matrix and the scores count (``ViewSpec.confusion_of``)."""
+    matrix: list[list[int]]
+    """matrix[i][j]: points of actual class i predicted j."""
+    precision: list[float | None]
+    recall: list[float | None]
+    f1: list[float | None]
+    support: list[int]
+    macro_precision: float | None
+    macro_recall: float | None
+    macro_f1: float | None
+    accuracy: float | None
+    roc: list[ClassRoc] | None = None
+    """One-vs-rest curves per class (ROC page only)."""
+    macro_auc: float | None = None
+
+
 class ProbeResult(_Strict):
     type: Literal["probe"] = "probe"
     seq: int = 0
@@ -1092,6 +1203,9 @@ class ProbeResult(_Strict):
     y: float
     z: float
     p: float
+    probs: list[float] | None = None
+    """K > 2 classes (issue 14, part 3): every class's probability (``p`` is the largest,
+    ``z`` its score)."""
 
 
 class ErrorFrame(_Strict):

@@ -38,7 +38,11 @@ class Scenario:
 
 
 def _data(
-    preset: str, noise: float = 1.0, n_points: int = 120, test_share: float = 0.0
+    preset: str,
+    noise: float = 1.0,
+    n_points: int = 120,
+    test_share: float = 0.0,
+    n_classes: int = 2,
 ) -> DataSpec:
     return DataSpec.model_validate(
         {
@@ -47,6 +51,7 @@ def _data(
             "n_points": n_points,
             "noise": noise,
             "test_share": test_share,
+            "n_classes": n_classes,
         }
     )
 
@@ -125,6 +130,13 @@ SCENARIOS: dict[ScenarioName, Scenario] = {
         degree=6,
         standardize=True,
         coef=(0.0, 0.0, 0.0),
+        start_auto=True,
+    ),
+    # issue 14, part 3: K > 2 classes start from all-zero weights (p̂ = 1/3 everywhere).
+    "three-classes": Scenario(
+        "Three classes",
+        _data("blobs", n_classes=3),
+        TrainingSpec(optimizer="gd", learning_rate=0.5, speed=50.0),
         start_auto=True,
     ),
 }

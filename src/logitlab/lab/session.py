@@ -356,5 +356,7 @@ class LabSession:
             steps=exp.steps if exp.explore.replay_step is None else exp.explore.replay_step,  # 15
             start_auto=start_auto,
             scenario=scenario,
+            n_classes=exp.n_classes,  # issue 14, part 3
+            can_undo=exp.can_undo(),  # issue 14: feature changes are undoable too
             **{"roc": None, **parts},
         )

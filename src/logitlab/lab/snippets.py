@@ -98,6 +98,17 @@ def _numpy_preset(data: DataSpec) -> list[str]:
             "curve0 = np.column_stack([r * np.cos(t0) - r / 2, r * np.sin(t0) - r / 4])",
             "curve1 = np.column_stack([r / 2 - r * np.cos(t1), r / 4 - r * np.sin(t1)])",
         ]
+    elif name == "spiral":  # issue 14, part 3 (two arms; K > 2 classes have no snippet)
+        jitter = datasets.SPIRAL_JITTER
+        r0, r1 = datasets.SPIRAL_RADII
+        lines += [
+            "def arm(n, k):  # class k's arm: the radius grows as the angle turns",
+            "    t = np.linspace(0.0, 1.0, n)",
+            f"    r = {r0!r} + ({r1!r} - {r0!r}) * t",
+            f"    a = 2 * np.pi * k / 2 + {datasets.SPIRAL_TURN!r} * t",
+            "    return np.column_stack([r * np.cos(a), r * np.sin(a)])",
+            "curve0, curve1 = arm(n0, 0), arm(n1, 1)",
+        ]
     else:
         jitter = datasets.CIRCLE_JITTER
         outer, inner = datasets.CIRCLE_RADII

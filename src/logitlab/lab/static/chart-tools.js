@@ -24,7 +24,8 @@ export class ChartTools {
   update(frame) {
     this.fitMode = frame.state.view.fit ?? "all";
     setAttr(this.fit, "aria-pressed", String(this.fitMode === "most"));
-    const canUndo = frame.state.data.edits.length > 0;
+    // Point edits and (issue 14) degree / standardize / test-share changes.
+    const canUndo = frame.can_undo ?? frame.state.data.edits.length > 0;
     if (canUndo !== this.canUndo) {
       this.canUndo = canUndo;
       this.undo.disabled = !canUndo;

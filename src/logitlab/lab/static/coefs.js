@@ -26,19 +26,31 @@ export class CoefPanel {
 
   build(names) {
     this.list.replaceChildren();
+    let lastClass = null;
     this.boxes = names.map((name, index) => {
-      const intercept = index === names.length - 1;
+      // K > 2 classes (issue 14, part 3): "x² (class 1)" is listed as x² under "class 1".
+      const perClass = /^(.*) \(class (\d+)\)$/.exec(name);
+      if (perClass !== null && perClass[2] !== lastClass) {
+        lastClass = perClass[2];
+        const head = document.createElement("div");
+        head.className = "coef-class";
+        head.dataset.class = lastClass;
+        head.textContent = `class ${lastClass}`;
+        this.list.append(head);
+      }
+      // The intercept is "b" (K > 2 classes: "b (class k)", issue 14 part 3).
+      const intercept = name === "b" || name.startsWith("b (");
       const row = document.createElement("div");
       row.className = "coef-row";
       const label = document.createElement("label");
       const id = `coef-${index}`;
       label.htmlFor = id;
-      label.textContent = intercept ? "b" : name;
+      label.textContent = perClass === null ? name : perClass[1];
       const box = document.createElement("input");
       box.type = "number";
       box.id = id;
       box.step = "any";
-      box.setAttribute("aria-label", intercept ? "intercept b" : `weight of ${name}`);
+      box.setAttribute("aria-label", intercept ? `intercept ${name}` : `weight of ${name}`);
       box.addEventListener("change", () => {
         const value = Number(box.value);
         if (box.value.trim() === "" || !Number.isFinite(value) || Math.abs(value) > WEIGHT_LIMIT) {

@@ -13,6 +13,8 @@ import {
   BOUNDARY_COLOR,
   CLASS_COLORS,
   FIELD_LUT32,
+  classFieldLut,
+  classRange,
   HALF_LINE_COLOR,
   markerPath,
   markerRadius,
@@ -54,6 +56,7 @@ export class DataChart {
     this.xy = new Float32Array(0);
     this.cls = new Uint8Array(0);
     this.pointsVersion = -1;
+    this.nClasses = 2; // issue 14, part 3
     this.fieldPayload = null;
     this.fieldImage = document.createElement("canvas"); // the grid, one pixel per value
     this.fieldPixels = null;
@@ -80,6 +83,11 @@ export class DataChart {
 
   /** Take the latest frame; draw() paints what changed. */
   update(frame) {
+    const k = frame.n_classes ?? 2; // issue 14, part 3: markers and field for K classes
+    if (k !== this.nClasses) {
+      this.nClasses = k;
+      this.dirty.points = this.dirty.field = true;
+    }
     if (!sameView(this.view, frame.view)) {
       this.view = { ...frame.view };
       this.dirty.layout = true;
@@ -187,7 +195,14 @@ export class DataChart {
     const values = decodeBase64(payload.data);
     const pixels = this.fieldPixels;
     const out = new Uint32Array(pixels.data.buffer);
-    for (let i = 0; i < values.length; i += 1) out[i] = FIELD_LUT32[values[i]];
+    if (payload.classes) {
+      // issue 14, part 3: the most probable class's tint, shaded by its probability.
+      const classes = decodeBase64(payload.classes);
+      const lut = classFieldLut(this.nClasses);
+      for (let i = 0; i < values.length; i += 1) out[i] = lut[classes[i] * 256 + values[i]];
+    } else {
+      for (let i = 0; i < values.length; i += 1) out[i] = FIELD_LUT32[values[i]];
+    }
     small.putImageData(pixels, 0, 0);
     const f = this.frame;
     const ratio = window.devicePixelRatio || 1;
@@ -213,9 +228,10 @@ export class DataChart {
     const r = markerRadius(n);
     const outline = n <= 300 ? 1.2 : n <= 3000 ? 0.7 : 0;
     const ratio = window.devicePixelRatio || 1;
-    const sprites = [0, 1].map((cls) => markerSprite(cls, r, outline, ratio));
+    const classes = classRange(Math.max(2, this.nClasses)); // issue 14, part 3
+    const sprites = classes.map((cls) => markerSprite(cls, r, outline, ratio));
     const test = this.test;
-    const hollow = test === null ? null : [0, 1].map((cls) => hollowSprite(cls, r, ratio));
+    const hollow = test === null ? null : classes.map((cls) => hollowSprite(cls, r, ratio));
     ctx.save();
     ctx.beginPath();
     ctx.rect(f.left, f.top, f.width, f.height);
@@ -223,7 +239,7 @@ export class DataChart {
     if (n > 20000) {
       // Dense: plain rectangles, a square for class 0 and a plus for class 1.
       const a = r * 1.5;
-      for (const cls of [0, 1]) {
+      for (const cls of classes) {
         ctx.fillStyle = CLASS_COLORS[cls];
         for (let i = 0; i < n; i += 1) {
           if (this.cls[i] !== cls || i === skip) continue;

@@ -12,6 +12,7 @@ const PRESET_NAMES = {
   "near-perfect": "Near-perfect",
   moons: "Moons",
   circles: "Circles",
+  spiral: "Spiral", // issue 14, part 3
 };
 
 /** What the data is, for the "preset" stat: "Moons", "Moons (edited)", "iris" (a CSV). */
@@ -76,7 +77,9 @@ export class DataPanel {
 
   toggleClass() {
     if (this.state === null) return;
-    const next = 1 - this.state.view.active_class;
+    // issue 14, part 3: cycle through the K classes (0, 1, …, K − 1, 0, …)
+    const k = this.nClasses ?? 2;
+    const next = (this.state.view.active_class + 1) % k;
     // Show the change at once; the server's frame confirms it.
     this.showClass(next);
     this.state = { ...this.state, view: { ...this.state.view, active_class: next } };
@@ -90,6 +93,7 @@ export class DataPanel {
 
   update(frame) {
     this.state = frame.state;
+    this.nClasses = frame.n_classes ?? 2; // issue 14, part 3
     const d = frame.state.data;
     this.nPoints.set(d.n_points);
     this.noise.set(d.noise);

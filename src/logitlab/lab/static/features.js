@@ -47,12 +47,15 @@ export class FeaturesPanel {
     this.degree.set(degree);
     // A frame answering an older command must not undo a click still on its way.
     if (!this.busy() && this.standardize.checked !== standardize) this.standardize.checked = standardize;
-    const names = frame.coefficients?.names ?? [];
+    const k = frame.n_classes ?? 2; // issue 14, part 3: K rows of names, "x (class 0)", …
+    const all = frame.coefficients?.names ?? [];
+    const names = k > 2 ? all.slice(0, all.length / k).map((n) => n.replace(/ \(class \d+\)$/, "")) : all;
     const columns = degree === 1 ? "x, y" : names.slice(0, -1).join(", ");
+    const line = k > 2 ? "the boundaries between classes are straight lines" : "the boundary is a straight line";
     setText(
       this.featuresNote,
       degree === 1
-        ? `Degree 1: the columns are x and y themselves, so the boundary is a straight line${standardize ? " (standardized)" : ""}.`
+        ? `Degree 1: the columns are x and y themselves, so ${line}${standardize ? " (standardized)" : ""}.`
         : `${COLUMNS(degree)} columns: ${columns}${standardize ? ", each standardized with the training points' mean and SD" : ""}.`,
     );
     const share = frame.state.data.test_share ?? 0;

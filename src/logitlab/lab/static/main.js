@@ -25,6 +25,7 @@ import { InferencePanel } from "./inference.js";
 import { InspectorPanel } from "./inspector.js";
 import { LandscapePanel } from "./landscape.js"; // issue 15, branch landscape
 import { LossChart } from "./loss-chart.js";
+import { MulticlassPanel } from "./multiclass.js"; // issue 14, part 3
 import { offerReload } from "./lost-data.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
@@ -84,9 +85,14 @@ const connection = host.connect({
   onFrame: receive,
   onProbe: (p) => {
     if (!hovering) return;
-    readout.textContent =
-      `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · ` +
-      `z = ${formatNumber(p.z, 4)} · p̂ = ${formatNumber(p.p, 4)}`;
+    const where = `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · `;
+    if (p.probs) {
+      // issue 14, part 3: every class's probability
+      readout.textContent =
+        where + p.probs.map((v, k) => `p̂${k} = ${formatNumber(v, 3)}`).join(", ");
+      return;
+    }
+    readout.textContent = where + `z = ${formatNumber(p.z, 4)} · p̂ = ${formatNumber(p.p, 4)}`;
   },
   onError: (message) => {
     if (message.seq === connection.helloSeq && urlState !== null) {
@@ -153,6 +159,7 @@ const panels = [
   new CodePanel(doc, connection, trainer), // issue 15, branch regpath
   new FeaturesPanel(doc, connection), // issue 14: degree, standardize, test share
   new CoefPanel(doc, connection), // issue 14: every coefficient at degree > 1
+  new MulticlassPanel(doc, connection), // issue 14, part 3: K > 2 classes
   new ReplayPanel(doc, connection, trainer), // issue 15, branch landscape
   new LandscapePanel(doc, connection), // issue 15, branch landscape
 ];
@@ -235,10 +242,15 @@ function captionLines() {
       : `z = polynomial of degree ${degree} in x, y (${w.coef.length} coefficients${w.standardize ? ", standardized" : ""})`;
   const preset = doc.querySelector('[data-stat="preset"]').textContent;
   const t = latest.state.training;
+  const k = latest.n_classes ?? 2; // issue 14, part 3: the softmax model
+  const model =
+    k > 2
+      ? `softmax over ${k} classes, each z_k ${degree === 1 ? "linear" : `a polynomial of degree ${degree}`} in x, y (${w.coef.length} coefficients) · prediction: the most probable class`
+      : `${z} · p̂ = σ(z) · τ = ${latest.state.view.tau}`;
   return [
     `${preset} · N = ${latest.metrics.n_points} · ${latest.steps} steps (${t.optimizer}, η = ${t.learning_rate}, ` +
       `penalty ${t.penalty}${t.penalty === "none" ? "" : `, λ = ${t.lam}`})`,
-    `${z} · p̂ = σ(z) · τ = ${latest.state.view.tau} · log loss ${formatNumber(latest.metrics.log_loss, 4)}`,
+    `${model} · log loss ${formatNumber(latest.metrics.log_loss, 4)}`,
   ];
 }
 

@@ -1,7 +1,12 @@
 // Colours (Okabe–Ito, safe for the common colour-vision deficiencies) and marker shapes.
 
-export const CLASS_COLORS = ["#0072B2", "#E69F00"]; // class 0 blue, class 1 orange
-export const CLASS_OUTLINE = ["#003a5c", "#5c3f00"];
+// issue 14, part 3: five classes, all Okabe–Ito: blue, orange, bluish green, vermillion,
+// reddish purple; each class also has its own marker shape (markerPath).
+export const CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7"];
+export const CLASS_OUTLINE = ["#003a5c", "#5c3f00", "#00503a", "#6b2f00", "#66394f"];
+export const CLASS_SHAPES = ["circle", "triangle", "square", "diamond", "inverted triangle"];
+/** Every class index up to `k` − 1. */
+export const classRange = (k) => Array.from({ length: k }, (_, i) => i);
 export const BOUNDARY_COLOR = "#111111";
 export const HALF_LINE_COLOR = "#CC79A7"; // reddish purple
 export const CURVE_COLOR = "#009E73"; // bluish green
@@ -32,11 +37,59 @@ const FIELD_LUT = (() => {
 })();
 export const FIELD_LUT32 = new Uint32Array(FIELD_LUT.buffer);
 
-/** Draw one marker: class 0 a circle, class 1 a triangle (shape as well as colour). */
+const CLASS_RGB = CLASS_COLORS.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+const classLuts = new Map();
+
+/**
+ * K > 2 classes (issue 14, part 3): 256 opaque pixels per class (entry 256·k + v), for the
+ * most probable class k at probability v / 255: white at 1 / K (no class ahead), the
+ * class's tint at certainty. Built once per K.
+ */
+export function classFieldLut(k) {
+  let lut = classLuts.get(k);
+  if (lut !== undefined) return lut;
+  const bytes = new Uint8ClampedArray(256 * 4 * k);
+  for (let cls = 0; cls < k; cls += 1) {
+    for (let i = 0; i < 256; i += 1) {
+      const strength = Math.max(0, (i / 255 - 1 / k) / (1 - 1 / k));
+      const alpha = (30 + 130 * strength) / 255;
+      const at = (cls * 256 + i) * 4;
+      for (let c = 0; c < 3; c += 1) {
+        const tint = 255 + (CLASS_RGB[cls][c] - 255) * 0.85;
+        bytes[at + c] = Math.round(255 + (tint - 255) * alpha);
+      }
+      bytes[at + 3] = 255;
+    }
+  }
+  lut = new Uint32Array(bytes.buffer);
+  classLuts.set(k, lut);
+  return lut;
+}
+
+/**
+ * Draw one marker: class 0 a circle, 1 a triangle, 2 a square, 3 a diamond, 4 an inverted
+ * triangle (shape as well as colour).
+ */
 export function markerPath(ctx, cls, x, y, r) {
   if (cls === 0) {
     ctx.moveTo(x + r, y);
     ctx.arc(x, y, r, 0, 2 * Math.PI);
+  } else if (cls === 2) {
+    const a = r * 0.9;
+    ctx.rect(x - a, y - a, 2 * a, 2 * a);
+  } else if (cls === 3) {
+    const a = r * 1.3;
+    ctx.moveTo(x, y - a);
+    ctx.lineTo(x + a, y);
+    ctx.lineTo(x, y + a);
+    ctx.lineTo(x - a, y);
+    ctx.closePath();
+  } else if (cls === 4) {
+    const h = r * 1.25;
+    ctx.moveTo(x, y + h);
+    ctx.lineTo(x + h, y - h * 0.8);
+    ctx.lineTo(x - h, y - h * 0.8);
+    ctx.closePath();
   } else {
     const h = r * 1.25;
     ctx.moveTo(x, y - h);

@@ -10,8 +10,10 @@ import { setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { Notice } from "./notice.js";
 import { ParamsPanel } from "./params.js";
+import { ClassCount } from "./multiclass.js"; // issue 14, part 3
 import { CurveChart } from "./roc-curves.js";
 import { ScoreHistogram } from "./roc-hist.js";
+import { RocMulti } from "./roc-multi.js"; // issue 14, part 3
 import { AtTauPanel, ThresholdPanel } from "./roc-panel.js";
 import { bindScenarios, bindShortcuts } from "./shortcuts.js";
 import { parseState, serializeState } from "./state.js";
@@ -49,8 +51,10 @@ const connection = new Connection({
   onFrame: receive,
   onProbe: (p) => {
     if (!hovering) return;
-    readout.textContent =
-      `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · p̂ = ${formatNumber(p.p, 4)}`;
+    const where = `x = ${formatNumber(p.x, 3)}, y = ${formatNumber(p.y, 3)} · `;
+    readout.textContent = p.probs // issue 14, part 3: every class's probability
+      ? where + p.probs.map((v, k) => `p̂${k} = ${formatNumber(v, 3)}`).join(", ")
+      : where + `p̂ = ${formatNumber(p.p, 4)}`;
   },
   onError: (message) => {
     if (message.seq === connection.helloSeq && urlState !== null) {
@@ -97,6 +101,8 @@ const atTau = new AtTauPanel(doc);
 const dataPanel = new DataPanel(doc, connection);
 const trainer = new Trainer(doc, connection);
 const params = new ParamsPanel(doc, connection);
+const classCount = new ClassCount(doc, connection); // issue 14, part 3
+const rocMulti = new RocMulti(doc);
 const eta = new NumberControl(doc.getElementById("eta"), doc.getElementById("eta-box"), {
   scale: "log",
   min: 1e-4,
@@ -122,14 +128,19 @@ function receive(frame) {
 
 function commit(now) {
   trainer.tick(now);
-  if (dirty && latest.roc !== null && curves !== null) {
+  const binary = latest !== null && latest.roc !== null && curves !== null;
+  if (dirty && (binary || (latest.n_classes ?? 2) > 2)) {
     dirty = false;
     const roc = latest.roc;
-    rocChart.update(curves, roc);
-    prChart.update(curves, roc);
-    histogram.update(curves, roc);
-    threshold.update(latest, curves);
-    atTau.update(latest, curves);
+    if (binary) {
+      rocChart.update(curves, roc);
+      prChart.update(curves, roc);
+      histogram.update(curves, roc);
+      threshold.update(latest, curves);
+      atTau.update(latest, curves);
+    }
+    rocMulti.update(latest); // issue 14, part 3: K > 2 classes; every coefficient
+    classCount.update(latest);
     dataPanel.update(latest);
     trainer.update(latest);
     params.update(latest);

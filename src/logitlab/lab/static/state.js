@@ -38,6 +38,7 @@ const FIELDS = [
   ["coef", "model", "coef", "floats"], // every coefficient at degree > 1 (b last)
   ["test", "data", "test_share", "float", 0],
   ["cm", "view", "confusion_of", "text", "train"],
+  ["k", "data", "n_classes", "int", 2], // issue 14, part 3: number of classes (2 left out)
 ];
 
 // One edit per token, tokens joined by "~"; numbers inside a token joined by "_".

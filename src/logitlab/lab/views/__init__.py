@@ -29,6 +29,7 @@ exact_fit               regpath.py         stats.js (steps stat reads "exact fit
 code                    code.py            code.js ("Copy as … code", snippets.py)
 contours                contours.py        data-chart.js (boundary curves at degree > 1)
 coefficients            formula.py         coefs.js (every coefficient, degree > 1)
+multiclass              multiclass.py      multiclass.js, roc-multi.js (K > 2 classes)
 landscape               landscape.py       landscape.js (issue 15: loss landscape grid)
 landscape_path          landscape.py       landscape.js (the optimizer's path on it)
 race                    landscape.py       landscape.js, race.js (optimizer race)
@@ -63,6 +64,7 @@ from logitlab.lab.views.landscape import (  # issue 15, branch landscape
     ReplayView,
 )
 from logitlab.lab.views.loss_curve import CurveView
+from logitlab.lab.views.multiclass import MulticlassView  # issue 14, part 3
 from logitlab.lab.views.regpath import ExactFitView, RegPathView
 from logitlab.lab.views.roc import RocView
 from logitlab.lab.views.stats import MetricsView, PenaltyNoteView
@@ -93,6 +95,7 @@ VIEWS: tuple[type[LabView[Any]], ...] = (
     CodeView,  # issue 15, branch regpath
     ContourView,  # issue 14
     CoefficientsView,  # issue 14
+    MulticlassView,  # issue 14, part 3
     LandscapeView,  # issue 15, branch landscape
     LandscapePathView,  # issue 15, branch landscape
     RaceView,  # issue 15, branch landscape

@@ -30,6 +30,7 @@ def _none(note: str) -> BandPayload:
 
 
 class BandView(LabView[BandPayload | None]):
+    two_class_only = True  # issue 14, part 3
     field = "band"
     pages = frozenset({"lab"})
 

@@ -23,9 +23,11 @@ from typing import ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 
-from logitlab.core.link import softplus_and_sigmoid
+from logitlab.core.link import logsumexp, softplus_and_sigmoid
 from logitlab.core.metrics import Confusion, confusion_at
-from logitlab.core.types import FloatArray
+from logitlab.core.multiclass_metrics import ClassScores, confusion_matrix, per_class_scores
+from logitlab.core.types import FloatArray, IntArray
+from logitlab.lab import multiclass as mc
 from logitlab.lab.experiment import Experiment
 from logitlab.lab.protocol import PageName, RowsName, View
 
@@ -55,6 +57,9 @@ class Scores:
     """True when the boundary z = 0 puts every training point on its own class's side."""
     test_log_loss: float | None = None
     """Mean cross-entropy on the test points (None without a split; issue 14)."""
+    proba: FloatArray | None = None
+    """K > 2 classes (issue 14, part 3): softmax probabilities, shape (n_points, K); ``p``
+    is then the most probable class's probability and ``z`` its score."""
 
 
 class FrameInputs:
@@ -80,8 +85,13 @@ class FrameInputs:
         self.coef_key = tuple(c.tolist())
         """Every coefficient, hashable (a view's key when it depends on the model)."""
         self._confusions: dict[RowsName, Confusion | None] = {}
+        self._class_scores: dict[RowsName, tuple[IntArray, ClassScores] | None] = {}
+        self.n_classes = experiment.n_classes
+        """K (issue 14, part 3); two-class-only views send None when it is above 2."""
         self.weight_norm = (
-            math.hypot(self.w0, self.w1) if c.size == 3 else float(np.linalg.norm(c[:-1]))
+            math.hypot(self.w0, self.w1)
+            if c.size == 3
+            else float(np.linalg.norm(mc.coef_rows(c, experiment.n_classes)[:, :-1]))
         )
         """‖w‖ over every weight (not b)."""
 
@@ -97,6 +107,8 @@ class FrameInputs:
         if not pts.n:
             empty = np.empty(0)
             return Scores(z=empty, p=empty, log_loss=math.nan, objective=None, separated=False)
+        if exp.n_classes > 2:  # issue 14, part 3
+            return self._multiclass_scores()
         z = exp.design() @ exp.coef[:-1] + exp.coef[-1]
         sp, p = softplus_and_sigmoid(z)
         losses = sp - pts.y * z
@@ -118,6 +130,56 @@ class FrameInputs:
             test_log_loss=test_log_loss,
         )
 
+    def _multiclass_scores(self) -> Scores:
+        """:attr:`scores` with K > 2 classes (issue 14, part 3)."""
+        exp = self.experiment
+        Z = mc.scores(exp.design(), exp.coef, exp.n_classes)
+        lse = logsumexp(Z, axis=1)
+        P = np.exp(Z - lse[:, None])
+        y = exp.points.y.astype(np.intp)
+        losses = lse - Z[np.arange(y.size), y]
+        pred = np.argmax(Z, axis=1)
+        top = Z[np.arange(y.size), pred]
+        right, test_log_loss = pred == y, None
+        if exp.has_split():
+            train = exp.rows("train")
+            test_log_loss = finite(float(np.mean(losses[~train])))
+            losses, right = losses[train], right[train]
+        log_loss = float(np.mean(losses))
+        objective = exp.objective()
+        value = log_loss + objective.penalty.value(exp.coef[objective.penalized])
+        return Scores(
+            z=top,
+            p=P[np.arange(y.size), pred],
+            log_loss=log_loss,
+            objective=finite(value),
+            separated=bool(np.all(right)),
+            test_log_loss=test_log_loss,
+            proba=P,
+        )
+
+    def class_scores(self, which: RowsName) -> tuple[IntArray, ClassScores] | None:
+        """K > 2 classes (issue 14, part 3): the confusion matrix and per-class scores of
+        the rule "the most probable class" on the training or test points (None without
+        such points)."""
+        if which not in self._class_scores:
+            exp = self.experiment
+            y, P = exp.points.y, self.scores.proba
+            if P is None:  # no points
+                self._class_scores[which] = None
+                return None
+            if exp.has_split():
+                rows = exp.rows(which)
+                y, P = y[rows], P[rows]
+            elif which == "test":
+                y = y[:0]
+            out = None
+            if y.size:
+                m = confusion_matrix(y, np.argmax(P, axis=1), exp.n_classes)
+                out = (m, per_class_scores(m))
+            self._class_scores[which] = out
+        return self._class_scores[which]
+
     @functools.cached_property
     def confusion(self) -> Confusion | None:
         """Counts and rates of the rule p̂ ≥ τ on the training points (None without points)."""
@@ -128,6 +190,9 @@ class FrameInputs:
         None without such points."""
         if which not in self._confusions:
             exp = self.experiment
+            if exp.n_classes > 2:  # no threshold rule with K > 2 classes (issue 14)
+                self._confusions[which] = None
+                return None
             y, p = exp.points.y, self.scores.p
             if exp.has_split():
                 rows = exp.rows(which)
@@ -158,6 +223,9 @@ class LabView(Generic[P]):
     """True (incremental views): a recomputed payload equal to the last one is not sent."""
     timing: ClassVar[Literal["field", "metrics"]] = "metrics"
     """Which part of :class:`~logitlab.lab.session.FrameTiming` its time counts in."""
+    two_class_only: ClassVar[bool] = False
+    """True: the view has no meaning with K > 2 classes and sends None then (the page
+    says the view is for two classes; issue 14, part 3)."""
 
     def __init__(self) -> None:
         self._key: object = _UNSET
@@ -172,6 +240,9 @@ class LabView(Generic[P]):
 
     def payload(self, inputs: FrameInputs) -> P | None:
         """This frame's payload (None for "unchanged" when :attr:`incremental`)."""
+        if self.two_class_only and inputs.n_classes > 2:  # issue 14, part 3
+            self.resend()
+            return None
         key = self.key(inputs)
         if key is not None and key == self._key:
             return None if self.incremental else self._last

@@ -36,6 +36,7 @@ def _line(inputs: FrameInputs, level: float) -> Segment | None:
 class BoundaryView(LabView[Segment | None]):
     """The line where p̂ = τ, i.e. z = logit(τ) (None when it misses the window)."""
 
+    two_class_only = True  # issue 14, part 3
     field = "boundary"
 
     def compute(self, inputs: FrameInputs) -> Segment | None:
@@ -45,6 +46,7 @@ class BoundaryView(LabView[Segment | None]):
 class HalfLineView(LabView[Segment | None]):
     """The line where p̂ = 0.5, present only when τ ≠ 0.5."""
 
+    two_class_only = True  # issue 14, part 3
     field = "half_line"
 
     def compute(self, inputs: FrameInputs) -> Segment | None:

@@ -24,6 +24,7 @@ def _fmt(v: float) -> str:
 
 
 class CalibrationView(LabView[CalibrationPayload]):
+    two_class_only = True  # issue 14, part 3
     field = "calibration"
     pages = frozenset({"lab"})
 

@@ -14,6 +14,7 @@ from logitlab.lab.views.base import FrameInputs, LabView
 
 
 class CodeView(LabView[CodePayload | None]):
+    two_class_only = True  # issue 14, part 3
     field = "code"
     pages = frozenset({"lab"})
     incremental = True

@@ -11,6 +11,7 @@ from collections.abc import Hashable
 
 import numpy as np
 
+from logitlab.lab import multiclass as mc
 from logitlab.lab.features import probability_bytes
 from logitlab.lab.geometry import FIELD_SIZE, probability_field
 from logitlab.lab.protocol import FieldPayload, PointsPayload, View
@@ -70,6 +71,10 @@ class FieldView(LabView[FieldPayload | None]):
         if not exp.view_spec.show_field:
             return None
         fmap = exp.feature_map()
+        if exp.n_classes > 2:  # most probable class, shaded by its p̂ (issue 14, part 3)
+            z = mc.vertex_scores(fmap, exp.coef, exp.n_classes, inputs.window)[:, 1::2, 1::2]
+            top, cls = mc.field_bytes(z)
+            return FieldPayload.model_construct(size=FIELD_SIZE, data=top, classes=cls)
         if fmap.identity:
             data = probability_field(exp.coef, inputs.window)
         else:  # through the feature map (issue 14)

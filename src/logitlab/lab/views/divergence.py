@@ -18,6 +18,14 @@ HINT = "Lower the learning rate η, add an L2 penalty (λ > 0), or press Reset w
 OK = Divergence(state="ok", message="")
 
 
+def _separator(degree: int, n_classes: int) -> str:
+    """What separates the classes: a line at degree 1, a curve above it (issue 14)."""
+    if n_classes > 2:
+        shape = "Straight boundaries separate" if degree == 1 else "Curved boundaries separate"
+        return shape
+    return "A line separates" if degree == 1 else "A curve (the boundary z = 0) separates"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -82,9 +90,9 @@ class DivergenceView(LabView[Divergence]):
                 )
             return Divergence(
                 state="separable",
-                message="A line separates the classes perfectly, so the cross-entropy keeps "
-                "falling as the weights grow: ‖w‖ grows without bound and no finite "
-                "weights are best.",
+                message=f"{_separator(exp.degree, exp.n_classes)} the classes perfectly, so "
+                "the cross-entropy keeps falling as the weights grow: ‖w‖ grows without "
+                "bound and no finite weights are best.",
                 hint="An L2 penalty (λ > 0) gives a finite optimum; so does stopping early.",
             )
         return OK

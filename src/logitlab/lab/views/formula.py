@@ -8,7 +8,7 @@ exponent does); ``static/params.js`` shows the weights in the sliders and boxes.
 from __future__ import annotations
 
 from logitlab.lab import mathml
-from logitlab.lab.feature_math import polynomial_formula
+from logitlab.lab.feature_math import polynomial_formula, softmax_formula
 from logitlab.lab.protocol import Coefficients, ModelSpec
 from logitlab.lab.views.base import FrameInputs, LabView
 
@@ -18,6 +18,9 @@ class ModelMathView(LabView[str]):
 
     def compute(self, inputs: FrameInputs) -> str:
         exp = inputs.experiment
+        if exp.n_classes > 2:  # the softmax form (issue 14, part 3)
+            names = (*exp.feature_map().names, "b")
+            return softmax_formula(names, exp.coef.tolist(), exp.n_classes, exp.standardize)
         if exp.degree == 1:
             return mathml.model_formula(inputs.w0, inputs.w1, inputs.b)
         names = exp.coef_names()

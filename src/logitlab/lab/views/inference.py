@@ -66,6 +66,7 @@ def _empty(state: str, message: str, kind: str) -> InferencePayload:
 
 
 class InferenceView(LabView[InferencePayload]):
+    two_class_only = True  # issue 14, part 3
     field = "inference"
     pages = frozenset({"lab"})
 

@@ -20,6 +20,7 @@ from logitlab.lab.views.base import FrameInputs, LabView
 
 
 class InfluenceView(LabView[InfluencePayload | None]):
+    two_class_only = True  # issue 14, part 3
     field = "influence"
     pages = frozenset({"lab"})
 

@@ -52,6 +52,7 @@ def ghost_boundary(exp: Experiment, coef: np.ndarray, tau: float, view: View) ->
 
 
 class InspectorView(LabView[InspectorPayload | None]):
+    two_class_only = True  # issue 14, part 3
     field = "inspector"
     pages = frozenset({"lab"})
 

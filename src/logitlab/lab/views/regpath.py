@@ -83,6 +83,7 @@ def _ordinal(k: int) -> str:
 class RegPathView(LabView[RegPathPayload | None]):
     """Sent when the points, the penalty family or λ change (an incremental view)."""
 
+    two_class_only = True  # issue 14, part 3
     field = "regpath"
     pages = frozenset({"lab"})
     incremental = True

@@ -12,6 +12,7 @@ from logitlab.lab.views.base import FrameInputs, LabView
 
 
 class RocView(LabView[RocPayload]):
+    two_class_only = True  # issue 14, part 3
     field = "roc"
     pages = frozenset({"roc"})
 

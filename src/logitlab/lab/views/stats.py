@@ -33,6 +33,8 @@ class MetricsView(LabView[Metrics]):
             delta = finite(value - exp.recent.values[-1])
             if delta is not None and abs(delta) < DELTA_NOISE * abs(value):
                 delta = 0.0  # rounding noise of a converged run, not a change
+        if exp.n_classes > 2:  # issue 14, part 3
+            return _multiclass_metrics(inputs, delta)
         train = inputs.confusion
         # The matrix, precision, recall and F1 of the points the user chose (issue 14).
         c = inputs.confusion_of(exp.view_spec.confusion_of) if exp.has_split() else train
@@ -63,6 +65,34 @@ class MetricsView(LabView[Metrics]):
             test_accuracy=None if test is None else finite(test.accuracy),
             test_log_loss=scores.test_log_loss,
         )
+
+
+def _multiclass_metrics(inputs: FrameInputs, delta: float | None) -> Metrics:
+    """K > 2 classes: accuracy of the most probable class; precision, recall and F1 are the
+    macro averages (the matrix and per-class numbers are ``views/multiclass.py``'s)."""
+    exp = inputs.experiment
+    scores = inputs.scores
+    train = inputs.class_scores("train")
+    chosen = inputs.class_scores(exp.view_spec.confusion_of) if exp.has_split() else train
+    test = inputs.class_scores("test") if exp.has_split() else None
+    zero = Confusion.model_construct(tn=0, fp=0, fn=0, tp=0)
+    c = None if chosen is None else chosen[1]
+    return Metrics.model_construct(
+        log_loss=finite(scores.log_loss),
+        objective=scores.objective,
+        delta_loss=delta,
+        accuracy=None if train is None else finite(train[1].accuracy),
+        baseline=exp.baseline(),
+        precision=None if c is None else finite(c.macro_precision),
+        recall=None if c is None else finite(c.macro_recall),
+        f1=None if c is None else finite(c.macro_f1),
+        confusion=zero,
+        weight_norm=inputs.weight_norm,
+        n_points=exp.points.n,
+        n_test=int(np.count_nonzero(exp.test_mask())) if exp.has_split() else 0,
+        test_accuracy=None if test is None else finite(test[1].accuracy),
+        test_log_loss=scores.test_log_loss,
+    )
 
 
 class PenaltyNoteView(LabView[str]):
