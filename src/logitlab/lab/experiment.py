@@ -375,9 +375,11 @@ class Experiment:
             after = self.feature_map()
             self.coef = mc.map_rows(raw, k, after.from_raw)
             # issue 15: the replay history holds the same models in the new coordinates
-            self.explore.weights.remap(
-                lambda c: mc.map_rows(mc.map_rows(c, k, before.raw_coef), k, after.from_raw)
-            )
+            # (a history of another degree is dropped: it was of another model)
+            hist = self.explore.weights
+            if len(hist) and hist.coefs().shape[1] != self.coef.size:
+                hist.clear()
+            hist.remap(lambda c: mc.map_rows(mc.map_rows(c, k, before.raw_coef), k, after.from_raw))
         if command.degree is not None and command.degree != self.degree:
             self.coef = mc.resize_rows(self.coef, self.degree, command.degree, k)
             self.degree = command.degree
