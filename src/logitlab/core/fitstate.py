@@ -31,7 +31,7 @@ frequency weights (a row of weight s stands for s identical rows).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -51,6 +51,7 @@ from logitlab.core.covariance import (
     reduce_rows,
     residuals,
     table_coef,
+    weighted_gram,
 )
 from logitlab.core.objective import Objective
 from logitlab.core.separation import (
@@ -231,19 +232,31 @@ def compute_fit_state(
     fi = objective.model.fit_intercept
     if max(K - 1, 1) * (p + int(fi)) > MAX_DENSE_PARAMS:
         return _wide_fit_state(objective, coef, converged=converged, n_iter=n_iter)
-    design = make_design(objective)
-    q, m = design.n_blocks, design.n_terms
     coef = np.asarray(coef, dtype=np.float64)
     theta = table_coef(coef, K, p, fi)
-    theta_c = centered_theta(design, theta)
     penalized = penalty.alpha > 0.0
     has_l1 = penalty.l1 > 0.0
     symmetric = penalized and K > 2  # the penalty lives on the symmetric rows
+    n_h = K if symmetric else q_of(K)
 
-    n_h = K if symmetric else q
-    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = (
-        reduce_rows(objective, partial(_first_pass, design, theta_c, symmetric), add_parts)
-    )
+    # issue 13: in memory, the solver's column means centre the design and the first
+    # pass also finds each term's reach, so no separate pass of design sums is made.
+    means = getattr(objective, "column_means", None)
+    fused = means is not None and fi and not hasattr(objective, "reduce_rows")
+    if fused:
+        design = Design(n_classes=K, fit_intercept=True, center=np.asarray(means))
+        theta_c = centered_theta(design, theta)
+        first = _binary_first_pass if K == 2 else partial(_first_pass, symmetric=symmetric)
+        *sums, reach = first(design, theta_c, objective.X, objective.y, objective.sample_weight)
+        design = replace(design, reach=reach)
+    else:
+        design = make_design(objective)
+        theta_c = centered_theta(design, theta)
+        sums = reduce_rows(
+            objective, partial(_first_pass_sums, design, theta_c, symmetric), add_parts
+        )
+    q, m = design.n_blocks, design.n_terms
+    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = sums
 
     if not symmetric:
         # Per row, Σ_{k≠y} p̂_k (e_y − e_k)(e_y − e_k)ᵀ = (diag p̂ − p̂p̂ᵀ) + (e_y − p̂)(e_y − p̂)ᵀ
@@ -274,7 +287,7 @@ def compute_fit_state(
     v_err = np.zeros(q) if cert_inv is None else _solve_error(cert_inv, r_abs, design)
     certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
     if certified:
-        certified = reduce_rows(
+        certified = _certified_by_reach(design, theta_c, v.reshape(q, m), v_err) or reduce_rows(
             objective, partial(_certify_rows, design, theta_c, v.reshape(q, m), v_err), _both
         )
     if cov_c is None:
@@ -362,14 +375,32 @@ def compute_fit_state(
     )
 
 
-def _first_pass(
+def q_of(K: int) -> int:
+    """Linear predictors reported for K classes (1 for binary, K−1 otherwise)."""
+    return max(K - 1, 1)
+
+
+def _first_pass_sums(
     design: Design, theta_c: FloatArray, symmetric: bool, X: Any, y: Any, sw: FloatArray | None
+) -> tuple[Any, ...]:
+    """:func:`_first_pass` without the reach (its sums only: they add over row chunks)."""
+    return _first_pass(design, theta_c, X, y, sw, symmetric=symmetric)[:-1]
+
+
+def _first_pass(
+    design: Design,
+    theta_c: FloatArray,
+    X: Any,
+    y: Any,
+    sw: FloatArray | None,
+    *,
+    symmetric: bool,
 ) -> tuple[Any, ...]:
     """The sums of :func:`compute_fit_state`'s first pass over some rows (in blocks).
 
     (information, HC0 meat, certificate matrix, symmetric meat, score sum g,
     Σ|sᵢrᵢₖ|, Σsᵢzᵢ², log-likelihood, Σsᵢ[yᵢ = k]zᵢ, Σsᵢ, rows of positive
-    weight, per-class Σsᵢ).
+    weight, per-class Σsᵢ), and last the reach ``max |zᵢ|`` of each term.
     """
     K = design.n_classes
     q, m = design.n_blocks, design.n_terms
@@ -383,8 +414,11 @@ def _first_pass(
     ss = np.zeros(m)
     log_lik = 0.0
     moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
+    reach = np.zeros(m)
     for sl in blocks(X.shape[0], X.shape[1]):
         Z = design.rows(X, sl)
+        if Z.shape[0]:
+            reach = np.maximum(reach, np.max(np.abs(Z), axis=0))
         labels = np.asarray(y[sl]).astype(np.intp)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
@@ -414,7 +448,96 @@ def _first_pass(
         ss += s @ (Z * Z)
         moments += (onehot * s[:, None]).T @ Z
     mass, n_rows, counts = _weight_totals(y, sw, K)
-    return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts
+    return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts, reach
+
+
+def _binary_first_pass(
+    design: Design, theta_c: FloatArray, X: Any, y: Any, sw: FloatArray | None
+) -> tuple[Any, ...]:
+    """:func:`_first_pass` of a binary model, without its (rows, K, K) arrays (issue 13).
+
+    The same sums by the same arithmetic: p̂₁ from the stable logistic, the
+    residual ``1 − p̂₁ = p̂₀`` for the positives and ``−p̂₁`` for the others, the
+    information weight ``p̂₁ − p̂₁²``.
+    """
+    m = design.n_terms
+    b = theta_c.reshape(1, m)[0]
+    info = np.zeros((m, m))
+    meat0 = np.zeros((m, m))
+    g = np.zeros((1, m))
+    r_abs = np.zeros(1)
+    ss = np.zeros(m)
+    log_lik = 0.0
+    moments = np.zeros((2, m))
+    reach = np.zeros(m)
+    for sl in blocks(X.shape[0], X.shape[1]):
+        Z = design.rows(X, sl)
+        if not Z.shape[0]:
+            continue
+        reach = np.maximum(reach, np.max(np.abs(Z), axis=0))
+        positive = np.asarray(y[sl]) == 1
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        eta = Z @ b
+        e = np.exp(-np.abs(eta))
+        big, small = 1.0 / (1.0 + e), e / (1.0 + e)
+        up = eta >= 0
+        p1 = np.where(up, big, small)
+        p0 = np.where(up, small, big)
+        t = eta * np.where(positive, 1.0, -1.0)
+        log_lik += float(-(s @ (np.maximum(-t, 0.0) + np.log1p(np.exp(-np.abs(t))))))
+        r = np.where(positive, p0, -p1)
+        w = -p1 * p1 + p1
+        info += weighted_gram(Z, w * s)
+        meat0 += weighted_gram(Z, (r * r) * s)
+        rs = r * s
+        g[0] += rs @ Z
+        r_abs += np.abs(rs).sum()
+        ss += s @ (Z * Z)
+        s1 = np.where(positive, s, 0.0)
+        moments[1] += s1 @ Z
+        moments[0] += (s - s1) @ Z
+    mass, n_rows, counts = _weight_totals(y, sw, 2)
+    empty = np.zeros((0, 0))
+    return (
+        info,
+        meat0,
+        np.zeros((m, m)),
+        empty,
+        g,
+        r_abs,
+        ss,
+        log_lik,
+        moments,
+        mass,
+        n_rows,
+        counts,
+        reach,
+    )
+
+
+def _certified_by_reach(
+    design: Design, theta_c: FloatArray, v: FloatArray, v_err: FloatArray
+) -> bool:
+    """The separation certificate proved for every row at once from the terms' reach.
+
+    A row's correction factor is ``1 − (uᵢ_y − uᵢₖ) − (b_y + b_k)`` with
+    ``|uᵢₖ| = |zᵢ·vₖ| ≤ |vₖ|·reach``, so when twice the largest such bound plus
+    twice the largest rounding bound stays below 1/4 every factor exceeds 1/2
+    (:func:`~logitlab.core.separation.certify_no_separation`'s test); and every
+    probability is positive when the linear predictors' spread is far from
+    exp's underflow. Without a reach (or when the bound is too loose) the rows
+    are checked one by one (issue 13: one pass fewer on converged fits).
+    """
+    reach = design.reach
+    if reach is None:
+        return False
+    q, m = design.n_blocks, design.n_terms
+    u = np.abs(v) @ reach
+    eta = np.abs(theta_c.reshape(q, m)) @ reach
+    if not (np.all(np.isfinite(u)) and np.all(np.isfinite(eta))):
+        return False
+    spread = 2.0 * float(np.max(eta)) + math.log(design.n_classes)
+    return 2.0 * float(np.max(u)) + 2.0 * float(np.max(v_err)) < 0.25 and spread < 600.0
 
 
 def _weight_totals(y: Any, sw: FloatArray | None, K: int) -> tuple[float, int, FloatArray]:
