@@ -246,7 +246,9 @@ def compute_fit_state(
     if fused:
         design = Design(n_classes=K, fit_intercept=True, center=np.asarray(means))
         theta_c = centered_theta(design, theta)
-        first = _binary_first_pass if K == 2 else partial(_first_pass, symmetric=symmetric)
+        first = (
+            _binary_first_pass if K == 2 else partial(_multinomial_first_pass, symmetric=symmetric)
+        )
         *sums, reach = first(design, theta_c, objective.X, objective.y, objective.sample_weight)
         design = replace(design, reach=reach)
     else:
@@ -513,6 +515,82 @@ def _binary_first_pass(
         counts,
         reach,
     )
+
+
+def _multinomial_first_pass(
+    design: Design,
+    theta_c: FloatArray,
+    X: Any,
+    y: Any,
+    sw: FloatArray | None,
+    *,
+    symmetric: bool,
+) -> tuple[Any, ...]:
+    """:func:`_first_pass` of a K-class model with a few products per block (issue 13).
+
+    Per row the information weight is ``diag p̂ − p̂p̂ᵀ``, so its sum is
+    ``Σ_k Zᵀdiag(sp̂_k)Z`` on the diagonal blocks minus ``GᵀG`` with
+    ``G = √s·(p̂ ⊗ z)``; the meat is ``HᵀH`` with ``H = √s·(r ⊗ z)``; and the
+    certificate matrix is the information on the non-reference classes plus
+    their meat (``Σ_{k≠y} p̂_k (e_y − e_k)(e_y − e_k)ᵀ = diag p̂ − p̂p̂ᵀ + (e_y − p̂)(e_y − p̂)ᵀ``),
+    for one matrix product each instead of a weighted Gram per pair of classes.
+    """
+    K = design.n_classes
+    q, m = design.n_blocks, design.n_terms
+    n_h = K if symmetric else q
+    info = np.zeros((n_h * m, n_h * m))
+    meat = np.zeros((n_h * m, n_h * m))
+    g = np.zeros((q, m))
+    r_abs = np.zeros(q)
+    ss = np.zeros(m)
+    log_lik = 0.0
+    moments = np.zeros((K, m))
+    reach = np.zeros(m)
+    buffer = np.empty((0, n_h, m))
+    for sl in blocks(X.shape[0], 4 * n_h * m):  # G and H: (rows, n_h·m) each
+        Z = design.rows(X, sl)
+        if not Z.shape[0]:
+            continue
+        reach = np.maximum(reach, np.max(np.abs(Z), axis=0))
+        labels = np.asarray(y[sl]).astype(np.intp)
+        s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
+        P = probabilities(design, theta_c, Z)
+        log_lik += log_likelihood(design, theta_c, Z, labels, s)
+        R = residuals(P, labels)
+        Ph = P if symmetric else P[:, 1:]
+        if symmetric:
+            R_h = np.empty_like(P)  # e_y − p̂ on every class (they sum to 0)
+            R_h[:, 1:] = R
+            R_h[:, 0] = -R.sum(axis=1)
+        else:
+            R_h = R
+        for k in range(n_h):
+            info[k * m : (k + 1) * m, k * m : (k + 1) * m] += weighted_gram(Z, Ph[:, k] * s)
+        rows = Z.shape[0]
+        if buffer.shape[0] < rows:
+            buffer = np.empty((rows, n_h, m))  # reused by every block of this size
+        out = buffer[:rows]
+        Zr = Z * np.sqrt(s)[:, None]
+        G = np.multiply(Ph[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
+        info -= G.T @ G
+        H = np.multiply(R_h[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
+        meat += H.T @ H
+        Rs = R * s[:, None]
+        g += Rs.T @ Z
+        r_abs += np.abs(Rs).sum(axis=0)
+        ss += s @ (Z * Z)
+        onehot = np.zeros_like(P)
+        onehot[np.arange(P.shape[0]), labels] = 1.0
+        moments += (onehot * s[:, None]).T @ Z
+    info = (info + info.T) / 2.0
+    meat = (meat + meat.T) / 2.0
+    mass, n_rows, counts = _weight_totals(y, sw, K)
+    if symmetric:
+        meat0, meat_sym = meat[m:, m:], meat
+        cert = info[m:, m:] + meat0
+    else:
+        meat0, meat_sym, cert = meat, np.zeros((0, 0)), np.zeros((q * m, q * m))
+    return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts, reach
 
 
 def _certified_by_reach(
