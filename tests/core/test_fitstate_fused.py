@@ -109,3 +109,37 @@ def test_column_extreme_rows_match_argmin_and_argmax() -> None:
     A = np.round(rng.normal(size=(70_000, 40)), 1)  # many ties: the first row wins
     expected = set(np.argmin(A, axis=0).tolist()) | set(np.argmax(A, axis=0).tolist())
     assert sep._column_extreme_rows(A) == expected
+
+
+@pytest.mark.parametrize(
+    ("K", "weighted", "alpha", "offset"),
+    [(2, False, 0.0, 0.0), (2, True, 1e-3, 1e6), (3, False, 0.0, 0.0), (3, True, 1e-3, 50.0)],
+)
+def test_the_information_from_the_solvers_hessian_equals_the_summed_one(
+    K: int, weighted: bool, alpha: float, offset: float
+) -> None:
+    X, y = _data(2_000, 3, K, seed=7)
+    X = X + offset  # a large offset: the solver centres that column, the state all of them
+    sw = np.random.default_rng(2).uniform(0.2, 3.0, y.shape[0]) if weighted else None
+    objective = Objective(X, y, n_classes=K, sample_weight=sw, penalty=Penalty(alpha))
+    fit = solve(objective, tol=1e-10, method="newton")
+    assert fit.hessian is not None  # few coefficients: the fused Newton pass
+    kw = {"converged": fit.converged, "n_iter": fit.n_iter}
+    reused = compute_fit_state(
+        objective, fit.coef, hessian=fit.hessian, hessian_offset=fit.hessian_offset, **kw
+    )
+    summed = compute_fit_state(objective, fit.coef, **kw)
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        a, b = reused.covariance(cov_type), summed.covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-14 * np.max(np.abs(b)))
+    assert reused.separation_method == summed.separation_method == "certificate from the fit"
+
+
+def test_no_hessian_is_kept_for_float32_sparse_or_l1() -> None:
+    X, y = _data(1_000, 3, 2, seed=8)
+    assert solve(Objective(X.astype(np.float32), y), method="newton").hessian is None
+    assert solve(Objective(X, y, penalty=Penalty(1e-3, 1.0)), method="newton").hessian is None
+    import scipy.sparse
+
+    assert solve(Objective(scipy.sparse.csr_matrix(X), y), method="newton").hessian is None

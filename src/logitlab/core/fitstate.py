@@ -211,7 +211,13 @@ def data_moments(
 
 
 def compute_fit_state(
-    objective: Objective, coef: FloatArray, *, converged: bool, n_iter: int
+    objective: Objective,
+    coef: FloatArray,
+    *,
+    converged: bool,
+    n_iter: int,
+    hessian: FloatArray | None = None,
+    hessian_offset: FloatArray | None = None,
 ) -> FitState:
     """The :class:`FitState` of the fit ``coef`` of ``objective`` (see the module docstring).
 
@@ -225,6 +231,10 @@ def compute_fit_state(
         The solver's verdict.
     n_iter : int
         Iterations the solver used.
+    hessian, hessian_offset : ndarray or None
+        The solver's Hessian at ``coef`` and its column offsets
+        (:class:`~logitlab.core.solvers.SolveResult`): when given, the
+        information is mapped from it instead of summed again (issue 13).
     """
     penalty = objective.penalty
     K = objective.model.n_classes
@@ -243,11 +253,13 @@ def compute_fit_state(
     # pass also finds each term's reach, so no separate pass of design sums is made.
     means = getattr(objective, "column_means", None)
     fused = means is not None and fi and not hasattr(objective, "reduce_rows")
+    reuse = fused and hessian is not None and not has_l1
     if fused:
         design = Design(n_classes=K, fit_intercept=True, center=np.asarray(means))
         theta_c = centered_theta(design, theta)
-        first = (
-            _binary_first_pass if K == 2 else partial(_multinomial_first_pass, symmetric=symmetric)
+        first = partial(
+            _binary_first_pass if K == 2 else partial(_multinomial_first_pass, symmetric=symmetric),
+            with_info=not reuse,
         )
         *sums, reach = first(design, theta_c, objective.X, objective.y, objective.sample_weight)
         design = replace(design, reach=reach)
@@ -259,6 +271,13 @@ def compute_fit_state(
         )
     q, m = design.n_blocks, design.n_terms
     (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = sums
+    if reuse:
+        assert hessian is not None
+        info = _information_from_hessian(
+            objective, design, hessian, hessian_offset, sw_sum, symmetric
+        )
+        if symmetric:
+            cert = info[m:, m:] + meat0
 
     if not symmetric:
         # Per row, Σ_{k≠y} p̂_k (e_y − e_k)(e_y − e_k)ᵀ = (diag p̂ − p̂p̂ᵀ) + (e_y − p̂)(e_y − p̂)ᵀ
@@ -454,7 +473,13 @@ def _first_pass(
 
 
 def _binary_first_pass(
-    design: Design, theta_c: FloatArray, X: Any, y: Any, sw: FloatArray | None
+    design: Design,
+    theta_c: FloatArray,
+    X: Any,
+    y: Any,
+    sw: FloatArray | None,
+    *,
+    with_info: bool = True,
 ) -> tuple[Any, ...]:
     """:func:`_first_pass` of a binary model, without its (rows, K, K) arrays (issue 13).
 
@@ -488,8 +513,9 @@ def _binary_first_pass(
         t = eta * np.where(positive, 1.0, -1.0)
         log_lik += float(-(s @ (np.maximum(-t, 0.0) + np.log1p(np.exp(-np.abs(t))))))
         r = np.where(positive, p0, -p1)
-        w = -p1 * p1 + p1
-        info += weighted_gram(Z, w * s)
+        if with_info:  # else the solver's Hessian gives it
+            w = -p1 * p1 + p1
+            info += weighted_gram(Z, w * s)
         meat0 += weighted_gram(Z, (r * r) * s)
         rs = r * s
         g[0] += rs @ Z
@@ -525,6 +551,7 @@ def _multinomial_first_pass(
     sw: FloatArray | None,
     *,
     symmetric: bool,
+    with_info: bool = True,
 ) -> tuple[Any, ...]:
     """:func:`_first_pass` of a K-class model with a few products per block (issue 13).
 
@@ -564,15 +591,16 @@ def _multinomial_first_pass(
             R_h[:, 0] = -R.sum(axis=1)
         else:
             R_h = R
-        for k in range(n_h):
-            info[k * m : (k + 1) * m, k * m : (k + 1) * m] += weighted_gram(Z, Ph[:, k] * s)
         rows = Z.shape[0]
         if buffer.shape[0] < rows:
             buffer = np.empty((rows, n_h, m))  # reused by every block of this size
         out = buffer[:rows]
         Zr = Z * np.sqrt(s)[:, None]
-        G = np.multiply(Ph[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
-        info -= G.T @ G
+        if with_info:  # else the solver's Hessian gives it
+            for k in range(n_h):
+                info[k * m : (k + 1) * m, k * m : (k + 1) * m] += weighted_gram(Z, Ph[:, k] * s)
+            G = np.multiply(Ph[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
+            info -= G.T @ G
         H = np.multiply(R_h[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
         meat += H.T @ H
         Rs = R * s[:, None]
@@ -591,6 +619,41 @@ def _multinomial_first_pass(
     else:
         meat0, meat_sym, cert = meat, np.zeros((0, 0)), np.zeros((q * m, q * m))
     return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts, reach
+
+
+def _information_from_hessian(
+    objective: Objective,
+    design: Design,
+    hessian: FloatArray,
+    offset: FloatArray | None,
+    sw_sum: float,
+    symmetric: bool,
+) -> FloatArray:
+    """The first pass's information ``Σ sᵢ Wᵢ ⊗ zᵢzᵢᵀ`` from the solver's Hessian at the fit.
+
+    The solver's Hessian is ``(1/Σs) Σ sᵢ Wᵢ ⊗ x̃ᵢx̃ᵢᵀ + l2·I`` on the penalized
+    weights, per class ``x̃ = [x − o, 1]`` (o its column offsets) and all K
+    classes for K ≥ 3. The design row is ``z = [1, x − c] = M x̃`` with
+    ``z₀ = x̃_p`` and ``zⱼ = x̃ⱼ + (oⱼ − cⱼ)·x̃_p``, so the information is
+    ``Σs·(I ⊗ M)(H − l2)(I ⊗ M)ᵀ``, on classes 1..K−1 unless ``symmetric``.
+    """
+    p, m = objective.n_features, design.n_terms
+    H = np.array(hessian, dtype=np.float64)
+    l2 = objective.penalty.l2
+    if l2:
+        idx = np.flatnonzero(objective.penalized)
+        H[idx, idx] -= l2
+    o = np.zeros(p) if offset is None else np.asarray(offset, dtype=np.float64)
+    M = np.zeros((m, m))
+    M[0, p] = 1.0
+    M[1:, :p] = np.eye(p)
+    M[1:, p] = o - design.center
+    outputs = H.shape[0] // m
+    big = np.kron(np.eye(outputs), M)
+    info = sw_sum * (big @ H @ big.T)
+    if outputs > 1 and not symmetric:
+        info = info[m:, m:]
+    return np.asarray((info + info.T) / 2.0, dtype=np.float64)
 
 
 def _certified_by_reach(
