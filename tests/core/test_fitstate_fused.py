@@ -143,3 +143,15 @@ def test_no_hessian_is_kept_for_float32_sparse_or_l1() -> None:
     import scipy.sparse
 
     assert solve(Objective(scipy.sparse.csr_matrix(X), y), method="newton").hessian is None
+
+
+@pytest.mark.parametrize("K", [2, 3])
+def test_an_l1_state_skips_the_information_and_keeps_every_number(K: int) -> None:
+    X, y = _data(3_000, 6, K, seed=11)
+    fused, separate = _states(X, y, K, None, Penalty(2e-2, 1.0))
+    assert fused.cov_centered is None and separate.cov_centered is None
+    assert fused.n_params == separate.n_params < fused.theta.size  # some weights are 0
+    assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
+    np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+    assert fused.separation == separate.separation is None
+    assert fused.separation_method == separate.separation_method == "certificate from the fit"

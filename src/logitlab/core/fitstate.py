@@ -257,9 +257,13 @@ def compute_fit_state(
     if fused:
         design = Design(n_classes=K, fit_intercept=True, center=np.asarray(means))
         theta_c = centered_theta(design, theta)
+        # Under L1 there is no covariance, and the penalized fit's certificate (the
+        # information plus meat) would not settle separation: the certificate is
+        # tried at the unpenalized fit instead (below), so neither is summed here.
         first = partial(
             _binary_first_pass if K == 2 else partial(_multinomial_first_pass, symmetric=symmetric),
-            with_info=not reuse,
+            with_info=not reuse and not has_l1,
+            with_meat=not has_l1,
         )
         *sums, reach = first(design, theta_c, objective.X, objective.y, objective.sample_weight)
         design = replace(design, reach=reach)
@@ -480,6 +484,7 @@ def _binary_first_pass(
     sw: FloatArray | None,
     *,
     with_info: bool = True,
+    with_meat: bool = True,
 ) -> tuple[Any, ...]:
     """:func:`_first_pass` of a binary model, without its (rows, K, K) arrays (issue 13).
 
@@ -516,7 +521,8 @@ def _binary_first_pass(
         if with_info:  # else the solver's Hessian gives it
             w = -p1 * p1 + p1
             info += weighted_gram(Z, w * s)
-        meat0 += weighted_gram(Z, (r * r) * s)
+        if with_meat:
+            meat0 += weighted_gram(Z, (r * r) * s)
         rs = r * s
         g[0] += rs @ Z
         r_abs += np.abs(rs).sum()
@@ -552,6 +558,7 @@ def _multinomial_first_pass(
     *,
     symmetric: bool,
     with_info: bool = True,
+    with_meat: bool = True,
 ) -> tuple[Any, ...]:
     """:func:`_first_pass` of a K-class model with a few products per block (issue 13).
 
@@ -601,8 +608,9 @@ def _multinomial_first_pass(
                 info[k * m : (k + 1) * m, k * m : (k + 1) * m] += weighted_gram(Z, Ph[:, k] * s)
             G = np.multiply(Ph[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
             info -= G.T @ G
-        H = np.multiply(R_h[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
-        meat += H.T @ H
+        if with_meat:
+            H = np.multiply(R_h[:, :, None], Zr[:, None, :], out=out).reshape(rows, n_h * m)
+            meat += H.T @ H
         Rs = R * s[:, None]
         g += Rs.T @ Z
         r_abs += np.abs(Rs).sum(axis=0)
@@ -860,6 +868,8 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     v_err = _solve_error(cert_inv, r_abs, design)
     if not np.all(np.isfinite(v)):
         return False
+    if _certified_by_reach(design, theta_c, v, v_err):
+        return True
     return bool(reduce_rows(objective, partial(_certify_rows, design, theta_c, v, v_err), _both))
 
 
