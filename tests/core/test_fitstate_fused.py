@@ -155,3 +155,49 @@ def test_an_l1_state_skips_the_information_and_keeps_every_number(K: int) -> Non
     np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
     assert fused.separation == separate.separation is None
     assert fused.separation_method == separate.separation_method == "certificate from the fit"
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dense", "float32"])
+def test_column_sums_in_pieces_equal_the_whole_and_leave_x_alone(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scipy.sparse
+
+    rng = np.random.default_rng(6)
+    dense = rng.normal(size=(3_000, 40)) * (rng.random((3_000, 40)) < 0.1)
+    w = rng.uniform(0.2, 3.0, 3_000)
+    expected = (w @ dense, w @ dense**2)
+    X: object = (
+        dense
+        if fmt == "dense"
+        else dense.astype(np.float32)
+        if fmt == "float32"
+        else scipy.sparse.csr_matrix(dense).asformat(fmt)
+    )
+    before = dense.copy()
+    monkeypatch.setattr(fitstate, "_SUM_NONZEROS", 500)  # many pieces
+    first, second = fitstate._column_sums(X, w)
+    tol = 1e-6 if fmt == "float32" else 1e-12
+    np.testing.assert_allclose(first, expected[0], rtol=tol, atol=tol)
+    np.testing.assert_allclose(second, expected[1], rtol=tol, atol=tol)
+    np.testing.assert_array_equal(dense, before)
+
+
+def test_the_wide_state_of_sparse_x_makes_no_copy_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.sparse
+
+    monkeypatch.setattr(fitstate, "_SUM_NONZEROS", 1 << 14)  # pieces small beside this X
+
+    X = scipy.sparse.random(20_000, 3_000, density=0.01, format="csr", random_state=1)
+    y = (np.asarray(X.sum(axis=1)).ravel() > np.median(np.asarray(X.sum(axis=1)))).astype(float)
+    nbytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    objective = Objective(X, y, penalty=Penalty(1e-3))
+    coef = np.zeros(objective.n_coef)
+    tracemalloc.start()
+    try:
+        state = compute_fit_state(objective, coef, converged=True, n_iter=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert state.cov_centered is None and not state.separation_checked
+    assert peak < 0.5 * nbytes  # was 2.0 x X (X.multiply(X) and its transpose)

@@ -44,6 +44,7 @@ from logitlab.core.covariance import (
     block_grams,
     blocks,
     centered_theta,
+    dense_rows,
     equilibrated_inverse,
     log_likelihood,
     make_design,
@@ -75,6 +76,8 @@ MAX_DENSE_PARAMS = 2_000
 #: Data with more entries than this (a quarter of it when sparse) are not copied
 #: densely for the separation LPs when the fit's certificate did not settle it.
 MAX_LP_ENTRIES = 50_000_000
+#: Stored entries per piece when the wide state sums the columns of a sparse X.
+_SUM_NONZEROS = 1 << 18
 #: Covariance types.
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 #: The types that need the training data again (per-row leverages, or the groups).
@@ -812,13 +815,40 @@ def _wide_sums(
 
 
 def _column_sums(X: Any, sw: FloatArray | None) -> tuple[FloatArray, FloatArray]:
-    """(Σs·x, Σs·x²) of each column (X dense or SciPy sparse)."""
-    data: Any = X
-    w = np.ones(X.shape[0]) if sw is None else np.asarray(sw, dtype=np.float64)
-    if scipy.sparse.issparse(data):
-        return np.asarray(data.T @ w).ravel(), np.asarray(data.multiply(data).T @ w).ravel()
-    Xa = np.asarray(data, dtype=np.float64)
-    return w @ Xa, w @ (Xa * Xa)
+    """(Σs·x, Σs·x²) of each column (X dense or SciPy sparse), read in pieces.
+
+    Dense X in row blocks; CSR/CSC X in runs of about ``_SUM_NONZEROS`` stored
+    entries (issue 13: ``X.multiply(X)`` copied all of a sparse X, and
+    float32 X was copied to float64 whole, twice).
+    """
+    n, p = X.shape
+    w = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
+    first, second = np.zeros(p), np.zeros(p)
+    if scipy.sparse.issparse(X):
+        data: Any = X
+        if data.format not in ("csr", "csc") or not data.has_canonical_format:
+            return np.asarray(data.T @ w).ravel(), np.asarray(data.multiply(data).T @ w).ravel()
+        csr = data.format == "csr"
+        indptr, indices, values = data.indptr, data.indices, data.data
+        major = n if csr else p
+        step = max(1, int(major * _SUM_NONZEROS // max(int(data.nnz), 1)))
+        for start in range(0, major, step):
+            stop = min(major, start + step)
+            a, b = int(indptr[start]), int(indptr[stop])
+            d = np.asarray(values[a:b], dtype=np.float64)
+            counts = np.diff(indptr[start : stop + 1])
+            if csr:
+                ws, cols = np.repeat(w[start:stop], counts) * d, indices[a:b]
+            else:
+                ws, cols = w[indices[a:b]] * d, np.repeat(np.arange(start, stop), counts)
+            first += np.bincount(cols, weights=ws, minlength=p)
+            second += np.bincount(cols, weights=ws * d, minlength=p)
+        return first, second
+    for sl in blocks(n, p):
+        block = dense_rows(X, sl)  # may be a view of X: never written to
+        first += w[sl] @ block
+        second += w[sl] @ np.square(block)
+    return first, second
 
 
 def _sd_from_sums(first: FloatArray, second: FloatArray, sw_sum: float) -> FloatArray:
