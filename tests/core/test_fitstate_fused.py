@@ -176,6 +176,19 @@ def test_column_sums_in_pieces_equal_the_whole_and_leave_x_alone(
     )
     before = dense.copy()
     monkeypatch.setattr(fitstate, "_SUM_NONZEROS", 500)  # many pieces
+    if fmt == "csr":  # unsorted indices and duplicates (halves of one entry): not canonical
+        base = scipy.sparse.csr_matrix(dense)
+        lengths = np.diff(base.indptr)
+        indices = np.concatenate(
+            [np.r_[r, r][::-1] for r in np.split(base.indices, base.indptr[1:-1])]
+        )
+        data = np.concatenate(
+            [np.r_[d, d][::-1] / 2.0 for d in np.split(base.data, base.indptr[1:-1])]
+        )
+        X = scipy.sparse.csr_matrix(
+            (data, indices, np.r_[0, np.cumsum(2 * lengths)]), shape=dense.shape
+        )
+        assert not X.has_canonical_format and X.nnz == 2 * base.nnz
     first, second = fitstate._column_sums(X, w)
     tol = 1e-6 if fmt == "float32" else 1e-12
     np.testing.assert_allclose(first, expected[0], rtol=tol, atol=tol)

@@ -825,22 +825,21 @@ def _column_sums(X: Any, sw: FloatArray | None) -> tuple[FloatArray, FloatArray]
     w = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
     first, second = np.zeros(p), np.zeros(p)
     if scipy.sparse.issparse(X):
-        data: Any = X
-        if data.format not in ("csr", "csc") or not data.has_canonical_format:
-            return np.asarray(data.T @ w).ravel(), np.asarray(data.multiply(data).T @ w).ravel()
+        data: Any = X if X.format in ("csr", "csc") else X.tocsr()
         csr = data.format == "csr"
-        indptr, indices, values = data.indptr, data.indices, data.data
         major = n if csr else p
         step = max(1, int(major * _SUM_NONZEROS // max(int(data.nnz), 1)))
         for start in range(0, major, step):
             stop = min(major, start + step)
-            a, b = int(indptr[start]), int(indptr[stop])
-            d = np.asarray(values[a:b], dtype=np.float64)
-            counts = np.diff(indptr[start : stop + 1])
+            piece = data[start:stop] if csr else data[:, start:stop]  # a copy of the piece only
+            if not piece.has_canonical_format:
+                piece.sum_duplicates()  # duplicates add before they are squared
+            d = np.asarray(piece.data, dtype=np.float64)
+            counts = np.diff(piece.indptr)
             if csr:
-                ws, cols = np.repeat(w[start:stop], counts) * d, indices[a:b]
+                ws, cols = np.repeat(w[start:stop], counts) * d, piece.indices
             else:
-                ws, cols = w[indices[a:b]] * d, np.repeat(np.arange(start, stop), counts)
+                ws, cols = w[piece.indices] * d, np.repeat(np.arange(start, stop), counts)
             first += np.bincount(cols, weights=ws, minlength=p)
             second += np.bincount(cols, weights=ws * d, minlength=p)
         return first, second
