@@ -76,6 +76,8 @@ MAX_DENSE_PARAMS = 2_000
 #: Data with more entries than this (a quarter of it when sparse) are not copied
 #: densely for the separation LPs when the fit's certificate did not settle it.
 MAX_LP_ENTRIES = 50_000_000
+#: Design terms up to which the binary first pass forms its Grams on transposed blocks.
+_NARROW_TERMS = 16
 #: Stored entries per piece when the wide state sums the columns of a sparse X.
 _SUM_NONZEROS = 1 << 18
 #: Covariance types.
@@ -514,27 +516,44 @@ def _binary_first_pass(
         reach = np.maximum(reach, np.max(np.abs(Z), axis=0))
         positive = np.asarray(y[sl]) == 1
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
-        eta = Z @ b
+        # Few terms: every product on the transposed block, and no 1-D BLAS dot (with
+        # threaded BLAS on a loaded machine those spin: fit state 0.08 -> 0.49 s CPU at
+        # 1e6 x 2 with 2 threads, measured).
+        narrow = m <= _NARROW_TERMS
+        ZT = np.ascontiguousarray(Z.T) if narrow else Z
+        if narrow:
+            eta = b[0] * ZT[0]
+            for j in range(1, m):
+                eta += b[j] * ZT[j]
+        else:
+            eta = Z @ b
         e = np.exp(-np.abs(eta))
         big, small = 1.0 / (1.0 + e), e / (1.0 + e)
         up = eta >= 0
         p1 = np.where(up, big, small)
         p0 = np.where(up, small, big)
         t = eta * np.where(positive, 1.0, -1.0)
-        log_lik += float(-(s @ (np.maximum(-t, 0.0) + np.log1p(np.exp(-np.abs(t))))))
+        terms = np.maximum(-t, 0.0) + np.log1p(np.exp(-np.abs(t)))
+        log_lik -= float(np.sum(s * terms)) if narrow else float(s @ terms)
         r = np.where(positive, p0, -p1)
+        gram = partial(_narrow_gram, ZT) if narrow else weighted_gram
+
+        def rmul(v: FloatArray, ZT: FloatArray = ZT, narrow: bool = narrow) -> FloatArray:
+            out: FloatArray = ZT @ v if narrow else v @ ZT
+            return out
+
         if with_info:  # else the solver's Hessian gives it
             w = -p1 * p1 + p1
-            info += weighted_gram(Z, w * s)
+            info += gram(Z, w * s)
         if with_meat:
-            meat0 += weighted_gram(Z, (r * r) * s)
+            meat0 += gram(Z, (r * r) * s)
         rs = r * s
-        g[0] += rs @ Z
+        g[0] += rmul(rs)
         r_abs += np.abs(rs).sum()
-        ss += s @ (Z * Z)
+        ss += (ZT * ZT) @ s if narrow else s @ (Z * Z)
         s1 = np.where(positive, s, 0.0)
-        moments[1] += s1 @ Z
-        moments[0] += (s - s1) @ Z
+        moments[1] += rmul(s1)
+        moments[0] += rmul(s - s1)
     mass, n_rows, counts = _weight_totals(y, sw, 2)
     empty = np.zeros((0, 0))
     return (
@@ -552,6 +571,13 @@ def _binary_first_pass(
         counts,
         reach,
     )
+
+
+def _narrow_gram(ZT: FloatArray, Z: FloatArray, w: FloatArray) -> FloatArray:
+    """``Zᵀ diag(w) Z`` (w ≥ 0) from the transposed block ``ZT``: for a few columns a
+    (m, rows) x (rows, m) product is about 6x faster than one on Z's own layout."""
+    G = (ZT * w) @ ZT.T
+    return np.asarray((G + G.T) / 2.0, dtype=np.float64)
 
 
 def _multinomial_first_pass(
