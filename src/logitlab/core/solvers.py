@@ -104,7 +104,7 @@ class SolveResult:
     """The smooth part's Hessian at ``coef`` (cross-entropy with rows weighted by
     sᵢ/Σs, plus the L2 term), shape (n_coef, n_coef), in the coordinates of the
     columns ``x − hessian_offset``: kept when exact Newton's last fused pass
-    computed it at the converged ``coef`` of a smooth, dense float64 problem
+    computed it at the converged ``coef`` of a smooth, dense problem
     (the fit state reuses it, issue 13); else None."""
     hessian_offset: FloatArray | None = None
     """The column offsets of ``hessian``'s coordinates (None: the raw columns)."""
@@ -202,8 +202,8 @@ def solve(
         mat = coef.reshape(objective.model.n_classes, -1)
         mat[:, -1] -= mat[:, -1].mean()
     grad = objective.gradient_from_centered(out.grad, work)
-    dense64 = not is_sparse(objective.X) and objective.X.dtype == np.float64
-    keep = out.hessian is not None and out.converged and dense64
+    # Dense passes read float32 rows into float64 blocks: the Hessian is float64 either way.
+    keep = out.hessian is not None and out.converged and not is_sparse(objective.X)
     return SolveResult(
         coef=coef,
         value=out.value,
