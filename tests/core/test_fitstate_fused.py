@@ -7,7 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from logitlab.core import fitstate
+from logitlab.core import fitstate, fitstate_passes
 from logitlab.core import separation as sep
 from logitlab.core.fitstate import FitState, compute_fit_state
 from logitlab.core.objective import Objective
@@ -82,12 +82,14 @@ def test_the_reach_bound_refuses_what_it_cannot_prove() -> None:
     )
     theta = np.array([0.1, 0.2, -0.3])
     small, v_err = np.full((1, 3), 1e-9), np.zeros(1)
-    assert fitstate._certified_by_reach(design, theta, small, v_err)
-    assert not fitstate._certified_by_reach(design, theta, np.full((1, 3), 0.05), v_err)
-    assert not fitstate._certified_by_reach(design, theta * 1e3, small, v_err)  # exp underflows
-    assert not fitstate._certified_by_reach(design, theta, small, np.array([np.inf]))
+    assert fitstate_passes.certified_by_reach(design, theta, small, v_err)
+    assert not fitstate_passes.certified_by_reach(design, theta, np.full((1, 3), 0.05), v_err)
+    assert not fitstate_passes.certified_by_reach(
+        design, theta * 1e3, small, v_err
+    )  # exp underflows
+    assert not fitstate_passes.certified_by_reach(design, theta, small, np.array([np.inf]))
     no_reach = fitstate.Design(n_classes=2, fit_intercept=True, center=np.zeros(2))
-    assert not fitstate._certified_by_reach(no_reach, theta, small, v_err)
+    assert not fitstate_passes.certified_by_reach(no_reach, theta, small, v_err)
 
 
 def test_the_separation_lp_holds_one_copy_of_x() -> None:
@@ -181,7 +183,7 @@ def test_column_sums_in_pieces_equal_the_whole_and_leave_x_alone(
         else scipy.sparse.csr_matrix(dense).asformat(fmt)
     )
     before = dense.copy()
-    monkeypatch.setattr(fitstate, "_SUM_NONZEROS", 500)  # many pieces
+    monkeypatch.setattr(fitstate_passes, "SUM_NONZEROS", 500)  # many pieces
     if fmt == "csr":  # unsorted indices and duplicates (halves of one entry): not canonical
         base = scipy.sparse.csr_matrix(dense)
         lengths = np.diff(base.indptr)
@@ -195,7 +197,7 @@ def test_column_sums_in_pieces_equal_the_whole_and_leave_x_alone(
             (data, indices, np.r_[0, np.cumsum(2 * lengths)]), shape=dense.shape
         )
         assert not X.has_canonical_format and X.nnz == 2 * base.nnz
-    first, second = fitstate._column_sums(X, w)
+    first, second = fitstate_passes.column_sums(X, w)
     tol = 1e-6 if fmt == "float32" else 1e-12
     np.testing.assert_allclose(first, expected[0], rtol=tol, atol=tol)
     np.testing.assert_allclose(second, expected[1], rtol=tol, atol=tol)
@@ -205,7 +207,7 @@ def test_column_sums_in_pieces_equal_the_whole_and_leave_x_alone(
 def test_the_wide_state_of_sparse_x_makes_no_copy_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
     import scipy.sparse
 
-    monkeypatch.setattr(fitstate, "_SUM_NONZEROS", 1 << 14)  # pieces small beside this X
+    monkeypatch.setattr(fitstate_passes, "SUM_NONZEROS", 1 << 14)  # pieces small beside this X
 
     X = scipy.sparse.random(20_000, 3_000, density=0.01, format="csr", random_state=1)
     y = (np.asarray(X.sum(axis=1)).ravel() > np.median(np.asarray(X.sum(axis=1)))).astype(float)
