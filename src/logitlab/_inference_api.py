@@ -82,7 +82,15 @@ PerfectSeparationWarning: type[UserWarning] = type(
 )
 
 
-def fit_state(objective: Objective, coef: FloatArray, *, converged: bool, n_iter: int) -> FitState:
+def fit_state(
+    objective: Objective,
+    coef: FloatArray,
+    *,
+    converged: bool,
+    n_iter: int,
+    hessian: FloatArray | None = None,
+    hessian_offset: FloatArray | None = None,
+) -> FitState:
     """What the fitted model keeps for inference; warns when an unpenalized fit is separated.
 
     Parameters
@@ -95,8 +103,18 @@ def fit_state(objective: Objective, coef: FloatArray, *, converged: bool, n_iter
         The solver's verdict.
     n_iter : int
         Iterations used.
+    hessian, hessian_offset : ndarray or None
+        The solver's Hessian at the fit, reused for the information (see
+        :func:`~logitlab.core.fitstate.compute_fit_state`).
     """
-    state = compute_fit_state(objective, coef, converged=converged, n_iter=n_iter)
+    state = compute_fit_state(
+        objective,
+        coef,
+        converged=converged,
+        n_iter=n_iter,
+        hessian=hessian,
+        hessian_offset=hessian_offset,
+    )
     if state.separation is not None and not state.penalized:
         warnings.warn(
             PerfectSeparationWarning(

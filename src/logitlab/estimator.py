@@ -395,7 +395,12 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
         self.n_iter_ = np.array([fit.result.n_iter], dtype=np.int32)
         if fit.standard:
             self._inference_state = fit_state(
-                fit.objective, fit.coef, converged=fit.result.converged, n_iter=fit.result.n_iter
+                fit.objective,
+                fit.coef,
+                converged=fit.result.converged,
+                n_iter=fit.result.n_iter,
+                hessian=fit.result.hessian,
+                hessian_offset=fit.result.hessian_offset,
             )
         else:
             # liblinear's penalized intercept, or a class of weight 0: the fitted problem

@@ -31,7 +31,7 @@ frequency weights (a row of weight s stands for s identical rows).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -52,6 +52,14 @@ from logitlab.core.covariance import (
     residuals,
     table_coef,
 )
+from logitlab.core.fitstate_passes import (
+    binary_first_pass,
+    certified_by_reach,
+    column_sums,
+    information_from_hessian,
+    multinomial_first_pass,
+    weight_totals,
+)
 from logitlab.core.objective import Objective
 from logitlab.core.separation import (
     Separation,
@@ -65,6 +73,8 @@ from logitlab.core.types import FloatArray, IntArray
 
 #: Unpenalized Newton steps from a penalized fit before its separation certificate.
 _CERTIFY_NEWTON_STEPS = 15
+#: Their gradient tolerances, loose first: the certificate is tried at each.
+_CERTIFY_TOLS = (1e-2, 1e-6)
 #: Above this many coefficients no covariance or separation check is computed:
 #: their passes cost n·k² and k² memory, far more than a Hessian-free fit of
 #: wide (sparse) data; the summary says so.
@@ -210,7 +220,13 @@ def data_moments(
 
 
 def compute_fit_state(
-    objective: Objective, coef: FloatArray, *, converged: bool, n_iter: int
+    objective: Objective,
+    coef: FloatArray,
+    *,
+    converged: bool,
+    n_iter: int,
+    hessian: FloatArray | None = None,
+    hessian_offset: FloatArray | None = None,
 ) -> FitState:
     """The :class:`FitState` of the fit ``coef`` of ``objective`` (see the module docstring).
 
@@ -224,6 +240,10 @@ def compute_fit_state(
         The solver's verdict.
     n_iter : int
         Iterations the solver used.
+    hessian, hessian_offset : ndarray or None
+        The solver's Hessian at ``coef`` and its column offsets
+        (:class:`~logitlab.core.solvers.SolveResult`): when given, the
+        information is mapped from it instead of summed again (issue 13).
     """
     penalty = objective.penalty
     K = objective.model.n_classes
@@ -231,19 +251,46 @@ def compute_fit_state(
     fi = objective.model.fit_intercept
     if max(K - 1, 1) * (p + int(fi)) > MAX_DENSE_PARAMS:
         return _wide_fit_state(objective, coef, converged=converged, n_iter=n_iter)
-    design = make_design(objective)
-    q, m = design.n_blocks, design.n_terms
     coef = np.asarray(coef, dtype=np.float64)
     theta = table_coef(coef, K, p, fi)
-    theta_c = centered_theta(design, theta)
     penalized = penalty.alpha > 0.0
     has_l1 = penalty.l1 > 0.0
     symmetric = penalized and K > 2  # the penalty lives on the symmetric rows
+    n_h = K if symmetric else q_of(K)
 
-    n_h = K if symmetric else q
-    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = (
-        reduce_rows(objective, partial(_first_pass, design, theta_c, symmetric), add_parts)
-    )
+    # issue 13: in memory, the solver's column means centre the design and the first
+    # pass also finds each term's reach, so no separate pass of design sums is made.
+    means = getattr(objective, "column_means", None)
+    fused = means is not None and fi and not hasattr(objective, "reduce_rows")
+    reuse = fused and hessian is not None and not has_l1
+    if fused:
+        design = Design(n_classes=K, fit_intercept=True, center=np.asarray(means))
+        theta_c = centered_theta(design, theta)
+        # Under L1 there is no covariance, and the penalized fit's certificate (the
+        # information plus meat) would not settle separation: the certificate is
+        # tried at the unpenalized fit instead (below), so neither is summed here.
+        first = partial(
+            binary_first_pass if K == 2 else partial(multinomial_first_pass, symmetric=symmetric),
+            with_info=not reuse and not has_l1,
+            with_meat=not has_l1,
+        )
+        *sums, reach = first(design, theta_c, objective.X, objective.y, objective.sample_weight)
+        design = replace(design, reach=reach)
+    else:
+        design = make_design(objective)
+        theta_c = centered_theta(design, theta)
+        sums = reduce_rows(
+            objective, partial(_first_pass_sums, design, theta_c, symmetric), add_parts
+        )
+    q, m = design.n_blocks, design.n_terms
+    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = sums
+    if reuse:
+        assert hessian is not None
+        info = information_from_hessian(
+            objective, design, hessian, hessian_offset, sw_sum, symmetric
+        )
+        if symmetric:
+            cert = info[m:, m:] + meat0
 
     if not symmetric:
         # Per row, Σ_{k≠y} p̂_k (e_y − e_k)(e_y − e_k)ᵀ = (diag p̂ − p̂p̂ᵀ) + (e_y − p̂)(e_y − p̂)ᵀ
@@ -274,7 +321,7 @@ def compute_fit_state(
     v_err = np.zeros(q) if cert_inv is None else _solve_error(cert_inv, r_abs, design)
     certified = cert_inv is not None and bool(np.all(np.isfinite(v)))
     if certified:
-        certified = reduce_rows(
+        certified = certified_by_reach(design, theta_c, v.reshape(q, m), v_err) or reduce_rows(
             objective, partial(_certify_rows, design, theta_c, v.reshape(q, m), v_err), _both
         )
     if cov_c is None:
@@ -362,14 +409,32 @@ def compute_fit_state(
     )
 
 
-def _first_pass(
+def q_of(K: int) -> int:
+    """Linear predictors reported for K classes (1 for binary, K−1 otherwise)."""
+    return max(K - 1, 1)
+
+
+def _first_pass_sums(
     design: Design, theta_c: FloatArray, symmetric: bool, X: Any, y: Any, sw: FloatArray | None
+) -> tuple[Any, ...]:
+    """:func:`_first_pass` without the reach (its sums only: they add over row chunks)."""
+    return _first_pass(design, theta_c, X, y, sw, symmetric=symmetric)[:-1]
+
+
+def _first_pass(
+    design: Design,
+    theta_c: FloatArray,
+    X: Any,
+    y: Any,
+    sw: FloatArray | None,
+    *,
+    symmetric: bool,
 ) -> tuple[Any, ...]:
     """The sums of :func:`compute_fit_state`'s first pass over some rows (in blocks).
 
     (information, HC0 meat, certificate matrix, symmetric meat, score sum g,
     Σ|sᵢrᵢₖ|, Σsᵢzᵢ², log-likelihood, Σsᵢ[yᵢ = k]zᵢ, Σsᵢ, rows of positive
-    weight, per-class Σsᵢ).
+    weight, per-class Σsᵢ), and last the reach ``max |zᵢ|`` of each term.
     """
     K = design.n_classes
     q, m = design.n_blocks, design.n_terms
@@ -383,8 +448,11 @@ def _first_pass(
     ss = np.zeros(m)
     log_lik = 0.0
     moments = np.zeros((K, m))  # Σ sᵢ·[yᵢ = k]·zᵢ: with ss, a fingerprint of the data
+    reach = np.zeros(m)
     for sl in blocks(X.shape[0], X.shape[1]):
         Z = design.rows(X, sl)
+        if Z.shape[0]:
+            reach = np.maximum(reach, np.max(np.abs(Z), axis=0))
         labels = np.asarray(y[sl]).astype(np.intp)
         s = np.ones(Z.shape[0]) if sw is None else np.asarray(sw[sl], dtype=np.float64)
         P = probabilities(design, theta_c, Z)
@@ -413,21 +481,8 @@ def _first_pass(
         r_abs += np.abs(R * s[:, None]).sum(axis=0)
         ss += s @ (Z * Z)
         moments += (onehot * s[:, None]).T @ Z
-    mass, n_rows, counts = _weight_totals(y, sw, K)
-    return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts
-
-
-def _weight_totals(y: Any, sw: FloatArray | None, K: int) -> tuple[float, int, FloatArray]:
-    """(Σs, rows of positive weight, per-class Σs) of some rows."""
-    labels = np.asarray(y).astype(np.intp)
-    if sw is None:
-        return (
-            float(labels.shape[0]),
-            labels.shape[0],
-            np.bincount(labels, minlength=K).astype(np.float64),
-        )
-    counts = np.bincount(labels, weights=sw, minlength=K).astype(np.float64)
-    return float(np.sum(sw)), int(np.count_nonzero(sw > 0)), counts
+    mass, n_rows, counts = weight_totals(y, sw, K)
+    return info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, mass, n_rows, counts, reach
 
 
 def _certify_rows(
@@ -533,18 +588,8 @@ def _wide_sums(
     K: int, X: Any, y: Any, sw: FloatArray | None
 ) -> tuple[float, int, FloatArray, FloatArray, FloatArray]:
     """(Σs, rows of positive weight, per-class Σs, Σs·x, Σs·x²) of some rows."""
-    first, second = _column_sums(X, sw)
-    return (*_weight_totals(y, sw, K), first, second)
-
-
-def _column_sums(X: Any, sw: FloatArray | None) -> tuple[FloatArray, FloatArray]:
-    """(Σs·x, Σs·x²) of each column (X dense or SciPy sparse)."""
-    data: Any = X
-    w = np.ones(X.shape[0]) if sw is None else np.asarray(sw, dtype=np.float64)
-    if scipy.sparse.issparse(data):
-        return np.asarray(data.T @ w).ravel(), np.asarray(data.multiply(data).T @ w).ravel()
-    Xa = np.asarray(data, dtype=np.float64)
-    return w @ Xa, w @ (Xa * Xa)
+    first, second = column_sums(X, sw)
+    return (*weight_totals(y, sw, K), first, second)
 
 
 def _sd_from_sums(first: FloatArray, second: FloatArray, sw_sum: float) -> FloatArray:
@@ -555,7 +600,7 @@ def _sd_from_sums(first: FloatArray, second: FloatArray, sw_sum: float) -> Float
 
 def _feature_sd(X: FloatArray, sw: FloatArray | None, sw_sum: float) -> FloatArray:
     """Weighted sample standard deviation of each column (X dense or SciPy sparse)."""
-    return _sd_from_sums(*_column_sums(X, sw), sw_sum)
+    return _sd_from_sums(*column_sums(X, sw), sw_sum)
 
 
 def _solve_error(inverse: FloatArray, r_abs: FloatArray, design: Design) -> FloatArray:
@@ -574,19 +619,38 @@ def _solve_error(inverse: FloatArray, r_abs: FloatArray, design: Design) -> Floa
 
 
 def _certified_after_newton(objective: Objective, coef: FloatArray, design: Design) -> bool:
-    """The separation certificate at the unpenalized fit reached from ``coef`` (two passes)."""
+    """The separation certificate at the unpenalized fit reached from ``coef``.
+
+    The certificate proves no separation from any point whose score residual
+    is small enough, so Newton first stops at a loose gradient (often one
+    step from a penalized fit) and goes on to 1e-6 only when the certificate
+    fails there (issue 13: a full unpenalized fit was most of an L1 fit's
+    inference cost). At most ``_CERTIFY_NEWTON_STEPS`` steps in all.
+    """
     from logitlab.core.penalty import Penalty
     from logitlab.core.solvers import solve
 
-    K = objective.model.n_classes
     unpenalized = objective.with_penalty(Penalty())
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            mle = solve(unpenalized, coef, tol=1e-6, max_iter=_CERTIFY_NEWTON_STEPS).coef
-    except NotImplementedError:  # rows on a cluster run only Newton with its full Hessian
-        return False
-    if not np.all(np.isfinite(mle)):
-        return False
+    steps = _CERTIFY_NEWTON_STEPS
+    for tol in _CERTIFY_TOLS:
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                out = solve(unpenalized, coef, tol=tol, max_iter=steps)
+        except NotImplementedError:  # rows on a cluster run only Newton with its full Hessian
+            return False
+        coef, steps = out.coef, steps - out.n_iter
+        if not np.all(np.isfinite(coef)):
+            return False
+        if _certified_at(objective, coef, design):
+            return True
+        if steps <= 0:
+            return False
+    return False
+
+
+def _certified_at(objective: Objective, mle: FloatArray, design: Design) -> bool:
+    """Whether the separation certificate holds at the (nearly) unpenalized fit ``mle``."""
+    K = objective.model.n_classes
     theta_c = centered_theta(design, table_coef(mle, K, objective.n_features, design.fit_intercept))
     cert, g, r_abs = reduce_rows(objective, partial(_certificate_sums, design, theta_c), add_parts)
     cert_inv = equilibrated_inverse(cert)
@@ -596,6 +660,8 @@ def _certified_after_newton(objective: Objective, coef: FloatArray, design: Desi
     v_err = _solve_error(cert_inv, r_abs, design)
     if not np.all(np.isfinite(v)):
         return False
+    if certified_by_reach(design, theta_c, v, v_err):
+        return True
     return bool(reduce_rows(objective, partial(_certify_rows, design, theta_c, v, v_err), _both))
 
 

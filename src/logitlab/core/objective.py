@@ -60,6 +60,9 @@ class Objective:
             raise ValueError("sparse X cannot be centred (it would no longer be sparse)")
         self.X = X
         self.offset = offset
+        #: Column means computed by :meth:`centered` (float64, weighted), kept so the fit
+        #: state's centering reuses them instead of another pass over X (issue 13).
+        self.column_means: FloatArray | None = None
         self.y = y
         self.sample_weight = sample_weight
         self.penalty = penalty if penalty is not None else Penalty()
@@ -96,6 +99,7 @@ class Objective:
         if self.n_samples == 0 or self.n_features == 0:
             return self
         mean = column_means(self.X, self.sample_weight)
+        self.column_means = mean
         spread = column_spreads(self.X, mean, self.sample_weight)
         offset = np.where(np.abs(mean) > spread, mean, 0.0)
         if not np.any(offset):

@@ -105,24 +105,40 @@ def _prepared(
     objective: Objective,
 ) -> tuple[FloatArray, IntArray]:
     """Positive-weight rows, centered (with an intercept), the intercept column appended,
-    every column scaled to max |x| = 1."""
-    X, labels = positive_rows(objective)
-    if objective.model.fit_intercept and X.shape[0]:
-        X = np.hstack([X - np.mean(X, axis=0), np.ones((X.shape[0], 1))])
-    scale = np.max(np.abs(X), axis=0) if X.shape[0] else np.ones(X.shape[1])
-    scale[scale == 0.0] = 1.0
-    return X / scale, labels
+    every column scaled to max |x| = 1.
 
+    One (rows, n_terms) float64 array, filled from X in row blocks and then
+    centered and scaled in place (issue 13: the separation check's memory is
+    one copy of X, not three).
+    """
+    from logitlab.core.covariance import blocks, dense_rows
 
-def positive_rows(objective: Objective) -> tuple[FloatArray, IntArray]:
-    """The rows with a positive weight, dense float64, and their class indices."""
     data: Any = objective.X
-    X = np.asarray(data.toarray() if scipy.sparse.issparse(data) else data, dtype=np.float64)
     labels = objective.y.astype(np.intp)
-    if objective.sample_weight is not None:
-        keep = objective.sample_weight > 0
-        return X[keep], labels[keep]
-    return X, labels
+    sw = objective.sample_weight
+    keep = None if sw is None else sw > 0
+    if keep is not None:
+        labels = labels[keep]
+    n, p = labels.shape[0], objective.n_features
+    fi = objective.model.fit_intercept
+    out = np.empty((n, p + int(fi)))
+    at = 0
+    for sl in blocks(data.shape[0], p):
+        rows = dense_rows(data, sl)
+        if keep is not None:
+            rows = rows[keep[sl]]
+        out[at : at + rows.shape[0], :p] = rows
+        at += rows.shape[0]
+    if fi and n:
+        out[:, :p] -= np.mean(out[:, :p], axis=0)
+        out[:, p] = 1.0
+    if n:
+        scale = np.maximum(np.abs(out.min(axis=0)), np.abs(out.max(axis=0)))
+    else:
+        scale = np.ones(out.shape[1])
+    scale[scale == 0.0] = 1.0
+    out /= scale
+    return out, labels
 
 
 def class_extremes(
@@ -196,11 +212,14 @@ def separation_from_extremes(
 
 
 def _margin_rows(X: FloatArray, labels: IntArray, K: int) -> FloatArray:
-    """Constraint rows ``aᵢₖ`` (one per row and other class) over β_1 .. β_{K−1}."""
+    """Constraint rows ``aᵢₖ`` (one per row and other class) over β_1 .. β_{K−1}.
+
+    Binary: ``X`` itself, its rows' signs flipped in place (no copy).
+    """
     m = X.shape[1]
     if K == 2:
-        sign = np.where(labels == 1, 1.0, -1.0)
-        return np.asarray(X * sign[:, None], dtype=np.float64)
+        np.multiply(X, np.where(labels == 1, 1.0, -1.0)[:, None], out=X)
+        return X
     rows = []
     for k in range(K):
         others = labels != k
@@ -244,6 +263,28 @@ def _solve_complete(A: FloatArray) -> FloatArray | None:
     return np.asarray(res.x[:-1], dtype=np.float64)
 
 
+def _column_extreme_rows(A: FloatArray) -> set[int]:
+    """The rows holding each column's smallest and largest entry (first on ties).
+
+    Read in row blocks: ``np.argmin(A, axis=0)`` would copy all of ``A`` to
+    transpose it (issue 13: peak memory).
+    """
+    from logitlab.core.covariance import blocks
+
+    n, m = A.shape
+    low, high = np.full(m, np.inf), np.full(m, -np.inf)
+    at_low, at_high = np.zeros(m, dtype=np.intp), np.zeros(m, dtype=np.intp)
+    cols = np.arange(m)
+    for sl in blocks(n, m):
+        part = A[sl]
+        i, j = np.argmin(part, axis=0), np.argmax(part, axis=0)
+        lo, hi = part[i, cols], part[j, cols]
+        better, higher = lo < low, hi > high
+        low[better], at_low[better] = lo[better], i[better] + sl.start
+        high[higher], at_high[higher] = hi[higher], j[higher] + sl.start
+    return set(at_low.tolist()) | set(at_high.tolist())
+
+
 def _cutting_plane(A: FloatArray, complete: bool) -> bool:
     """Whether the LP (quasi or complete) finds separation on all rows of ``A``.
 
@@ -257,8 +298,7 @@ def _cutting_plane(A: FloatArray, complete: bool) -> bool:
         return solver(A) is not None
     rng = np.random.default_rng(0)
     start = set(rng.choice(n, size=min(n, _WORKING_ROWS), replace=False).tolist())
-    start.update(np.argmin(A, axis=0).tolist())
-    start.update(np.argmax(A, axis=0).tolist())
+    start.update(_column_extreme_rows(A))
     work = np.array(sorted(start), dtype=np.intp)
     for _ in range(_MAX_ROUNDS):
         sub = A[work]
@@ -302,10 +342,10 @@ def detect_separation(objective: Objective) -> Separation | None:
     X, labels = _prepared(objective)
     if X.shape[0] == 0:
         return None
-    A = _margin_rows(X, labels, K)
     single = single_column_separation(X, labels, K, objective.model.fit_intercept)
     if single == "complete":
         return "complete"
+    A = _margin_rows(X, labels, K)  # binary: X's own memory
     if single is None and not _cutting_plane(A, complete=False):
         return None
     return "complete" if _cutting_plane(A, complete=True) else "quasi-complete"

@@ -100,6 +100,14 @@ class SolveResult:
     """Whether the stopping rule (see the module docstring) held at ``coef``."""
     optimality: float
     """∞-norm of the minimum-norm subgradient at ``coef`` (raw coordinates)."""
+    hessian: FloatArray | None = None
+    """The smooth part's Hessian at ``coef`` (cross-entropy with rows weighted by
+    sᵢ/Σs, plus the L2 term), shape (n_coef, n_coef), in the coordinates of the
+    columns ``x − hessian_offset``: kept when exact Newton's last fused pass
+    computed it at the converged ``coef`` of a smooth, dense problem
+    (the fit state reuses it, issue 13); else None."""
+    hessian_offset: FloatArray | None = None
+    """The column offsets of ``hessian``'s coordinates (None: the raw columns)."""
 
 
 def choose_method(objective: Objective) -> str:
@@ -194,12 +202,16 @@ def solve(
         mat = coef.reshape(objective.model.n_classes, -1)
         mat[:, -1] -= mat[:, -1].mean()
     grad = objective.gradient_from_centered(out.grad, work)
+    # Dense passes read float32 rows into float64 blocks: the Hessian is float64 either way.
+    keep = out.hessian is not None and out.converged and not is_sparse(objective.X)
     return SolveResult(
         coef=coef,
         value=out.value,
         n_iter=out.n_iter,
         converged=out.converged,
         optimality=objective.optimality(coef, grad),
+        hessian=out.hessian if keep else None,
+        hessian_offset=work.offset if keep else None,
     )
 
 
@@ -210,6 +222,7 @@ class _Outcome:
     grad: FloatArray
     n_iter: int
     converged: bool
+    hessian: FloatArray | None = None  # the smooth part's at coef, when a pass made it
 
 
 # ----------------------------------------------------------------- Newton
@@ -430,7 +443,11 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
             else:
                 model = _hessian_model(objective, coef, 1)
         d, lam = model.step(coef, grad)
-    return _Outcome(coef, value, grad, n_iter, converged)
+    # In fused mode the model always holds the exact Hessian at coef (issue 13).
+    hessian = None
+    if fused and objective.penalty.is_smooth and isinstance(model, _CholeskyModel):
+        hessian = model.hess
+    return _Outcome(coef, value, grad, n_iter, converged, hessian)
 
 
 def _hessian_model(objective: Objective, coef: FloatArray, stride: int) -> _CholeskyModel:

@@ -1,0 +1,224 @@
+"""The fit state's fused passes (issue 13): the same state with fewer passes over X."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from logitlab.core import fitstate, fitstate_passes
+from logitlab.core import separation as sep
+from logitlab.core.fitstate import FitState, compute_fit_state
+from logitlab.core.objective import Objective
+from logitlab.core.penalty import Penalty
+from logitlab.core.solvers import solve
+
+
+def _data(n: int, p: int, K: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) + 3.0  # an offset: centering matters
+    B = 0.4 * rng.normal(size=(K, p))
+    y = np.argmax(X @ B.T + rng.gumbel(size=(n, K)), axis=1)
+    if K == 2:
+        y = (y == 1).astype(int)
+    return X, y.astype(np.float64)
+
+
+def _states(
+    X: np.ndarray, y: np.ndarray, K: int, sw: np.ndarray | None, penalty: Penalty
+) -> tuple[FitState, FitState]:
+    """(state after solve, whose column means the fused pass reuses; state of a fresh
+    objective without them: the separate design pass)."""
+    solved = Objective(X, y, n_classes=K, sample_weight=sw, penalty=penalty)
+    fit = solve(solved, tol=1e-10)
+    assert solved.column_means is not None
+    fresh = Objective(X, y, n_classes=K, sample_weight=sw, penalty=penalty)
+    kw = {"converged": fit.converged, "n_iter": fit.n_iter}
+    return compute_fit_state(solved, fit.coef, **kw), compute_fit_state(fresh, fit.coef, **kw)
+
+
+@pytest.mark.parametrize(
+    ("K", "weighted", "alpha"), [(2, False, 0.0), (2, True, 1e-3), (3, False, 0.0), (3, True, 1e-3)]
+)
+def test_fused_state_equals_the_separate_passes(K: int, weighted: bool, alpha: float) -> None:
+    X, y = _data(3_000, 4, K, seed=K + int(weighted))
+    sw = np.random.default_rng(9).uniform(0.2, 3.0, y.shape[0]) if weighted else None
+    fused, separate = _states(X, y, K, sw, Penalty(alpha))
+    np.testing.assert_allclose(fused.design.center, separate.design.center, rtol=1e-13)
+    assert fused.design.reach is not None and separate.design.reach is not None
+    np.testing.assert_allclose(fused.design.reach, separate.design.reach, rtol=1e-13)
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        a, b = fused.covariance(cov_type), separate.covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+    assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
+    np.testing.assert_allclose(fused.moments, separate.moments, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+    assert fused.n_obs == separate.n_obs and fused.n_rows == separate.n_rows
+    assert fused.separation == separate.separation is None
+    assert fused.separation_method == separate.separation_method == "certificate from the fit"
+
+
+@pytest.mark.parametrize("K", [2, 4])
+def test_a_converged_fit_is_certified_from_the_reach_without_a_row_pass(
+    K: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y = _data(4_000, 3, K, seed=5)
+    objective = Objective(X, y, n_classes=K)
+    fit = solve(objective, tol=1e-10)
+
+    def no_rows(*args: object, **kwargs: object) -> bool:
+        raise AssertionError("the reach bound should have settled it")
+
+    monkeypatch.setattr(fitstate, "_certify_rows", no_rows)
+    state = compute_fit_state(objective, fit.coef, converged=fit.converged, n_iter=fit.n_iter)
+    assert state.separation is None and state.separation_method == "certificate from the fit"
+
+
+def test_the_reach_bound_refuses_what_it_cannot_prove() -> None:
+    design = fitstate.Design(
+        n_classes=2, fit_intercept=True, center=np.zeros(2), reach=np.array([1.0, 5.0, 5.0])
+    )
+    theta = np.array([0.1, 0.2, -0.3])
+    small, v_err = np.full((1, 3), 1e-9), np.zeros(1)
+    assert fitstate_passes.certified_by_reach(design, theta, small, v_err)
+    assert not fitstate_passes.certified_by_reach(design, theta, np.full((1, 3), 0.05), v_err)
+    assert not fitstate_passes.certified_by_reach(
+        design, theta * 1e3, small, v_err
+    )  # exp underflows
+    assert not fitstate_passes.certified_by_reach(design, theta, small, np.array([np.inf]))
+    no_reach = fitstate.Design(n_classes=2, fit_intercept=True, center=np.zeros(2))
+    assert not fitstate_passes.certified_by_reach(no_reach, theta, small, v_err)
+
+
+def test_the_separation_lp_holds_one_copy_of_x() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20_000, 60))
+    y = (X[:, 0] + rng.logistic(size=20_000) > 0).astype(np.float64)
+    tracemalloc.start()
+    try:
+        found = sep.detect_separation(Objective(X, y))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found is None
+    assert peak <= 2.0 * X.nbytes  # was 3x: centred, stacked, scaled copies and the signs
+
+
+def test_column_extreme_rows_match_argmin_and_argmax() -> None:
+    rng = np.random.default_rng(4)
+    A = np.round(rng.normal(size=(70_000, 40)), 1)  # many ties: the first row wins
+    expected = set(np.argmin(A, axis=0).tolist()) | set(np.argmax(A, axis=0).tolist())
+    assert sep._column_extreme_rows(A) == expected
+
+
+@pytest.mark.parametrize(
+    ("K", "weighted", "alpha", "offset"),
+    [
+        (2, False, 0.0, 0.0),
+        (2, True, 1e-3, 1e6),
+        (3, False, 0.0, 0.0),
+        (3, True, 1e-3, 50.0),
+        (2, False, 1e-3, -1.0),  # float32 X: float64 blocks in the solver and the state
+    ],
+)
+def test_the_information_from_the_solvers_hessian_equals_the_summed_one(
+    K: int, weighted: bool, alpha: float, offset: float
+) -> None:
+    X, y = _data(2_000, 3, K, seed=7)
+    X = X.astype(np.float32) if offset < 0 else X + offset  # a large offset: the solver
+    # centres that column, the state all of them
+    sw = np.random.default_rng(2).uniform(0.2, 3.0, y.shape[0]) if weighted else None
+    objective = Objective(X, y, n_classes=K, sample_weight=sw, penalty=Penalty(alpha))
+    fit = solve(objective, tol=1e-10, method="newton")
+    assert fit.hessian is not None  # few coefficients: the fused Newton pass
+    kw = {"converged": fit.converged, "n_iter": fit.n_iter}
+    reused = compute_fit_state(
+        objective, fit.coef, hessian=fit.hessian, hessian_offset=fit.hessian_offset, **kw
+    )
+    summed = compute_fit_state(objective, fit.coef, **kw)
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        a, b = reused.covariance(cov_type), summed.covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-14 * np.max(np.abs(b)))
+    assert reused.separation_method == summed.separation_method == "certificate from the fit"
+
+
+def test_no_hessian_is_kept_for_sparse_or_l1() -> None:
+    X, y = _data(1_000, 3, 2, seed=8)
+    assert solve(Objective(X, y, penalty=Penalty(1e-3, 1.0)), method="newton").hessian is None
+    import scipy.sparse
+
+    assert solve(Objective(scipy.sparse.csr_matrix(X), y), method="newton").hessian is None
+
+
+@pytest.mark.parametrize("K", [2, 3])
+def test_an_l1_state_skips_the_information_and_keeps_every_number(K: int) -> None:
+    X, y = _data(3_000, 6, K, seed=11)
+    fused, separate = _states(X, y, K, None, Penalty(2e-2, 1.0))
+    assert fused.cov_centered is None and separate.cov_centered is None
+    assert fused.n_params == separate.n_params < fused.theta.size  # some weights are 0
+    assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
+    np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+    assert fused.separation == separate.separation is None
+    assert fused.separation_method == separate.separation_method == "certificate from the fit"
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dense", "float32"])
+def test_column_sums_in_pieces_equal_the_whole_and_leave_x_alone(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scipy.sparse
+
+    rng = np.random.default_rng(6)
+    dense = rng.normal(size=(3_000, 40)) * (rng.random((3_000, 40)) < 0.1)
+    w = rng.uniform(0.2, 3.0, 3_000)
+    expected = (w @ dense, w @ dense**2)
+    X: object = (
+        dense
+        if fmt == "dense"
+        else dense.astype(np.float32)
+        if fmt == "float32"
+        else scipy.sparse.csr_matrix(dense).asformat(fmt)
+    )
+    before = dense.copy()
+    monkeypatch.setattr(fitstate_passes, "SUM_NONZEROS", 500)  # many pieces
+    if fmt == "csr":  # unsorted indices and duplicates (halves of one entry): not canonical
+        base = scipy.sparse.csr_matrix(dense)
+        lengths = np.diff(base.indptr)
+        indices = np.concatenate(
+            [np.r_[r, r][::-1] for r in np.split(base.indices, base.indptr[1:-1])]
+        )
+        data = np.concatenate(
+            [np.r_[d, d][::-1] / 2.0 for d in np.split(base.data, base.indptr[1:-1])]
+        )
+        X = scipy.sparse.csr_matrix(
+            (data, indices, np.r_[0, np.cumsum(2 * lengths)]), shape=dense.shape
+        )
+        assert not X.has_canonical_format and X.nnz == 2 * base.nnz
+    first, second = fitstate_passes.column_sums(X, w)
+    tol = 1e-6 if fmt == "float32" else 1e-12
+    np.testing.assert_allclose(first, expected[0], rtol=tol, atol=tol)
+    np.testing.assert_allclose(second, expected[1], rtol=tol, atol=tol)
+    np.testing.assert_array_equal(dense, before)
+
+
+def test_the_wide_state_of_sparse_x_makes_no_copy_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.sparse
+
+    monkeypatch.setattr(fitstate_passes, "SUM_NONZEROS", 1 << 14)  # pieces small beside this X
+
+    X = scipy.sparse.random(20_000, 3_000, density=0.01, format="csr", random_state=1)
+    y = (np.asarray(X.sum(axis=1)).ravel() > np.median(np.asarray(X.sum(axis=1)))).astype(float)
+    nbytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    objective = Objective(X, y, penalty=Penalty(1e-3))
+    coef = np.zeros(objective.n_coef)
+    tracemalloc.start()
+    try:
+        state = compute_fit_state(objective, coef, converged=True, n_iter=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert state.cov_centered is None and not state.separation_checked
+    assert peak < 0.5 * nbytes  # was 2.0 x X (X.multiply(X) and its transpose)
