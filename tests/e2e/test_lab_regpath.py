@@ -117,6 +117,8 @@ def test_after_fit_exactly_the_loss_panel_says_there_were_no_steps(lab: Lab) -> 
     expect(loss.get_by_text("Hover the curve to read a step's loss.")).to_be_visible()
     page.get_by_role("button", name="Fit exactly").click()
     expect(lab.stat("steps")).to_have_text("exact fit")
-    expect(loss.get_by_text(re.compile("^Fit exactly solved for the optimum directly"))).to_be_visible()
+    expect(
+        loss.get_by_text(re.compile("^Fit exactly solved for the optimum directly"))
+    ).to_be_visible()
     page.get_by_role("button", name="Train 100 steps").click()  # from the optimum: a flat curve
     expect(loss.get_by_text("Hover the curve to read a step's loss.")).to_be_visible()
