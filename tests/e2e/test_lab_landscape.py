@@ -157,3 +157,23 @@ def test_the_race_draws_five_paths_and_a_table(lab: Lab) -> None:
             page.screenshot(path=str(SCREENSHOTS / f"landscape-{name}.png"), full_page=True)
             panel = page.locator(".landscape-panel")
             panel.screenshot(path=str(SCREENSHOTS / f"landscape-panel-{name}.png"))
+
+
+def test_colour_bar_labels_differ_near_the_optimum(lab: Lab) -> None:
+    """5-class Spiral at degree 3, fitted exactly: the bar once read "0.0933" twice."""
+    page = lab.page
+    page.get_by_role("button", name="Spiral", exact=True).click()
+    page.get_by_role("combobox", name="number of classes").select_option("5")
+    lab.wait_hash("k=5")
+    degree = page.get_by_label("polynomial degree value")
+    degree.fill("3")
+    degree.press("Enter")
+    features = page.get_by_role("region", name=re.compile("^Features"))
+    expect(features.get_by_text(re.compile("^9 columns"))).to_be_visible()
+    page.get_by_role("button", name="Fit exactly").click()
+    expect(lab.stat("steps")).to_have_text("exact fit")
+    landscape(lab)
+    expect(page.get_by_label("landscape coefficient across")).to_contain_text("x²·y (class 0)")
+    page.wait_for_function("() => window.logitlabPerf.landscape.barLabels.length > 2")
+    labels = lab.painted("landscape.barLabels")
+    assert len(set(labels)) == len(labels), labels

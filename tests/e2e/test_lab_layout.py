@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lab_page import DESKTOP, PHONE, SCREENSHOTS, Lab
 from playwright.sync_api import expect
@@ -71,3 +73,40 @@ def test_page_fits_the_screen(lab: Lab, size: dict[str, int]) -> None:
     name = f"lab-{size['width']}x{size['height']}"
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
     page.screenshot(path=SCREENSHOTS / f"{name}-full.png", full_page=True)
+
+
+PHONE_ORDER = [  # the panels top to bottom on a phone (lab.css: one order list)
+    "Data, boundary and probability field",
+    "Train",
+    "Point inspector",
+    "Hyperparameters",
+    "Stats",
+    "Parameters",
+    "Data",
+    "Features",
+    "Evaluate",
+    "Loss curve",
+    "Replay",
+    "Calibration",
+    "Inference",
+    "Regularization path",
+    "Loss landscape",
+    "Reproduce in Python",
+    "Save and share",
+]
+
+
+@pytest.mark.parametrize("width", [390, 710], ids=["390", "710"])
+def test_phone_panels_come_in_one_order(lab: Lab, width: int) -> None:
+    """Every panel has its place (at 701-720 px Features once jumped above the chart)."""
+    page = lab.page
+    page.set_viewport_size({"width": width, "height": 844})
+    page.wait_for_function("() => window.logitlabPerf.paints > 0")
+    tops = []
+    for name in PHONE_ORDER:
+        region = page.get_by_role("region", name=re.compile(f"^{re.escape(name)}( |$)"))
+        expect(region).to_have_count(1)
+        box = region.bounding_box()
+        assert box is not None, name
+        tops.append((box["y"], name))
+    assert [name for _, name in sorted(tops)] == PHONE_ORDER

@@ -107,3 +107,18 @@ def test_copy_code_fills_the_code_box(lab: Lab) -> None:
     page.get_by_role("button", name="Copy as logitlab code").click()
     expect(code).to_have_value(re.compile(r"from logitlab import LogisticRegression"))
     expect(code).to_have_value(re.compile(r'make_preset\("blobs", 120, noise=1\.0, seed=1'))
+
+
+def test_after_fit_exactly_the_loss_panel_says_there_were_no_steps(lab: Lab) -> None:
+    page = lab.page
+    page.get_by_role("button", name="Overlap", exact=True).click()
+    expect(lab.stat("preset")).to_have_text("Overlap")
+    loss = page.get_by_role("region", name=re.compile("^Loss curve"))
+    expect(loss.get_by_text("Hover the curve to read a step's loss.")).to_be_visible()
+    page.get_by_role("button", name="Fit exactly").click()
+    expect(lab.stat("steps")).to_have_text("exact fit")
+    expect(
+        loss.get_by_text(re.compile("^Fit exactly solved for the optimum directly"))
+    ).to_be_visible()
+    page.get_by_role("button", name="Train 100 steps").click()  # from the optimum: a flat curve
+    expect(loss.get_by_text("Hover the curve to read a step's loss.")).to_be_visible()

@@ -12,6 +12,9 @@ every message, whatever it is:
 - at the end, a session rebuilt from the state (what ``hello`` carries after a
   reconnect) has the very same points and weights.
 
+Sessions have 2 to 5 classes (issue 14, part 3): states and presets draw K classes,
+added points and the active class take any class 0-4 (one the session lacks is refused).
+
 Sizes are kept small (N ≤ 150, ≤ 40 steps per command) so the run stays short.
 """
 
@@ -64,16 +67,24 @@ def _some(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]
     return st.fixed_dictionaries({}, optional=fields)
 
 
-EDITS = st.one_of(
-    st.fixed_dictionaries(
-        {"op": st.just("add"), "x": coord, "y": coord, "cls": st.sampled_from([0, 1])}
-    ),
-    st.fixed_dictionaries(
-        {"op": st.just("move"), "index": st.integers(0, 160), "x": coord, "y": coord}
-    ),
-    st.fixed_dictionaries({"op": st.just("delete"), "index": st.integers(0, 160)}),
-    st.just({"op": "clear"}),
-)
+def _edits(n_classes: int) -> st.SearchStrategy[dict[str, Any]]:
+    """One point edit; added points take any of the ``n_classes`` classes (issue 14, part 3)."""
+    return st.one_of(
+        st.fixed_dictionaries(
+            {"op": st.just("add"), "x": coord, "y": coord, "cls": st.integers(0, n_classes - 1)}
+        ),
+        st.fixed_dictionaries(
+            {"op": st.just("move"), "index": st.integers(0, 160), "x": coord, "y": coord}
+        ),
+        st.fixed_dictionaries({"op": st.just("delete"), "index": st.integers(0, 160)}),
+        st.just({"op": "clear"}),
+    )
+
+
+EDITS = _edits(2)
+EDITS_ANY_CLASS = _edits(protocol.MAX_CLASSES)
+"""Edits of the ``edit`` command: a class the session does not have is refused by it."""
+
 TRAINING = _some(
     learning_rate=st.floats(1e-4, 10.0),
     penalty=st.sampled_from(PENALTIES),
@@ -89,13 +100,28 @@ VIEW = _some(
     show_field=st.booleans(),
     log_loss_axis=st.booleans(),
 )
-STATES = _some(
-    data=_some(
-        preset=st.sampled_from(PRESETS),
+MULTICLASS_DATA = st.integers(2, protocol.MAX_CLASSES).flatmap(  # issue 14, part 3
+    lambda k: _some(
         seed=st.integers(0, 2**32 - 1),
         n_points=st.integers(10, 150),
         noise=st.floats(0.0, 5.0),
-        edits=st.lists(EDITS, max_size=6),
+        edits=st.lists(_edits(k), max_size=6),
+    ).flatmap(
+        lambda d: st.sampled_from(protocol.MULTICLASS_PRESETS).map(
+            lambda preset: {**d, "preset": preset, "n_classes": k}
+        )
+    )
+)
+STATES = _some(
+    data=st.one_of(
+        _some(
+            preset=st.sampled_from(PRESETS),
+            seed=st.integers(0, 2**32 - 1),
+            n_points=st.integers(10, 150),
+            noise=st.floats(0.0, 5.0),
+            edits=st.lists(EDITS, max_size=6),
+        ),
+        MULTICLASS_DATA,
     ),
     model=_some(w0=weight, w1=weight, b=weight),
     training=TRAINING,
@@ -129,11 +155,12 @@ VALID_COMMANDS = st.one_of(
     ),
     _optional("set_features", degree=st.integers(1, 4), standardize=st.booleans()),
     _command("new_sample"),
-    _command("edit", edit=EDITS),
+    _command("edit", edit=EDITS_ANY_CLASS),
     _command("undo"),
     _optional("set_model", w0=weight, w1=weight, b=weight),
     TRAINING.map(lambda fields: {"type": "set_training", **fields}),
     VIEW.map(lambda fields: {"type": "set_view", **fields}),
+    _command("set_view", active_class=st.integers(0, protocol.MAX_CLASSES - 1)),
     _optional("train", auto=st.booleans()).flatmap(
         lambda c: st.integers(1, 40).map(lambda n: {**c, "steps": n})
     ),

@@ -206,6 +206,16 @@ def test_replay_frames_equal_a_fresh_experiment_at_that_step() -> None:
     assert live.true_weights.w0 == weights[-1][0]
 
 
+def test_delta_loss_is_not_the_live_runs_while_replaying() -> None:
+    lab = session(optimizer="gd", learning_rate=0.5)
+    live = frame_of(lab.handle(Train(steps=20)))
+    assert live.metrics.delta_loss is not None
+    replayed = frame_of(lab.handle(Replay(step=5)))
+    assert replayed.metrics.delta_loss is None  # the page shows "—"
+    back = frame_of(lab.handle(Replay(step=None)))
+    assert back.metrics.delta_loss == live.metrics.delta_loss
+
+
 def test_resume_from_here_and_undo() -> None:
     lab = session(optimizer="gd", learning_rate=0.5)
     frame_of(lab.handle(Train(steps=20)))

@@ -326,3 +326,14 @@ def test_no_points_and_missing_classes_at_three_classes() -> None:
     handle(session, {"type": "train", "steps": 5})
     handle(session, {"type": "set_training", "penalty": "l2", "lam": 0.1})
     assert "classes 0, 1 have no training points" in error(session, {"type": "fit_exact"})
+
+
+def test_an_active_class_the_session_lacks_is_refused() -> None:
+    """Found by the K-class fuzz: set_view took class 2 with two classes, and the state broke."""
+    lab = LabSession()
+    handle(lab, {"type": "hello"})
+    message = error(lab, {"type": "set_view", "active_class": 2})
+    assert "the active class is 2 but there are 2 classes (0 to 1)" in message
+    assert lab.state.view.active_class == 1
+    handle(lab, {"type": "load_preset", "preset": "blobs", "n_classes": 3})
+    assert handle(lab, {"type": "set_view", "active_class": 2}).state.view.active_class == 2

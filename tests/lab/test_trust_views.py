@@ -28,6 +28,7 @@ from logitlab.lab.protocol import (
     Inspect,
     LabState,
     RunScenario,
+    SetFeatures,
     SetModel,
     SetTraining,
     Train,
@@ -105,6 +106,17 @@ def test_inspector_reports_the_point_and_its_exact_leave_one_out_refit() -> None
     assert np.abs(seg @ refit[:2] + refit[2]).max() < 1e-5
     assert ins.arrow is not None  # the foot of the point on the current boundary
     assert ins.arrow.x1 * coef[0] + ins.arrow.y1 * coef[1] + coef[2] == pytest.approx(0, abs=1e-9)
+
+
+def test_with_a_split_the_refit_note_names_the_inspected_point() -> None:
+    """The note counted training rows ("without point 82" for point 117) under a split."""
+    s = session()
+    frame(s, SetFeatures(test_share=0.3))
+    rows = [s.experiment.train_index(k) for k in range(s.X.shape[0])]
+    i = max(k for k, row in enumerate(rows) if row is not None and row != k)  # a training point
+    ins = frame(s, Inspect(index=i)).inspector
+    assert ins is not None and ins.index == i
+    assert f"without point {i + 1} minus" in ins.loo_note
 
 
 def test_selection_follows_deletes_and_undo_selects_the_point_again() -> None:

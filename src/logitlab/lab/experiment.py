@@ -612,6 +612,12 @@ class Experiment:
         self.recent = Recent()
 
     def set_view(self, command: SetView) -> None:
+        active = command.active_class  # issue 14, part 3 (review): found by the K-class fuzz
+        if active is not None and active >= self.n_classes:
+            raise CommandError(
+                f"the active class is {active} but there are {self.n_classes} classes "
+                f"(0 to {self.n_classes - 1})"
+            )
         update = command.model_dump(exclude={"type", "seq", "curve_width"}, exclude_none=True)
         self.view_spec = self.view_spec.model_copy(update=update)
 

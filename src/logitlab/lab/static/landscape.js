@@ -39,6 +39,16 @@ function bandColor(k, n) {
 
 const num = (v) => formatNumber(v, 4);
 
+/** The colour bar's labels: 3 significant digits, more while two distinct levels would
+ *  read the same (log-spaced levels close above the minimum showed "0.0933" twice). */
+function distinctLabels(values) {
+  let labels = values.map((v) => formatNumber(v, 3));
+  for (let digits = 4; digits <= 6 && new Set(labels).size < new Set(values).size; digits += 1) {
+    labels = values.map((v) => formatNumber(v, digits));
+  }
+  return labels;
+}
+
 export class LandscapePanel {
   constructor(doc, connection) {
     this.connection = connection;
@@ -78,7 +88,7 @@ export class LandscapePanel {
     this.names = "";
     this.steps = null;
     this.pauseTimer = 0;
-    this.perf = { draws: 0, pathPoints: 0, racePaths: 0, drawMs: 0 };
+    this.perf = { draws: 0, pathPoints: 0, racePaths: 0, drawMs: 0, barLabels: [] };
     this.cssSize = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
     watchSize(this.canvas, (width, height) => {
       this.cssSize = { width, height };
@@ -417,9 +427,13 @@ export class LandscapePanel {
     ctx.textBaseline = "middle";
     // Label every few level boundaries (the levels bound bands k and k + 1).
     const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(f.height / 28))));
-    for (let k = 0; k < n; k += every) {
-      ctx.fillText(formatNumber(g.levels[k], 3), x + w + 3, f.top + f.height - (k + 1) * h, 36);
-    }
+    const shown = [];
+    for (let k = 0; k < n; k += every) shown.push(k);
+    const labels = distinctLabels(shown.map((k) => g.levels[k]));
+    shown.forEach((k, i) => {
+      ctx.fillText(labels[i], x + w + 3, f.top + f.height - (k + 1) * h, 36);
+    });
+    this.perf.barLabels = labels;
     ctx.restore();
   }
 

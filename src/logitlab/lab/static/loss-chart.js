@@ -26,6 +26,9 @@ function roomyCeil(v) {
   return (ROOMY.find((m) => m * power >= v - 1e-9 * power) ?? 10) * power;
 }
 const LOG_FLOOR = 1e-12;
+const EXACT_NOTE =
+  "Fit exactly solved for the optimum directly, so there is no curve of steps; " +
+  "train from here to draw one.";
 
 export class LossChart {
   constructor(root, readout) {
@@ -34,6 +37,7 @@ export class LossChart {
     this.legend = root.parentElement.querySelector(".loss-legend"); // with a test curve (issue 14)
     this.curve = null;
     this.logScale = false;
+    this.exactFit = false;
     this.frame = null;
     this.size = { width: 0, height: 0 };
     this.hoverColumn = -1;
@@ -78,10 +82,13 @@ export class LossChart {
     return Math.max(16, Math.round(this.cssSize.width - MARGIN.left - MARGIN.right));
   }
 
-  update(curve, logScale) {
-    if (curve !== this.curve || logScale !== this.logScale) this.dirty = true;
+  update(curve, logScale, exactFit = false) {
+    if (curve !== this.curve || logScale !== this.logScale || exactFit !== this.exactFit) {
+      this.dirty = true;
+    }
     this.curve = curve;
     this.logScale = logScale;
+    this.exactFit = exactFit; // "Fit exactly" took no gradient steps: say so (review)
   }
 
   y(value) {
@@ -105,11 +112,13 @@ export class LossChart {
       ctx.fillStyle = "#666";
       ctx.font = "13px system-ui, sans-serif";
       ctx.textAlign = "center";
-      ctx.fillText("Train to draw the loss curve.", width / 2, height / 2);
+      const empty = this.exactFit ? "Fit exactly took no gradient steps." : "Train to draw the loss curve.";
+      ctx.fillText(empty, width / 2, height / 2);
       if (since > 0) {
         ctx.fillText(`(${since} steps were taken before this page loaded.)`, width / 2, height / 2 + 20);
       }
-      if (this.readout.textContent !== this.hint(since)) this.readout.textContent = this.hint(since);
+      const text = this.exactFit ? EXACT_NOTE : this.hint(since);
+      if (this.readout.textContent !== text) this.readout.textContent = text;
       return;
     }
     let lo = Infinity;

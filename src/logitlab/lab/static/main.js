@@ -201,7 +201,7 @@ function commit(now) {
   if (dirty) {
     dirty = false;
     for (const panel of panels) panel.update(latest);
-    lossChart.update(latest.curve, latest.state.view.log_loss_axis);
+    lossChart.update(latest.curve, latest.state.view.log_loss_axis, latest.exact_fit === true); // review
     if (logAxis.checked !== latest.state.view.log_loss_axis) {
       logAxis.checked = latest.state.view.log_loss_axis;
     }

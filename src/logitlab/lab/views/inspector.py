@@ -104,7 +104,7 @@ class InspectorView(LabView[InspectorPayload | None]):
                 for n, g in zip(names, report.gradient, strict=True)
             ]
             arrow = self._arrow(inputs, report.gradient, tau)
-            loo, note, ghost = self._leave_one_out(inputs, row)
+            loo, note, ghost = self._leave_one_out(inputs, row, i)
         return InspectorPayload(
             index=i,
             x=x,
@@ -150,8 +150,10 @@ class InspectorView(LabView[InspectorPayload | None]):
         return Segment(x1=fx, y1=fy, x2=fx + float(move[0]), y2=fy + float(move[1]))
 
     def _leave_one_out(
-        self, inputs: FrameInputs, i: int
+        self, inputs: FrameInputs, i: int, point: int
     ) -> tuple[list[CoefChange], str, Polyline | None]:
+        """Refit without training row ``i``; the note names the point as the page does
+        (``point``: its index among all points; with a split the two differ)."""
         exp = inputs.experiment
         w = inputs.window
         obj = exp.objective()
@@ -159,6 +161,7 @@ class InspectorView(LabView[InspectorPayload | None]):
             exp.model_key(),
             obj.penalty,
             i,
+            point,
             exp.view_spec.tau,
             (w.xmin, w.xmax, w.ymin, w.ymax),
         )
@@ -182,7 +185,7 @@ class InspectorView(LabView[InspectorPayload | None]):
                 ]
                 done = "converged" if result.converged else "did not converge"
                 note = (
-                    f"Exact refit without point {i + 1} minus the exact fit with it "
+                    f"Exact refit without point {point + 1} minus the exact fit with it "
                     f"(Newton from the full fit, {result.n_iter} iterations, {done})."
                 )
                 out = (changes, note, ghost_boundary(exp, result.coef, exp.view_spec.tau, w))

@@ -20,7 +20,8 @@ DELTA_NOISE = 1e-12
 
 class MetricsView(LabView[Metrics]):
     """Accuracy and the confusion counts use the rule p̂ ≥ τ; ΔLoss is the objective's
-    change over the last optimizer step (None before the first step)."""
+    change over the last optimizer step (None before the first step, and while the
+    replay slider shows an earlier step: the last step's change is the live run's)."""
 
     field = "metrics"
 
@@ -29,7 +30,8 @@ class MetricsView(LabView[Metrics]):
         scores = inputs.scores
         value = scores.objective
         delta = None
-        if exp.steps and exp.recent.values and value is not None:
+        replaying = exp.explore.replay_step is not None  # issue 15 (review)
+        if exp.steps and exp.recent.values and value is not None and not replaying:
             delta = finite(value - exp.recent.values[-1])
             if delta is not None and abs(delta) < DELTA_NOISE * abs(value):
                 delta = 0.0  # rounding noise of a converged run, not a change
