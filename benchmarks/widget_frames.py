@@ -35,6 +35,36 @@ WIDGET_FPS_SCRIPT = FPS_SCRIPT.replace(
     "async (el, ms) => {\n  const perf = el.logitlabPerf;",
 )
 assert WIDGET_FPS_SCRIPT != FPS_SCRIPT
+# The messages each way over the comm in the window, per second (host.js counts them).
+WIDGET_FPS_SCRIPT = WIDGET_FPS_SCRIPT.replace(
+    "const paints0 = perf.paints,",
+    "const comm = el.logitlabComm, sent0 = comm.sent, received0 = comm.received;\n"
+    "  const paints0 = perf.paints,",
+).replace(
+    "steps: (perf.steps - steps0) / seconds,",
+    "steps: (perf.steps - steps0) / seconds, sent: (comm.sent - sent0) / seconds,\n"
+    "           received: (comm.received - received0) / seconds,",
+)
+assert "comm.sent" in WIDGET_FPS_SCRIPT and "received:" in WIDGET_FPS_SCRIPT
+# The kernel's side: wall time in the Lab's comm handler and the kernel's CPU time, per
+# message answered (the rest of the CPU is ipykernel's and the widget's comm machinery).
+KERNEL_PROBE = (
+    "import time\n"
+    "from logitlab.widget import _lab\n"
+    "_probe = {'n': 0, 'wall': 0.0, 'cpu0': time.process_time()}\n"
+    "_answer = _lab.Lab._on_msg\n"
+    "def _timed(self, *args):\n"
+    "    t = time.perf_counter()\n"
+    "    _answer(self, *args)\n"
+    "    _probe['wall'] += time.perf_counter() - t\n"
+    "    _probe['n'] += 1\n"
+    "_lab.Lab._on_msg = _timed\n"
+)
+KERNEL_REPORT = (
+    "_n = max(_probe['n'], 1)\n"
+    "print(f\"KERNEL {_probe['n']} requests; Lab handler {_probe['wall'] / _n * 1e3:.2f} ms, \"\n"
+    "      f\"kernel CPU {(time.process_time() - _probe['cpu0']) / _n * 1e3:.2f} ms per request\")"
+)
 
 
 def window(page: Page, scope: Page | Locator, perf: str, seconds: float) -> dict[str, float]:
@@ -64,7 +94,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="windows per page")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
-    cell = (
+    cell = KERNEL_PROBE + (
         "from logitlab.widget import Lab\n"
         "from logitlab.lab.protocol import LoadPreset\n"
         "lab = Lab()\n"
@@ -77,7 +107,7 @@ def main() -> None:
         served.wait_for_function("() => window.logitlabPerf && window.logitlabPerf.paints > 0")
         expect(served.locator('[data-stat="n-points"]')).to_have_text(str(args.n))
         notebook = browser.new_page(viewport={"width": 1280, "height": 800})
-        write_notebook(jupyter.root / "frames.ipynb", [cell])
+        write_notebook(jupyter.root / "frames.ipynb", [cell, KERNEL_REPORT])
         open_notebook(notebook, jupyter, "frames.ipynb")
         run_cell(notebook, 0)
         widget = notebook.locator(".logitlab-widget")
@@ -89,6 +119,7 @@ def main() -> None:
                 window(served, served, "window.logitlabPerf", args.seconds)
             )
             windows["widget"].append(window(notebook, widget, "logitlabPerf", args.seconds))
+        kernel = run_cell(notebook, 1).locator(".jp-OutputArea-output").inner_text().strip()
     print(
         f"Overlap, N = {args.n:,}, Auto-train at 100 steps/s, {args.rounds} alternating "
         f"windows of {args.seconds:g} s (steal = CPU time given to other machines):"
@@ -103,6 +134,14 @@ def main() -> None:
             f"(animation frames {statistics.median(w['raf'] for w in ws):.1f}/s, "
             f"{steps:.0f} steps/s); windows {listed}"
         )
+    ws = windows["widget"]
+    sent = statistics.median(w["sent"] for w in ws)
+    received = statistics.median(w["received"] for w in ws)
+    print(
+        f"  widget comm: {sent:.1f} messages/s to the kernel, {received:.1f} back "
+        f"({received / medians['widget']:.2f} per painted frame)"
+    )
+    print(f"  {kernel.removeprefix('KERNEL ')} (all widget windows)")
     print(f"  ratio widget / served Lab: {medians['widget'] / medians['served Lab']:.2f}")
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from typing import Any, get_args
@@ -40,6 +41,8 @@ CUSTOM = "custom"
 # kernel → page {"kind": _KIND, "view": id} with the reply's JSON as one binary buffer
 # (no "view" for what Python itself changed).
 _KIND = "logitlab"
+_TICK_S = 1 / 60
+"""How often the kernel trains and pushes a frame while Auto-train batches are queued."""
 
 
 class Lab(anywidget.AnyWidget):
@@ -112,6 +115,11 @@ class Lab(anywidget.AnyWidget):
             self._load(X, y, features=features, names=names, target=target)
         elif features is not None or names is not None:
             raise ValueError("features= and names= describe X: pass X and y too")
+        # Auto-train batches the kernel paces (seq, steps left, view), oldest first.
+        self._paced: list[tuple[int, int, str | None]] = []
+        self._pace_budget = 0.0
+        self._pace_next = 0.0
+        self._pace_timer: asyncio.Handle | None = None
         self._pull()
         self.on_msg(self._on_msg)
 
@@ -428,10 +436,15 @@ class Lab(anywidget.AnyWidget):
 
     # ----------------------------------------------------------- the page
 
-    def _push(self, text: str, view: str | None = None) -> None:
+    def _push(self, text: str, view: str | None = None, *, paced: bool = False) -> None:
         # The frame as one binary buffer: the comm's JSON does not escape it a second time.
         # ``view``: the page view that asked (every view draws the frame; only it settles it).
-        content = {"kind": _KIND} if view is None else {"kind": _KIND, "view": view}
+        # ``paced``: an Auto-train tick's frame, which the page draws one per animation frame.
+        content: dict[str, Any] = {"kind": _KIND}
+        if view is not None:
+            content["view"] = view
+        if paced:
+            content["paced"] = True
         self.send(content, buffers=[text.encode("utf-8")])
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -440,8 +453,85 @@ class Lab(anywidget.AnyWidget):
         text = content.get("text")
         view = content.get("view")
         if isinstance(text, str):
-            self._push(self.answer(text), view if isinstance(view, str) else None)
+            asker = view if isinstance(view, str) else None
+            if self._pace(text, asker):
+                return
+            self._flush()  # queued Auto-train steps first: frames answer in order
+            self._push(self.answer(text), asker)
             self._pull()
+
+    # ----------------------------------------------------------- Auto-train, paced here
+
+    def _pace(self, text: str, view: str | None) -> bool:
+        """Queue an Auto-train batch; the kernel's loop trains it at the Lab's speed.
+
+        A request per frame costs the notebook far more than the frame (every request makes
+        the kernel publish busy and idle, which JupyterLab redraws): the page sends fewer,
+        larger batches and the kernel trains them a tick at a time, pushing each tick's
+        frame (seq 0) and answering a batch with the tick that finishes it. Without a
+        running event loop (a kernel-less test) the batch is answered at once.
+        """
+        if '"auto":true' not in text:
+            return False
+        try:
+            loop = asyncio.get_running_loop()
+            command = COMMAND_ADAPTER.validate_json(text, strict=True)
+        except (RuntimeError, pydantic.ValidationError):
+            return False
+        if not isinstance(command, Train) or not command.auto:
+            return False
+        self._paced.append((command.seq, command.steps, view))
+        if self._pace_timer is None:
+            self._pace_budget = 1.0
+            self._pace_next = loop.time()
+            self._pace_timer = loop.call_soon(self._pace_tick)
+        return True
+
+    def _pace_tick(self) -> None:
+        self._pace_timer = None
+        if not self._paced:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        speed = self.session.experiment.training.speed
+        self._pace_budget += speed * min(max(now - self._pace_next + _TICK_S, 0.0), 0.25)
+        self._pace_next = max(self._pace_next + _TICK_S, now)
+        steps = min(max(int(self._pace_budget), 1), sum(left for _, left, _ in self._paced))
+        self._pace_budget -= steps
+        self._train_paced(steps)
+        if self._paced:
+            self._pace_timer = loop.call_at(self._pace_next, self._pace_tick)
+
+    def _train_paced(self, steps: int) -> None:
+        """Train ``steps`` of the queued batches and push the frame; it answers the last
+        batch it finishes (seq 0 if none)."""
+        seq, view, left = 0, None, steps
+        while self._paced and left > 0:
+            batch_seq, batch_left, batch_view = self._paced[0]
+            take = min(left, batch_left)
+            left -= take
+            if take == batch_left:
+                self._paced.pop(0)
+                seq, view = batch_seq, batch_view
+            else:
+                self._paced[0] = (batch_seq, batch_left - take, batch_view)
+        reply = self.session.handle(Train(steps=steps, auto=True, seq=seq))
+        if isinstance(reply, ErrorFrame):  # e.g. no points left: every queued batch fails
+            if self._paced:
+                seq, _, view = self._paced[-1]
+            reply = ErrorFrame(seq=seq, message=reply.message)
+            self._paced.clear()
+        self._push(self.session.reply_json(reply), view, paced=True)
+        self._pull()
+
+    def _flush(self) -> None:
+        """Train every queued Auto-train step now (before another command is answered)."""
+        if self._pace_timer is not None:
+            self._pace_timer.cancel()
+            self._pace_timer = None
+        total = sum(left for _, left, _ in self._paced)
+        if total > 0:
+            self._train_paced(total)
 
     def answer(self, text: str) -> str:
         """The JSON reply to one message of the page (what the comm carries back).

@@ -74,7 +74,8 @@ export class Trainer {
     if (this.pending.length > 0 && now - this.pending[0].at > STALE_MS) this.pending.shift();
     const depth = this.connection.pipeline ?? PIPELINE; // issue 17: deeper over a Jupyter comm
     if (this.pending.length >= depth || this.budget < 1 || !this.connection.open) return;
-    if (this.pending.length > 0 && now - this.lastSend < MIN_GAP_MS) return;
+    const gap = this.connection.minGapMs ?? MIN_GAP_MS; // issue 17: fewer, larger batches
+    if (this.pending.length > 0 && now - this.lastSend < gap) return;
     const steps = Math.floor(this.budget);
     this.budget -= steps;
     const seq = this.connection.send({ type: "train", steps, auto: true });
