@@ -12,6 +12,7 @@ session. ``LOGITLAB_SHOTS=1`` saves screenshots of the widget.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -91,6 +92,15 @@ def test_python_moves_the_page_and_the_page_moves_python(notebook: Page) -> None
     expect(second.locator('[data-stat="steps"]')).to_have_text("100")
     expect(widget.locator('[data-stat="steps"]')).to_have_text("100")
     expect(second.get_by_role("spinbutton", name="threshold τ value")).to_have_value("0.6")
+    # Auto-train, paced in the kernel (a batch per 80 ms, a pushed frame per tick): both views
+    # count on past 150 steps, then the toggle stops it.
+    auto = second.get_by_role("button", name="Auto-train")
+    auto.click()
+    past_150 = re.compile(r"^(?:1[5-9]\d|[2-9]\d\d|\d{1,3}(?:,\d{3})+)$")
+    expect(second.locator('[data-stat="steps"]')).to_have_text(past_150, timeout=30_000)
+    expect(widget.locator('[data-stat="steps"]')).to_have_text(past_150, timeout=30_000)
+    auto.click()
+    expect(auto).to_have_attribute("aria-pressed", "false")
     if os.environ.get("LOGITLAB_SHOTS"):
         save_shots(page, widget)
 

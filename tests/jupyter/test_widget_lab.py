@@ -286,3 +286,49 @@ def test_the_base_package_never_imports_anywidget() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_auto_train_batches_are_paced_in_the_kernel_and_answered_in_order() -> None:
+    """In a kernel (a running event loop) Auto-train batches are queued and trained a tick at
+    a time: each tick pushes a paced frame, a batch is answered by the tick that finishes it,
+    and another command first trains what is queued, so the answers keep their order."""
+    import asyncio
+
+    lab = Lab()
+    page = attach(lab)
+
+    def send_raw(command: dict[str, Any]) -> None:
+        page.seq += 1
+        text = json.dumps({**command, "seq": page.seq}, separators=(",", ":"))  # as the page
+        content = {"kind": "logitlab", "text": text, "view": "view-1"}
+        lab._handle_msg(
+            {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+        )
+
+    def paced() -> list[dict[str, Any]]:
+        return [
+            json.loads(b[0])
+            for m, b in page.comm.sent
+            if m.get("method") == "custom" and m["content"].get("paced")
+        ]
+
+    async def run() -> None:
+        send_raw({"type": "train", "steps": 5, "auto": True})  # seq 2
+        send_raw({"type": "train", "steps": 5, "auto": True})  # seq 3
+        assert lab.session.steps == 0  # queued, not trained at once
+        while lab.session.steps < 10:  # the kernel's loop trains them, tick by tick
+            await asyncio.sleep(0)
+        ticks = paced()
+        assert len(ticks) >= 2 and all(f["type"] == "frame" for f in ticks)
+        assert ticks[-1]["steps"] == 10 and ticks[-1]["seq"] == 3
+        assert [f["steps"] for f in ticks] == sorted(f["steps"] for f in ticks)
+        # A queued batch, then a probe: the batch is trained (and answered) before the probe.
+        send_raw({"type": "train", "steps": 400, "auto": True})  # seq 4
+        send_raw({"type": "probe", "x": 0.0, "y": 0.0})  # seq 5
+        assert lab.session.steps == 410
+        replies = page.replies()
+        assert replies[-2]["seq"] == 4 and replies[-2]["steps"] == 410
+        assert replies[-1]["type"] == "probe"
+
+    asyncio.run(run())
+    assert lab.weights == pytest.approx(lab.session.coef.tolist())
