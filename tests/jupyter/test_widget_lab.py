@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -330,5 +331,19 @@ def test_auto_train_batches_are_paced_in_the_kernel_and_answered_in_order() -> N
         assert replies[-2]["seq"] == 4 and replies[-2]["steps"] == 410
         assert replies[-1]["type"] == "probe"
 
-    asyncio.run(run())
+    # A loop of its own in another thread: the suite's browser tests may leave one running here.
+    failures: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # re-raised below, in the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the paced batches were never trained"
+    if failures:
+        raise failures[0]
     assert lab.weights == pytest.approx(lab.session.coef.tolist())

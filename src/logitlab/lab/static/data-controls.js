@@ -3,7 +3,7 @@
 import { NumberControl } from "./controls.js";
 import { setAttr, setText } from "./dom.js";
 
-const PRESET_NAMES = {
+export const PRESET_NAMES = {
   blobs: "Blobs",
   balanced: "Balanced",
   overlap: "Overlap",

@@ -4,22 +4,12 @@
 // comes from the server (frame.multiclass); with two classes this module only keeps the
 // control in step and leaves the page as it was.
 
+import { PRESET_NAMES } from "./data-controls.js";
 import { setAttr, setHidden, setText } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { CLASS_SHAPES } from "./palette.js";
 
 const MULTICLASS_PRESETS = ["blobs", "overlap", "spiral"];
-const PRESET_TITLES = {
-  blobs: "Blobs",
-  balanced: "Balanced",
-  overlap: "Overlap",
-  imbalanced: "Imbalanced",
-  xor: "XOR",
-  "near-perfect": "Near-perfect",
-  moons: "Moons",
-  circles: "Circles",
-  spiral: "Spiral",
-};
 
 /** The "number of classes" control (Lab and ROC page): reloads the preset with K classes. */
 export class ClassCount {
@@ -59,7 +49,7 @@ export class ClassCount {
     const multi = MULTICLASS_PRESETS.includes(d.preset) && !d.custom;
     if (this.select.value !== String(k)) this.select.value = String(k);
     this.select.disabled = !multi;
-    const name = d.custom ? "Your CSV data" : (PRESET_TITLES[d.preset] ?? d.preset);
+    const name = d.custom ? "Your CSV data" : (PRESET_NAMES[d.preset] ?? d.preset);
     const verb = d.custom ? "have" : "has";
     setText(this.note, multi ? "" : `${name} ${verb} two classes; Blobs, Overlap and Spiral take 2–5.`);
   }
