@@ -54,6 +54,7 @@ let curve = null;
 let carried = { regpath: null, code: null }; // issue 15 (regpath): sent only on change, kept
 let carriedLandscape = { landscape: null, landscape_path: null, race: null }; // issue 15, branch landscape
 let dirty = false;
+let oneShot = null; // a card's scenario / start_auto, until the next commit
 let hovering = false;
 let errorSeq = -1;
 // The state in the link; without one, the last Lab this browser had (closing the tab loses nothing).
@@ -187,6 +188,16 @@ function receive(frame) {
   Object.assign(latest, carried); // issue 15, branch regpath
   for (const key of Object.keys(carriedLandscape)) carriedLandscape[key] = frame[key] ?? carriedLandscape[key];
   Object.assign(latest, carriedLandscape); // issue 15, branch landscape
+  // A card's frame (scenario, start_auto) is drawn once per animation frame like the rest:
+  // kept until committed, so a frame arriving after it in the same animation frame does
+  // not hide it (Auto-train then never started).
+  if (frame.scenario || frame.start_auto) {
+    oneShot = {
+      scenario: frame.scenario ?? oneShot?.scenario ?? null,
+      start_auto: Boolean(frame.start_auto) || Boolean(oneShot?.start_auto),
+    };
+  }
+  if (oneShot !== null) Object.assign(latest, oneShot);
   chart.update(latest); // stores; keeps every points payload even if frames arrive in a burst
   dirty = true;
   // Auto-train: the answer is in, so the next batch can go now rather than at the next
@@ -201,6 +212,7 @@ function commit(now) {
   if (dirty) {
     dirty = false;
     for (const panel of panels) panel.update(latest);
+    oneShot = null;
     lossChart.update(latest.curve, latest.state.view.log_loss_axis, latest.exact_fit === true); // review
     if (logAxis.checked !== latest.state.view.log_loss_axis) {
       logAxis.checked = latest.state.view.log_loss_axis;
