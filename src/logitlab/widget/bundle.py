@@ -169,13 +169,9 @@ def parse_module(name: str, path: Path) -> Module:
         return match.group("tail")
 
     body = _IMPORT.sub(take_import, source)
-    left = _ANY_IMPORT.search(body)
-    if left is not None:
-        line = body[left.start() : body.find("\n", left.start())].strip()
-        raise BundleError(
-            f"{name} line {_line(body, left.start())}: {line!r} is not bundled; the widget "
-            'takes static named imports only: import { a, b } from "./file.js";'
-        )
+    _refuse_left(
+        _ANY_IMPORT, body, name, 'static named imports only: import { a, b } from "./file.js";'
+    )
 
     def take_decl(match: re.Match[str]) -> str:
         module.exports[match.group("name")] = match.group("name")
@@ -188,13 +184,12 @@ def parse_module(name: str, path: Path) -> Module:
 
     body = _EXPORT_DECL.sub(take_decl, body)
     body = _EXPORT_LIST.sub(take_list, body)
-    left = _ANY_EXPORT.search(body)
-    if left is not None:
-        line = body[left.start() : body.find("\n", left.start())].strip()
-        raise BundleError(
-            f"{name} line {_line(body, left.start())}: {line!r} is not bundled; the widget "
-            "takes named exports only: export function/class/const NAME, or export { a, b }"
-        )
+    _refuse_left(
+        _ANY_EXPORT,
+        body,
+        name,
+        "named exports only: export function/class/const NAME, or export { a, b }",
+    )
     module.body = "\n".join([*consts, body])
     return module
 
@@ -342,3 +337,15 @@ def widget_esm() -> str:
             render,
         ]
     )
+
+
+def _refuse_left(pattern: re.Pattern[str], body: str, name: str, allowed: str) -> None:
+    """Raise BundleError naming the first line of ``body`` that ``pattern`` still finds
+    (an import or export form the bundler did not rewrite) and what the widget takes."""
+    left = pattern.search(body)
+    if left is not None:
+        line = body[left.start() : body.find("\n", left.start())].strip()
+        raise BundleError(
+            f"{name} line {_line(body, left.start())}: {line!r} is not bundled; the widget "
+            f"takes {allowed}"
+        )
