@@ -222,3 +222,47 @@ def test_the_wide_state_of_sparse_x_makes_no_copy_of_it(monkeypatch: pytest.Monk
         tracemalloc.stop()
     assert state.cov_centered is None and not state.separation_checked
     assert peak < 0.5 * nbytes  # was 2.0 x X (X.multiply(X) and its transpose)
+
+
+@pytest.mark.parametrize(("weighted", "alpha"), [(False, 0.0), (True, 1e-3)])
+def test_the_narrow_state_pass_in_short_blocks_equals_the_general_pass(
+    monkeypatch: pytest.MonkeyPatch, weighted: bool, alpha: float
+) -> None:
+    """Issue 13: few terms take short transposed blocks (here 7 blocks and a partial
+    one); every sum equals the general per-block pass's."""
+    X, y = _data(3_000, 9, 2, seed=21)
+    sw = np.random.default_rng(4).uniform(0.0, 3.0, y.shape[0]) if weighted else None
+    monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ROWS", 417)
+    fused, separate = _states(X, y, 2, sw, Penalty(alpha))
+    np.testing.assert_allclose(fused.design.reach, separate.design.reach, rtol=1e-13)
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        a, b = fused.covariance(cov_type), separate.covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+    assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
+    np.testing.assert_allclose(fused.moments, separate.moments, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+    assert fused.separation_method == separate.separation_method == "certificate from the fit"
+
+
+def test_a_float32_fit_has_the_state_of_the_same_data_in_float64() -> None:
+    """Issue 13: float32 X is read as float32 (short float64 blocks in the solver and the
+    state); the covariances equal those of a float64 copy of the same values."""
+    X, y = _data(20_000, 10, 2, seed=22)
+    X32 = X.astype(np.float32)
+    states = []
+    for data in (X32, X32.astype(np.float64)):
+        objective = Objective(data, y, penalty=Penalty(1e-4))
+        fit = solve(objective, tol=1e-10)
+        assert fit.hessian is not None
+        kw = {"converged": fit.converged, "n_iter": fit.n_iter}
+        states.append(
+            compute_fit_state(
+                objective, fit.coef, hessian=fit.hessian, hessian_offset=fit.hessian_offset, **kw
+            )
+        )
+    np.testing.assert_allclose(states[0].theta, states[1].theta, rtol=1e-9, atol=1e-12)
+    for cov_type in ("nonrobust", "HC0"):
+        a, b = states[0].covariance(cov_type), states[1].covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-14 * np.max(np.abs(b)))

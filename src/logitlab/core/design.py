@@ -150,28 +150,42 @@ def sparse_weighted_square_sums(X: Any, h: FloatArray) -> FloatArray:
 
 def column_means(X: Any, sample_weight: FloatArray | None) -> FloatArray:
     """(Weighted) column means of dense X in float64, read in row blocks."""
+    return column_moments(X, sample_weight)[0]
+
+
+def column_moments(X: Any, sample_weight: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+    """(Weighted) column means and standard deviations of dense X, in one pass.
+
+    The means are the blocks' sums over the total weight (the same sums as
+    before); the squared deviations are summed about each block's own mean and
+    shifted to the overall one at the end (Σ M2_b + Σ W_b (μ_b − μ)², exact, and
+    free of the cancellation of Σ x² − n μ²). Issue 13: one read of X instead of
+    two (0.03 s of a float32 1e6 x 10 fit).
+    """
     n, p = X.shape
     total = np.zeros(p)
     step = max(1, (1 << 18) // max(p, 1))
+    square = np.zeros(p)
+    parts: list[tuple[float, FloatArray]] = []
+    buf = np.empty((min(n, step), p))
     for start in range(0, n, step):
         sl = slice(start, min(n, start + step))
         Xb = np.asarray(X[sl], dtype=np.float64)
-        total += Xb.sum(axis=0) if sample_weight is None else sample_weight[sl] @ Xb
-    mass = float(n) if sample_weight is None else float(np.sum(sample_weight))
-    out: FloatArray = total / mass
-    return out
-
-
-def column_spreads(X: Any, mean: FloatArray, sample_weight: FloatArray | None) -> FloatArray:
-    """(Weighted) column standard deviations of dense X about ``mean``."""
-    n, p = X.shape
-    total = np.zeros(p)
-    step = max(1, (1 << 18) // max(p, 1))
-    for start in range(0, n, step):
-        sl = slice(start, min(n, start + step))
-        D = np.asarray(X[sl], dtype=np.float64) - mean
+        swb = None if sample_weight is None else sample_weight[sl]
+        block_sum = Xb.sum(axis=0) if swb is None else swb @ Xb
+        total += block_sum
+        mass_b = float(Xb.shape[0]) if swb is None else float(np.sum(swb))
+        if not mass_b > 0.0:
+            continue
+        mean_b = block_sum / mass_b
+        D = buf[: Xb.shape[0]]
+        np.subtract(Xb, mean_b, out=D)
         D *= D
-        total += D.sum(axis=0) if sample_weight is None else sample_weight[sl] @ D
+        square += D.sum(axis=0) if swb is None else swb @ D
+        parts.append((mass_b, mean_b))
     mass = float(n) if sample_weight is None else float(np.sum(sample_weight))
-    out: FloatArray = np.sqrt(total / mass)
-    return out
+    mean: FloatArray = total / mass
+    for mass_b, mean_b in parts:
+        square += mass_b * (mean_b - mean) ** 2
+    spread: FloatArray = np.sqrt(square / mass)
+    return mean, spread

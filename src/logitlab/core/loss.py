@@ -36,8 +36,10 @@ from logitlab.core.types import FloatArray
 CHUNK_ROWS = 32_768
 #: Matrix entries per block: wide data gets fewer rows so a block stays in cache.
 CHUNK_ENTRIES = 1 << 18
-#: Up to this many features the binary pass works on transposed row blocks.
-NARROW_MAX_FEATURES = 8
+#: Up to this many features the binary pass works on transposed row blocks ...
+NARROW_MAX_FEATURES = 16
+#: ... of this many rows.
+NARROW_BLOCK_ROWS = 4096
 
 
 def _block_rows(n_features: int) -> int:
@@ -392,6 +394,11 @@ class LogisticLoss:
         scores, the gradient and the Hessian are contiguous products. Every
         temporary lives in buffers made once per pass (fresh 256 KB arrays per
         block made the pass 5.6x slower when the allocator returned them early).
+        Blocks are short (``NARROW_BLOCK_ROWS``): a (p, rows) x (rows, p) product
+        keeps its operands in cache (issue 13: the fused pass at 1e6 x 10 float32
+        0.060 -> 0.036 s against 32,768-row blocks). The Hessian stays float64
+        (products in float32 saved 0.005 s a pass at 1e6 x 10 but the fit state
+        then had to sum the information itself: no faster fit, measured).
         """
         n_samples, p = X.shape
         fi = self.fit_intercept
@@ -399,12 +406,13 @@ class LogisticLoss:
         total = 0.0
         grad = np.zeros(m) if gradient else None
         hess = np.zeros((m, m)) if hessian else None
-        rows = min(n_samples, CHUNK_ROWS)
+        rows = max(1, min(n_samples, NARROW_BLOCK_ROWS, CHUNK_ROWS))
         xt_buf = np.empty((p, rows))
         xh_buf = np.empty((p, rows)) if hessian else None
         work = _BinaryWork(rows)
         col = None if offset is None else offset[:, None]
-        for sl in _blocks(n_samples):
+        for start in range(0, n_samples, rows):
+            sl = slice(start, min(n_samples, start + rows))
             nb = sl.stop - sl.start
             XT = xt_buf[:, :nb]
             np.copyto(XT, X[sl].T)
@@ -432,8 +440,11 @@ class LogisticLoss:
                 if fi:
                     hess[:p, p] += np.sum(Xh, axis=1)
                     hess[p, p] += float(np.sum(h))
-        if hess is not None and fi:
-            hess[p, :p] = hess[:p, p]
+        if hess is not None:
+            hess[:p, :p] += hess[:p, :p].T
+            hess[:p, :p] *= 0.5
+            if fi:
+                hess[p, :p] = hess[:p, p]
         return total, grad, hess
 
     def _multinomial_pass(

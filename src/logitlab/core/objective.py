@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from logitlab.core.design import column_means, column_spreads, is_sparse
+from logitlab.core.design import column_moments, is_sparse
 from logitlab.core.loss import Curvature, LogisticLoss
 from logitlab.core.penalty import Penalty
 from logitlab.core.types import BoolArray, FloatArray, IntArray
@@ -98,9 +98,8 @@ class Objective:
             return self
         if self.n_samples == 0 or self.n_features == 0:
             return self
-        mean = column_means(self.X, self.sample_weight)
+        mean, spread = column_moments(self.X, self.sample_weight)
         self.column_means = mean
-        spread = column_spreads(self.X, mean, self.sample_weight)
         offset = np.where(np.abs(mean) > spread, mean, 0.0)
         if not np.any(offset):
             return self
