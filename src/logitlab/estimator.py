@@ -401,6 +401,7 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
                 n_iter=fit.result.n_iter,
                 hessian=fit.result.hessian,
                 hessian_offset=fit.result.hessian_offset,
+                sums=fit.result.sums,
             )
         else:
             # liblinear's penalized intercept, or a class of weight 0: the fitted problem

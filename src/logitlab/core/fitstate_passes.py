@@ -26,6 +26,7 @@ from logitlab.core.covariance import (
     residuals,
     weighted_gram,
 )
+from logitlab.core.loss import ScoreSums
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray
 
@@ -312,23 +313,81 @@ def information_from_hessian(
     ``z₀ = x̃_p`` and ``zⱼ = x̃ⱼ + (oⱼ − cⱼ)·x̃_p``, so the information is
     ``Σs·(I ⊗ M)(H − l2)(I ⊗ M)ᵀ``, on classes 1..K−1 unless ``symmetric``.
     """
-    p, m = objective.n_features, design.n_terms
     H = np.array(hessian, dtype=np.float64)
     l2 = objective.penalty.l2
     if l2:
         idx = np.flatnonzero(objective.penalized)
         H[idx, idx] -= l2
+    big = _design_map(objective, design, offset, H.shape[0])
+    info = sw_sum * (big @ H @ big.T)
+    if big.shape[0] > design.n_terms and not symmetric:
+        info = info[design.n_terms :, design.n_terms :]
+    return np.asarray((info + info.T) / 2.0, dtype=np.float64)
+
+
+def _design_map(
+    objective: Objective, design: Design, offset: FloatArray | None, size: int
+) -> FloatArray:
+    """``I ⊗ M``: the solver's coordinates ``x̃ = [x − o, 1]`` to the design's ``z = [1, x − c]``."""
+    p, m = objective.n_features, design.n_terms
     o = np.zeros(p) if offset is None else np.asarray(offset, dtype=np.float64)
     M = np.zeros((m, m))
     M[0, p] = 1.0
     M[1:, :p] = np.eye(p)
     M[1:, p] = o - design.center
-    outputs = H.shape[0] // m
-    big = np.kron(np.eye(outputs), M)
-    info = sw_sum * (big @ H @ big.T)
-    if outputs > 1 and not symmetric:
-        info = info[m:, m:]
-    return np.asarray((info + info.T) / 2.0, dtype=np.float64)
+    return np.asarray(np.kron(np.eye(size // m), M), dtype=np.float64)
+
+
+def binary_sums_from_solver(
+    objective: Objective,
+    hessian: FloatArray | None,
+    offset: FloatArray | None,
+    sums: ScoreSums,
+) -> tuple[Design, tuple[Any, ...]] | None:
+    """The binary first pass's sums without a pass over X, or None when they do not apply.
+
+    The solver's last pass gave the Hessian, the HC0 meat, the score (the
+    cross-entropy's gradient) and Σ|score| at the fit; the centring's one read
+    of X gave each column's mean, squared deviations, per-class deviation sums
+    and extremes (:func:`~logitlab.core.design.data_sums`). Mapped to the
+    design's coordinates they are the first pass's sums (issue 13: the state's
+    pass was a third of a 1e5 x 50 fit). Not used when a column's mean exceeds
+    its spread: there the class sums taken about the block means differ from the
+    data moments summed about the overall mean by more than their check allows.
+    """
+    data = getattr(objective, "data_sums", None)
+    if hessian is None or data is None or data.class_sums is None or sums.loss_gradient is None:
+        return None
+    center = data.mean
+    if not np.all(np.abs(center) <= data.spread):
+        return None
+    sw_sum, n_rows, counts = weight_totals(objective.y, objective.sample_weight, 2)
+    reach = np.r_[1.0, np.maximum(data.high - center, center - data.low)]
+    design = Design(n_classes=2, fit_intercept=True, center=center, reach=reach)
+    m = design.n_terms
+    info = information_from_hessian(objective, design, hessian, offset, sw_sum, False)
+    big = _design_map(objective, design, offset, m)
+    meat0 = sw_sum * (big @ sums.meat @ big.T)
+    meat0 = (meat0 + meat0.T) / 2.0
+    g = (-sw_sum * (big @ sums.loss_gradient)).reshape(1, m)
+    ss = np.r_[sw_sum, data.square]
+    moments = np.column_stack([counts, data.class_sums])
+    log_lik = -sw_sum * sums.cross_entropy
+    out = (
+        info,
+        meat0,
+        np.zeros((m, m)),
+        np.zeros((0, 0)),
+        g,
+        np.array([sums.score_abs]),
+        ss,
+        log_lik,
+        moments,
+        sw_sum,
+        n_rows,
+        counts,
+    )
+    return design, out
 
 
 def certified_by_reach(

@@ -202,6 +202,28 @@ class LogisticLoss:
         assert grad is not None and hess is not None
         return value, grad, hess
 
+    def loss_gradient_hessian_sums(
+        self,
+        coef: FloatArray,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None = None,
+        *,
+        offset: FloatArray | None = None,
+    ) -> tuple[float, FloatArray, FloatArray, ScoreSums]:
+        """:meth:`loss_gradient_hessian` plus the score sums the fit state needs (one pass).
+
+        Binary model, dense X only (issue 13: the fit state then reads X no more).
+        """
+        if not self.is_binary or is_sparse(X):
+            raise ValueError("the score sums are summed for a binary model on dense X only")
+        sums = ScoreSums(np.zeros((0, 0)), 0.0)
+        value, grad, hess, _ = self._pass(
+            coef, X, y, sample_weight, gradient=True, hessian=True, offset=offset, sums=sums
+        )
+        assert grad is not None and hess is not None
+        return value, grad, hess, sums
+
     def gradient_hessian(
         self,
         coef: FloatArray,
@@ -260,6 +282,7 @@ class LogisticLoss:
         hessian: bool,
         offset: FloatArray | None = None,
         curvature: bool = False,
+        sums: ScoreSums | None = None,
     ) -> tuple[float, FloatArray | None, FloatArray | None, Curvature | None]:
         n_samples = X.shape[0]
         sw_sum = float(n_samples) if sample_weight is None else float(np.sum(sample_weight))
@@ -270,8 +293,10 @@ class LogisticLoss:
         scale = 1.0 / sw_sum
         if self.is_binary:
             value, grad, hess, h = self._binary_pass(
-                coef, X, y, sample_weight, gradient, hessian, offset, curvature
+                coef, X, y, sample_weight, gradient, hessian, offset, curvature, sums
             )
+            if sums is not None:
+                sums.meat *= scale
             curv = None
             if h is not None:
                 h *= scale
@@ -297,6 +322,7 @@ class LogisticLoss:
         hessian: bool,
         offset: FloatArray | None,
         curvature: bool,
+        sums: ScoreSums | None = None,
     ) -> tuple[float, FloatArray | None, FloatArray | None, FloatArray | None]:
         n_samples, p = X.shape
         fi = self.fit_intercept
@@ -331,7 +357,7 @@ class LogisticLoss:
             return total, grad, hess, h_all
         if p <= NARROW_MAX_FEATURES:
             total, grad, hess = self._binary_pass_narrow(
-                w, b, X, y, sw, gradient, hessian, offset, h_all
+                w, b, X, y, sw, gradient, hessian, offset, h_all, sums
             )
             return total, grad, hess, h_all
         total = 0.0
@@ -340,8 +366,9 @@ class LogisticLoss:
         # [x·sqrt(h), sqrt(h)]: half the flops of a general product, the
         # intercept's row and column included, into one reused buffer.
         gram = np.zeros((m, m), order="F") if hessian else None
+        meat = np.zeros((m, m), order="F") if sums is not None else None
         rows = min(n_samples, _block_rows(m))
-        scaled = np.empty((rows, m)) if hessian else None
+        scaled = np.empty((rows, m)) if hessian or meat is not None else None
         buf = np.empty((rows, p)) if needs_buffer(X, offset) else None
         work = _BinaryWork(rows)
         for sl in _blocks(n_samples, m):
@@ -352,8 +379,21 @@ class LogisticLoss:
             if fi:
                 z += b
             swb = None if sw is None else sw[sl]
-            part, r, h = _binary_terms_into(z, y[sl], swb, work, need_r, need_h)
+            part, r, h = _binary_terms_into(
+                z, y[sl], swb, work, need_r, need_h, meat is not None
+            )
             total += part
+            if meat is not None and scaled is not None and sums is not None and r is not None:
+                # the score outer products Σ sᵢ(yᵢ − p̂ᵢ)² x̃ᵢx̃ᵢᵀ, before h reuses the buffer
+                sums.score_abs += float(np.sum(np.abs(r)))
+                mw = work.meat[:nb]
+                np.sqrt(mw, out=mw)
+                Xs = scaled[:nb]
+                np.multiply(Xb, mw[:, None], out=Xs[:, :p])
+                if fi:
+                    Xs[:, p] = mw
+                if m:
+                    meat = dsyrk(1.0, Xs.T, beta=1.0, c=meat, overwrite_c=1)
             if grad is not None and r is not None:
                 grad[:p] += Xb.T @ r
                 if fi:
@@ -372,6 +412,9 @@ class LogisticLoss:
         if gram is not None:
             symmetrize_upper(gram)
             hess = gram
+        if meat is not None and sums is not None:
+            symmetrize_upper(meat)
+            sums.meat = np.ascontiguousarray(meat)
         return total, grad, hess, h_all
 
     def _binary_pass_narrow(
@@ -385,6 +428,7 @@ class LogisticLoss:
         hessian: bool,
         offset: FloatArray | None,
         h_all: FloatArray | None,
+        sums: ScoreSums | None = None,
     ) -> tuple[float, FloatArray | None, FloatArray | None]:
         """The binary pass for tall, narrow data (few features).
 
@@ -408,7 +452,8 @@ class LogisticLoss:
         hess = np.zeros((m, m)) if hessian else None
         rows = max(1, min(n_samples, NARROW_BLOCK_ROWS, CHUNK_ROWS))
         xt_buf = np.empty((p, rows))
-        xh_buf = np.empty((p, rows)) if hessian else None
+        xh_buf = np.empty((p, rows)) if hessian or sums is not None else None
+        meat = np.zeros((m, m)) if sums is not None else None
         work = _BinaryWork(rows)
         col = None if offset is None else offset[:, None]
         for start in range(0, n_samples, rows):
@@ -424,9 +469,18 @@ class LogisticLoss:
                 z += b
             swb = None if sw is None else sw[sl]
             part, r, h = _binary_terms_into(
-                z, y[sl], swb, work, gradient, hessian or h_all is not None
+                z, y[sl], swb, work, gradient, hessian or h_all is not None, meat is not None
             )
             total += part
+            if meat is not None and sums is not None and r is not None and xh_buf is not None:
+                sums.score_abs += float(np.sum(np.abs(r)))
+                mw = work.meat[:nb]
+                Xm = xh_buf[:, :nb]
+                np.multiply(XT, mw, out=Xm)
+                meat[:p, :p] += Xm @ XT.T
+                if fi:
+                    meat[:p, p] += np.sum(Xm, axis=1)
+                    meat[p, p] += float(np.sum(mw))
             if grad is not None and r is not None:
                 grad[:p] += XT @ r
                 if fi:
@@ -440,11 +494,14 @@ class LogisticLoss:
                 if fi:
                     hess[:p, p] += np.sum(Xh, axis=1)
                     hess[p, p] += float(np.sum(h))
-        if hess is not None:
-            hess[:p, :p] += hess[:p, :p].T
-            hess[:p, :p] *= 0.5
-            if fi:
-                hess[p, :p] = hess[:p, p]
+        for a in (hess, meat):
+            if a is not None:
+                a[:p, :p] += a[:p, :p].T
+                a[:p, :p] *= 0.5
+                if fi:
+                    a[p, :p] = a[:p, p]
+        if meat is not None and sums is not None:
+            sums.meat = meat
         return total, grad, hess
 
     def _multinomial_pass(
@@ -617,6 +674,22 @@ class Curvature:
     scale: float
 
 
+@dataclass
+class ScoreSums:
+    """What a final pass sums besides the value, gradient and Hessian (binary, dense X).
+
+    ``meat``: Σ sᵢ(yᵢ − p̂ᵢ)² x̃ᵢx̃ᵢᵀ / Σs, x̃ = [x − offset, 1] (the Hessian's
+    coordinates), the HC0 meat; ``score_abs``: Σ |sᵢ(yᵢ − p̂ᵢ)|.
+    """
+
+    meat: FloatArray
+    score_abs: float
+    cross_entropy: float = 0.0
+    """The mean cross-entropy alone (no penalty); set by the objective."""
+    loss_gradient: FloatArray | None = None
+    """Its gradient (no penalty); set by :class:`~logitlab.core.objective.Objective`."""
+
+
 class _BinaryWork:
     """Reused per-block buffers of the binary passes."""
 
@@ -627,6 +700,7 @@ class _BinaryWork:
         self.u = np.empty(rows)
         self.r = np.empty(rows)
         self.mask = np.empty(rows, dtype=bool)
+        self.meat = np.empty(rows)
 
 
 def _binary_terms_into(
@@ -636,11 +710,13 @@ def _binary_terms_into(
     work: _BinaryWork,
     need_r: bool,
     need_h: bool,
+    need_meat: bool = False,
 ) -> tuple[float, FloatArray | None, FloatArray | None]:
     """Summed (weighted) losses, residuals sᵢ(σ(zᵢ) − yᵢ) and curvatures sᵢσ'(zᵢ) of a block.
 
     Written into ``work``'s buffers (the returned arrays are views of them, valid
-    until the next block).
+    until the next block). ``need_meat`` (with ``need_r``) also writes the score
+    weights sᵢ(σ(zᵢ) − yᵢ)² into ``work.meat``.
     """
     nb = z.shape[0]
     e, t, u = work.e[:nb], work.t[:nb], work.u[:nb]
@@ -673,6 +749,11 @@ def _binary_terms_into(
         r -= yb
         np.copysign(q, z, out=t)
         r -= t
+        if need_meat:
+            mw = work.meat[:nb]
+            np.multiply(r, r, out=mw)
+            if swb is not None:
+                mw *= swb
         if swb is not None:
             r *= swb
     h = None
