@@ -258,3 +258,28 @@ def test_the_score_sums_equal_their_definition(p: int, fit_intercept: bool, weig
     meat = (Xt * (s * (y - prob) ** 2)[:, None]).T @ Xt / s.sum()
     np.testing.assert_allclose(sums.meat, meat, rtol=1e-12, atol=1e-15)
     assert sums.score_abs == pytest.approx(float(np.sum(np.abs(s * (y - prob)))), rel=1e-12)
+
+
+@pytest.mark.parametrize(("K", "p", "fit_intercept"), [(5, 20, True), (3, 10, False)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_gram_form_of_the_multinomial_hessian_equals_the_accurate_kernel(
+    monkeypatch: pytest.MonkeyPatch, K: int, p: int, fit_intercept: bool, weighted: bool
+) -> None:
+    """Issue 13: larger multinomial Hessians are summed as Σ s diag(p) ⊗ x̃x̃ᵀ − GᵀG (two
+    large products a block); they equal the kernel that keeps pₖ(1 − pₖ) accurate, over
+    several blocks, and are symmetric."""
+    import logitlab.core.loss as loss_module
+
+    rng = np.random.default_rng(K + p)
+    n = 9_000  # several blocks
+    X = rng.normal(size=(n, p))
+    y = rng.integers(0, K, n).astype(float)
+    sw = rng.uniform(0.0, 2.0, n) if weighted else None
+    model = LogisticLoss(n_classes=K, fit_intercept=fit_intercept)
+    coef = 0.5 * rng.normal(size=model.n_coef(p))
+    assert model.n_coef(p) > loss_module.GRAM_HESSIAN_MIN_COEF
+    gram = model.hessian(coef, X, y, sw)
+    monkeypatch.setattr(loss_module, "GRAM_HESSIAN_MIN_COEF", 10**9)
+    accurate = model.hessian(coef, X, y, sw)
+    np.testing.assert_allclose(gram, accurate, rtol=1e-12, atol=1e-14 * np.max(np.abs(accurate)))
+    np.testing.assert_array_equal(gram, gram.T)

@@ -225,18 +225,21 @@ def data_sums(
             axis = 1
             block_sum = D.sum(axis=1) if swb is None else D @ swb
         else:
+            Xb = np.asarray(X[sl], dtype=np.float64)  # a view of float64 X
             D = buf[:nb]
-            np.copyto(D, X[sl])
             axis = 0
-            block_sum = D.sum(axis=0) if swb is None else swb @ D
-        np.minimum(low, D.min(axis=axis), out=low)
-        np.maximum(high, D.max(axis=axis), out=high)
+            block_sum = Xb.sum(axis=0) if swb is None else swb @ Xb
+        np.minimum(low, (D if narrow else Xb).min(axis=axis), out=low)
+        np.maximum(high, (D if narrow else Xb).max(axis=axis), out=high)
         total += block_sum
         mass_b = float(nb) if swb is None else float(np.sum(swb))
         if not mass_b > 0.0:
             continue
         mean_b = block_sum / mass_b
-        D -= mean_b[:, None] if narrow else mean_b
+        if narrow:
+            D -= mean_b[:, None]
+        else:
+            np.subtract(Xb, mean_b, out=D)
         class_mass = np.zeros(K)
         if K:
             onehot = onehot_buf[:nb]
