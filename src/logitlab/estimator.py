@@ -520,7 +520,10 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
     def _minimize(self, objective: Objective, coef0: FloatArray | None, method: str) -> SolveResult:
         tol, max_iter = float(self.tol), int(self.max_iter)
         if self.solver not in STEP_SOLVERS:
-            return solve(objective, coef0, tol=tol, max_iter=max_iter, method=method)
+            # score_sums: the fit state is made from Newton's last pass (issue 13)
+            return solve(
+                objective, coef0, tol=tol, max_iter=max_iter, method=method, score_sums=True
+            )
         optimizer = make_optimizer(
             self.solver,
             learning_rate=float(self.learning_rate),

@@ -284,8 +284,9 @@ def test_the_state_from_the_solvers_last_pass_equals_the_summed_one(
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-0.3 * (X @ rng.normal(size=p))))).astype(float)
     sw = rng.uniform(0.0, 2.0, n) if weighted else None
     objective = Objective(X, y, sample_weight=sw, penalty=Penalty(alpha))
-    fit = solve(objective)
+    fit = solve(objective, score_sums=True)
     assert fit.converged and fit.hessian is not None and fit.sums is not None
+    assert solve(objective).sums is None  # only on request (the estimator's)
     # the kept Hessian is the one at the fit: a fresh pass there gives it to 1e-10
     work = Objective(X, y, sample_weight=sw, penalty=Penalty(alpha), offset=fit.hessian_offset)
     fresh = work.smooth_value_gradient_hessian(objective.to_centered(fit.coef, work))[2]
@@ -330,7 +331,7 @@ def test_a_column_far_from_the_origin_makes_the_state_sum_its_own_pass() -> None
     X, y = _data(6_000, 3, 2, seed=23)
     X[:, 1] = 1e6 + 1e-3 * X[:, 1]
     objective = Objective(X, y)
-    fit = solve(objective)
+    fit = solve(objective, score_sums=True)
     assert fit.sums is not None
     from logitlab.core.fitstate_passes import binary_sums_from_solver
 

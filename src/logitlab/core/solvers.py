@@ -148,6 +148,7 @@ def solve(
     tol: float = 1e-8,
     max_iter: int = 100,
     method: str = "auto",
+    score_sums: bool = False,
 ) -> SolveResult:
     """Minimize ``objective`` until the stopping rule holds.
 
@@ -168,6 +169,12 @@ def solve(
         rows are fewer than features; "newton-cg": truncated Newton on
         Hessian–vector products (L1 terms always use proximal Newton);
         "auto": :func:`choose_method`.
+    score_sums : bool, default=False
+        Binary exact Newton on dense X in memory (at most ``AUTO_NEWTON_MAX_COEF``
+        coefficients): read the trial predicted to be the last with its Hessian
+        and the fit state's score sums (``SolveResult.sums``), so that the state
+        needs no pass over X (issue 13). A wrong prediction costs one more
+        weighted Gram in that pass.
 
     Returns
     -------
@@ -198,7 +205,7 @@ def solve(
     elif not work.penalty.is_smooth and work.n_features > WORKING_SET_MIN_FEATURES:
         out = _Outcome(*solve_working_set(work, start, tol, max_iter, _newton))
     else:
-        out = _newton(work, start, tol, max_iter)
+        out = _newton(work, start, tol, max_iter, score_sums)
     coef = objective.from_centered(out.coef, work)
     if work is not objective and not objective.model.is_binary:
         # Shifting every class's intercept by the same amount changes nothing:
@@ -365,7 +372,9 @@ def _decrement(squared: float) -> float:
     return float(np.sqrt(max(squared, 0.0)))
 
 
-def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -> _Outcome:
+def _newton(
+    objective: Objective, coef: FloatArray, tol: float, max_iter: int, score_sums: bool = False
+) -> _Outcome:
     fused = objective.n_coef <= FUSED_HESSIAN_MAX_COEF
     dual = not fused and _dual_applies(objective)
     stride = (
@@ -376,7 +385,9 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
     # The trial point predicted to be the last is read with its Hessian and the fit
     # state's score sums in one pass (issue 13): the state then needs no pass of its own.
     with_sums = (
-        objective.model.is_binary
+        score_sums
+        and objective.n_coef <= AUTO_NEWTON_MAX_COEF
+        and objective.model.is_binary
         and objective.penalty.is_smooth
         and not dual
         and not is_sparse(objective.X)
@@ -437,6 +448,7 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
         elif sums is not None:
             assert isinstance(extra, np.ndarray)
             model = _CholeskyModel(objective, extra, _EXACT)  # exact at the new point
+            predicted_last = opt * ratio * ratio <= tol  # when the decrement asks one more
         elif dual:
             assert isinstance(extra, Curvature)
             model = _DualModel(objective, extra)
