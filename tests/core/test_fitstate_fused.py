@@ -222,3 +222,24 @@ def test_the_wide_state_of_sparse_x_makes_no_copy_of_it(monkeypatch: pytest.Monk
         tracemalloc.stop()
     assert state.cov_centered is None and not state.separation_checked
     assert peak < 0.5 * nbytes  # was 2.0 x X (X.multiply(X) and its transpose)
+
+
+@pytest.mark.parametrize(
+    ("fit_intercept", "dtype", "weighted"),
+    [(True, np.float64, False), (True, np.float32, True), (False, np.float64, True)],
+)
+def test_the_narrow_binary_pass_equals_the_general_one(
+    fit_intercept: bool, dtype: type, weighted: bool
+) -> None:
+    # The narrow pass fills transposed blocks and selects by 0/1 products instead of
+    # np.where (issue 13): the sums of the general per-block pass, row blocks and all.
+    X, y = _data(40_000, 3, 2, seed=12)
+    X = X.astype(dtype)
+    sw = np.random.default_rng(3).uniform(0.0, 2.0, y.shape[0]) if weighted else None
+    center = X.astype(np.float64).mean(axis=0) if fit_intercept else np.zeros(3)
+    design = fitstate.Design(n_classes=2, fit_intercept=fit_intercept, center=center)
+    theta = np.array([0.3, -0.8, 0.5, 0.2][: design.n_terms])
+    narrow = fitstate_passes.binary_first_pass(design, theta, X, y, sw)
+    general = fitstate._first_pass(design, theta, X, y, sw, symmetric=False)
+    for i in (0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12):  # all but the K > 2 certificate parts
+        np.testing.assert_allclose(narrow[i], general[i], rtol=1e-12, atol=1e-9, err_msg=str(i))
