@@ -290,6 +290,9 @@ def certified_by_reach(
 
 def weight_totals(y: Any, sw: FloatArray | None, K: int) -> tuple[float, int, FloatArray]:
     """(Σs, rows of positive weight, per-class Σs) of some rows."""
+    if sw is None and K == 2:  # labels 0 / 1: no integer copy of them (1e6 rows: 9 -> 1 ms)
+        n, positives = len(y), int(np.count_nonzero(np.asarray(y) == 1))
+        return float(n), n, np.array([n - positives, positives], dtype=np.float64)
     labels = np.asarray(y).astype(np.intp)
     if sw is None:
         return (
