@@ -79,17 +79,17 @@ def test_methods_agree_with_sklearn(method: str, K: int, C: float, fit_intercept
 def test_dual_newton_for_wide_data_agrees_with_sklearn(
     fit_intercept: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rows < features (binary, L2): the Woodbury step; the p x p Hessian is never made."""
+    """Rows < features (binary, L2): Newton in the rows' space; the p x p Hessian is never made."""
     X, y, sw = make(60, 150, 2, seed=4)
     X[:, :5] += 40.0  # offsets that the solver centres internally
     called: list[bool] = []
-    original = solvers._DualModel.__init__
+    original = solvers.newton_dual
 
-    def spy(self, objective, curv):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         called.append(True)
-        original(self, objective, curv)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(solvers._DualModel, "__init__", spy)
+    monkeypatch.setattr(solvers, "newton_dual", spy)
     result, obj = ours(X, y, sw, 2, 0.3, "newton", fit_intercept)
     assert called and result.converged
 
@@ -220,6 +220,10 @@ def test_auto_picks_by_shape() -> None:
     assert choose_method(Objective(wide, y2, penalty=pen)) == "newton"  # dual form
     assert choose_method(Objective(wide, y2)) == "newton-cg"  # no penalty: no dual form
     assert choose_method(Objective(wide, y5, n_classes=5, penalty=pen)) == "newton-cg"
+    # rows' space while n² <= 1,000 p: 1,100 rows need 1,210 features (zeros: shape only)
+    y11 = np.tile([0.0, 1.0], 550)
+    assert choose_method(Objective(np.zeros((1100, 1210)), y11, penalty=pen)) == "newton"
+    assert choose_method(Objective(np.zeros((1100, 1200)), y11, penalty=pen)) == "newton-cg"
     tall = rng.standard_normal((50, 60))
     assert choose_method(Objective(tall, y5, n_classes=5, penalty=pen)) == "newton-cg"
     assert choose_method(Objective(tall[:, :30], y5, n_classes=5, penalty=pen)) == "newton"
