@@ -220,10 +220,13 @@ def test_auto_picks_by_shape() -> None:
     assert choose_method(Objective(wide, y2, penalty=pen)) == "newton"  # dual form
     assert choose_method(Objective(wide, y2)) == "newton-cg"  # no penalty: no dual form
     assert choose_method(Objective(wide, y5, n_classes=5, penalty=pen)) == "newton-cg"
-    # rows' space while n² <= 1,000 p: 1,100 rows need 1,210 features (zeros: shape only)
-    y11 = np.tile([0.0, 1.0], 550)
-    assert choose_method(Objective(np.zeros((1100, 1210)), y11, penalty=pen)) == "newton"
-    assert choose_method(Objective(np.zeros((1100, 1200)), y11, penalty=pen)) == "newton-cg"
+    # rows' space while p >= 2n and n² <= 1,000 p (zeros: the shape is all that counts)
+    y6 = np.tile([0.0, 1.0], 300)
+    assert choose_method(Objective(np.zeros((600, 1200)), y6, penalty=pen)) == "newton"
+    assert choose_method(Objective(np.zeros((600, 1199)), y6, penalty=pen)) == "newton-cg"
+    y25 = np.tile([0.0, 1.0], 1250)  # above 2,000 rows n² <= 1,000 p is the binding one
+    assert choose_method(Objective(np.zeros((2500, 6250)), y25, penalty=pen)) == "newton"
+    assert choose_method(Objective(np.zeros((2500, 6249)), y25, penalty=pen)) == "newton-cg"
     tall = rng.standard_normal((50, 60))
     assert choose_method(Objective(tall, y5, n_classes=5, penalty=pen)) == "newton-cg"
     assert choose_method(Objective(tall[:, :30], y5, n_classes=5, penalty=pen)) == "newton"

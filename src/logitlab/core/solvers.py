@@ -16,7 +16,7 @@
   feature Gram), binary and sparse ones by the Hessian's diagonal.
 - ``"auto"`` (default) chooses by shape, see :func:`choose_method`: exact
   Newton for few coefficients, and in the rows' space for binary L2 data with
-  n² ≤ 1,000·p (n rows, p features, n < p); truncated Newton otherwise.
+  p ≥ 2n and n² ≤ 1,000·p (n rows, p features); truncated Newton otherwise.
 
 L1 and elastic-net fits with many features run proximal Newton on working sets
 (:mod:`logitlab.core.working_set`): the active features plus the worst violators.
@@ -74,7 +74,7 @@ FUSED_HESSIAN_MAX_COEF = 16
 AUTO_NEWTON_MAX_COEF = 1000
 #: The same bound for the multinomial model, whose Hessian pass costs K times more per entry.
 AUTO_NEWTON_MAX_COEF_MULTINOMIAL = 200
-#: "auto": exact Newton in the rows' space (binary L2, fewer rows n than features p) when
+#: "auto": exact Newton in the rows' space (binary L2, n rows, p ≥ 2n features) when
 #: n² ≤ AUTO_DUAL_ROWS_SQUARED_PER_FEATURE · p. Its cost, ≈ n²p/2 for the Gram matrix
 #: X̃X̃ᵀ once plus an n × n Cholesky factor (n³/3) per step, both at matrix-product
 #: speed, against truncated Newton's ≈ 100 matrix–vector passes over X (n·p each):
@@ -129,12 +129,13 @@ def choose_method(objective: Objective) -> str:
       ``AUTO_NEWTON_MAX_COEF_MULTINOMIAL`` (200) for three or more classes:
       "newton" (the Hessian pass runs at matrix-product speed and Newton needs
       few passes);
-    - binary L2 with fewer rows n than features p and n² ≤
-      ``AUTO_DUAL_ROWS_SQUARED_PER_FEATURE`` · p (1,000 · p: every n ≤ 1,000,
-      2,000 rows from 4,000 features on): "newton" in the rows' space
+    - binary L2 with at least twice as many features p as rows n and n² ≤
+      ``AUTO_DUAL_ROWS_SQUARED_PER_FEATURE`` · p (1,000 · p: 1,000 rows from
+      2,000 features on, 2,000 rows from 4,000): "newton" in the rows' space
       (:mod:`logitlab.core.dual_newton`: the Gram matrix X̃X̃ᵀ once, then n × n
       Cholesky factors; its cost grows as n²p + n³, truncated Newton's as n·p
-      times the Hessian–vector products, so the dual wins while n²/p is small);
+      times the Hessian–vector products, so the dual wins while n²/p is small;
+      p ≥ 2n keeps its two n × n matrices within X's size);
     - otherwise (many coefficients: wide data, many classes): "newton-cg".
     """
     if not objective.penalty.is_smooth:
@@ -147,10 +148,8 @@ def choose_method(objective: Objective) -> str:
     if objective.n_coef <= limit:
         return "newton"
     n = objective.n_samples
-    if (
-        _dual_applies(objective)
-        and n * n <= AUTO_DUAL_ROWS_SQUARED_PER_FEATURE * objective.n_features
-    ):
+    p = objective.n_features
+    if _dual_applies(objective) and 2 * n <= p and n * n <= AUTO_DUAL_ROWS_SQUARED_PER_FEATURE * p:
         return "newton"
     return "newton-cg"
 
