@@ -206,6 +206,32 @@ def test_the_hessian_of_many_features_is_symmetric_and_exact() -> None:
     np.testing.assert_array_equal(hess, hess.T)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_hessian_diagonal_over_many_blocks(
+    fmt: str, dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Σᵢ hᵢ xᵢⱼ² read block by block (views of X's arrays), unsorted indices too."""
+    from logitlab.core import design
+
+    rng = np.random.default_rng(8)
+    dense = sp.random(500, 90, density=0.2, format="csr", random_state=3).toarray().astype(dtype)
+    h = rng.uniform(0.0, 1.0, 500)
+    ref = (dense.astype(np.float64) ** 2).T @ h
+    monkeypatch.setattr(design, "SPARSE_BLOCK_ENTRIES", 500)  # about 50 blocks
+    X = sp.csr_matrix(dense) if fmt == "csr" else sp.csc_matrix(dense)
+    shuffled = X.copy()
+    for i in range(shuffled.shape[0] if fmt == "csr" else shuffled.shape[1]):
+        lo, hi = shuffled.indptr[i], shuffled.indptr[i + 1]
+        order = rng.permutation(hi - lo)
+        shuffled.indices[lo:hi] = shuffled.indices[lo:hi][order]
+        shuffled.data[lo:hi] = shuffled.data[lo:hi][order]
+    shuffled.has_sorted_indices = False
+    for Xs in (X, shuffled):
+        out = design.sparse_weighted_square_sums(Xs, h)
+        np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-14)
+
+
 def test_auto_picks_by_shape() -> None:
     rng = np.random.default_rng(0)
     y2 = (rng.random(50) < 0.5).astype(float)
