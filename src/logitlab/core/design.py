@@ -126,25 +126,27 @@ def sparse_weighted_gram(X: Any, h: FloatArray) -> FloatArray:
 
 
 def sparse_weighted_square_sums(X: Any, h: FloatArray) -> FloatArray:
-    """``Σᵢ hᵢ xᵢⱼ²`` per column j for sparse X: the Hessian's diagonal, without a copy of X."""
-    if X.format == "csr":
-        out = np.zeros(X.shape[1])
-        for sl in _sparse_blocks(X):
-            blk = X[sl]
-            rows = np.repeat(np.arange(blk.shape[0]), np.diff(blk.indptr))
-            vals = blk.data.astype(np.float64)
-            np.multiply(vals, vals, out=vals)
-            vals *= h[sl][rows]
-            out += np.bincount(blk.indices, weights=vals, minlength=X.shape[1])
-        return out
-    out = np.zeros(X.shape[1])
+    """``Σᵢ hᵢ xᵢⱼ²`` per column j for sparse X: the Hessian's diagonal, without a copy of X.
+
+    Blocks of rows (CSR) or columns (CSC) are read as views of X's index arrays
+    with their values squared (no slicing copies), each summed by one sparse
+    matrix–vector product.
+    """
+    csr = X.format == "csr"
+    n, p = X.shape
+    indptr, indices, data = X.indptr, X.indices, X.data
+    out = np.zeros(p)
     for sl in _sparse_blocks(X):
-        blk = X[:, sl]
-        vals = blk.data.astype(np.float64)
-        np.multiply(vals, vals, out=vals)
-        vals *= h[blk.indices]
-        cols = np.repeat(np.arange(blk.shape[1]), np.diff(blk.indptr))
-        out[sl] = np.bincount(cols, weights=vals, minlength=blk.shape[1])
+        s, e = int(indptr[sl.start]), int(indptr[sl.stop])
+        vals = np.square(data[s:e], dtype=np.float64)
+        ptr = indptr[sl.start : sl.stop + 1] - s
+        size = sl.stop - sl.start
+        if csr:
+            blk = scipy.sparse.csr_matrix((vals, indices[s:e], ptr), shape=(size, p), copy=False)
+            out += blk.T @ h[sl]
+        else:
+            blk = scipy.sparse.csc_matrix((vals, indices[s:e], ptr), shape=(n, size), copy=False)
+            out[sl] = blk.T @ h
     return out
 
 
