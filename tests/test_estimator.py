@@ -540,3 +540,30 @@ def test_errors_and_warnings_are_sklearn_ones() -> None:
         LogisticRegression().predict(GOOD_X)
     with pytest.warns(sk_exceptions.ConvergenceWarning):
         LogisticRegression(max_iter=0).fit(GOOD_X, GOOD_Y)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([1, "a", 2, "b", 1, "a"], dtype=object),  # mixed types: do not sort
+        np.array([0, 1, 0, 1, 1, 0], dtype=object),
+        np.linspace(0.0, 1.0, 6),
+        np.array([1e300, -1e300] * 3),
+        np.array(list("ababab")),
+        np.array([True, False] * 3),
+        np.array([0.0, 1, 2, 0, 1, 2]),
+    ],
+)
+def test_targets_are_checked_as_scikit_learn_checks_them(y: np.ndarray) -> None:
+    # The target checks run on the distinct labels (issue 13): the same verdict and
+    # message as scikit-learn's on all of y.
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    outcomes = []
+    for cls in (LogisticRegression, SkLogisticRegression):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                outcomes.append(("fitted", cls().fit(X, y).classes_.tolist()))
+        except ValueError as exc:
+            outcomes.append(("ValueError", str(exc)))
+    assert outcomes[0] == outcomes[1]

@@ -336,3 +336,36 @@ def test_a_column_far_from_the_origin_makes_the_state_sum_its_own_pass() -> None
     from logitlab.core.fitstate_passes import binary_sums_from_solver
 
     assert binary_sums_from_solver(objective, fit.hessian, fit.hessian_offset, fit.sums) is None
+
+
+@pytest.mark.parametrize(
+    ("fit_intercept", "dtype", "weighted", "p", "grams"),
+    [
+        (True, np.float64, False, 3, True),
+        (True, np.float32, True, 3, True),
+        (False, np.float64, True, 3, True),
+        (True, np.float64, False, 40, False),  # wide, an L1 state's pass: small blocks
+        (True, np.float32, True, 40, True),
+    ],
+)
+def test_the_binary_pass_equals_the_general_one(
+    fit_intercept: bool, dtype: type, weighted: bool, p: int, grams: bool
+) -> None:
+    # The binary pass fills transposed blocks when narrow, selects by 0/1 products
+    # instead of np.where, and reads smaller blocks when it sums no Gram (issue 13):
+    # the sums of the general per-block pass.
+    X, y = _data(40_000, p, 2, seed=12)
+    X = X.astype(dtype)
+    sw = np.random.default_rng(3).uniform(0.0, 2.0, y.shape[0]) if weighted else None
+    center = X.astype(np.float64).mean(axis=0) if fit_intercept else np.zeros(p)
+    design = fitstate.Design(n_classes=2, fit_intercept=fit_intercept, center=center)
+    theta = np.random.default_rng(4).normal(scale=0.3, size=design.n_terms)
+    binary = fitstate_passes.binary_first_pass(
+        design, theta, X, y, sw, with_info=grams, with_meat=grams
+    )
+    general = fitstate._first_pass(design, theta, X, y, sw, symmetric=False)
+    for i in (0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12):  # all but the K > 2 certificate parts
+        if i in (0, 1) and not grams:
+            assert not np.any(binary[i])
+            continue
+        np.testing.assert_allclose(binary[i], general[i], rtol=1e-12, atol=1e-9, err_msg=str(i))

@@ -210,3 +210,71 @@ def test_one_feature_separation_is_caught_even_above_the_linear_program_limit(
 
 def _no_linear_program(*args: object, **kwargs: object) -> None:
     raise AssertionError("no linear program above the limit")
+
+
+def _subset_cases() -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]]:
+    """(name, X, y, sample_weight) with enough rows for the certificate's row subset."""
+    rng = np.random.default_rng(13)
+    n = 20_000
+    X = rng.normal(size=(n, 4)) + np.array([0.0, 3.0, -1e3, 0.0])  # an offset column
+    noisy = (X[:, 0] + rng.logistic(size=n) > 0).astype(float)
+    complete = (X[:, 0] - X[:, 3] > 0).astype(float)
+    flag = ((noisy == 1) & (X[:, 1] > 5.5)).astype(float)  # ~1 % of rows, positives only
+    rare = (rng.random(n) < 0.01).astype(float)  # 200 positives: the subset keeps them all
+    weights = rng.uniform(0.5, 2.0, n)
+    weights[::3] = 0.0
+    return [
+        ("overlap", X, noisy, None),
+        ("overlap, weighted", X, noisy, weights),
+        ("rare positives", X, rare, None),
+        ("complete", X, complete, None),
+        ("quasi-complete", np.column_stack([X, flag]), noisy, None),
+        ("quasi-complete, weighted", np.column_stack([X, flag]), noisy, weights),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6))
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.0])
+def test_the_row_subset_certificate_agrees_with_the_linear_program(
+    case: int, l1_ratio: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from logitlab.core import fitstate
+
+    name, X, y, sw = _subset_cases()[case]
+    objective = Objective(X, y, sample_weight=sw, penalty=Penalty(alpha=0.02, l1_ratio=l1_ratio))
+    subset = fitstate._row_subset(objective)
+    assert subset is not None and 4 * subset.n_samples <= X.shape[0]
+    labels = y.astype(np.intp) if sw is None else y[sw > 0].astype(np.intp)
+    counts = np.bincount(subset.y.astype(np.intp), minlength=2)
+    assert np.array_equal(counts, np.minimum(np.bincount(labels, minlength=2), 2_000))
+    if sw is not None:
+        assert np.all(subset.sample_weight > 0)
+    fit = solve(objective)
+    full_rows: list[int] = []
+    real = fitstate._certified_by_newton
+
+    def spy(obj: Objective, coef: np.ndarray, design: object) -> bool:
+        if obj is not subset_seen[0]:
+            full_rows.append(obj.n_samples)
+        return real(obj, coef, design)  # type: ignore[arg-type]
+
+    subset_seen: list[Objective] = []
+    real_subset = fitstate._row_subset
+
+    def remember(obj: Objective) -> Objective | None:
+        out = real_subset(obj)
+        assert out is not None
+        subset_seen.append(out)
+        return out
+
+    monkeypatch.setattr(fitstate, "_row_subset", remember)
+    monkeypatch.setattr(fitstate, "_certified_by_newton", spy)
+    state = compute_fit_state(objective, fit.coef, converged=fit.converged, n_iter=fit.n_iter)
+    expected = sep.detect_separation(objective)  # the linear programs on every row
+    assert state.separation == expected, name
+    if expected is None:  # certified on the subset: the rows all need no second look
+        assert state.separation_method == "certificate from the fit"
+        assert full_rows == [], name
+    else:  # no subset of separated rows can be certified: all rows were tried, then the LP
+        assert full_rows == [X.shape[0]], name
+        assert expected == ("complete" if name == "complete" else "quasi-complete")

@@ -143,3 +143,35 @@ def test_column_moments_in_one_pass_equal_two_passes() -> None:
         np.testing.assert_allclose(mean, expected, rtol=1e-13)
         two_pass = np.sqrt((w @ (X - expected) ** 2) / w.sum())
         np.testing.assert_allclose(spread, two_pass, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_working_sets_are_dense_when_that_at_most_doubles_their_memory(
+    fmt: str, dtype: type
+) -> None:
+    import scipy.sparse as sp
+
+    from logitlab.core.solvers import solve
+
+    rng = np.random.default_rng(21)
+    n, p = 3_000, 60
+    # Columns 0-9 mostly stored (frequent words), the rest 2 % full (rare words).
+    density = np.where(np.arange(p) < 10, 0.7, 0.02)
+    X = (rng.random((n, p)) < density) * rng.exponential(size=(n, p))
+    y = (X[:, :3] @ np.array([1.5, -2.0, 1.0]) + rng.logistic(size=n) > 1.0).astype(float)
+    Xs = sp.csr_matrix(X.astype(dtype)) if fmt == "csr" else sp.csc_matrix(X.astype(dtype))
+    objective = Objective(Xs, y, penalty=Penalty(alpha=0.01, l1_ratio=1.0))
+    frequent = objective.restricted(np.arange(8))
+    assert isinstance(frequent.X, np.ndarray) and frequent.X.dtype == dtype
+    np.testing.assert_array_equal(frequent.X, X[:, :8].astype(dtype))
+    rare = objective.restricted(np.arange(20, 40))
+    assert sp.issparse(rare.X)
+    np.testing.assert_array_equal(rare.X.toarray(), X[:, 20:40].astype(dtype))
+    # The working-set fit on sparse X reaches the optimum of the same data held densely.
+    exact = X.astype(dtype).astype(np.float64)
+    dense = solve(Objective(exact, y, penalty=objective.penalty), tol=1e-10)
+    fit = solve(objective, tol=1e-10)
+    assert fit.converged and dense.converged
+    np.testing.assert_allclose(fit.coef, dense.coef, rtol=1e-7, atol=1e-9)
+    assert 0 < np.count_nonzero(fit.coef[:-1]) < 20  # a sparse solution on working sets

@@ -79,17 +79,17 @@ def test_methods_agree_with_sklearn(method: str, K: int, C: float, fit_intercept
 def test_dual_newton_for_wide_data_agrees_with_sklearn(
     fit_intercept: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rows < features (binary, L2): the Woodbury step; the p x p Hessian is never made."""
+    """Rows < features (binary, L2): Newton in the rows' space; the p x p Hessian is never made."""
     X, y, sw = make(60, 150, 2, seed=4)
     X[:, :5] += 40.0  # offsets that the solver centres internally
     called: list[bool] = []
-    original = solvers._DualModel.__init__
+    original = solvers.newton_dual
 
-    def spy(self, objective, curv):  # type: ignore[no-untyped-def]
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         called.append(True)
-        original(self, objective, curv)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(solvers._DualModel, "__init__", spy)
+    monkeypatch.setattr(solvers, "newton_dual", spy)
     result, obj = ours(X, y, sw, 2, 0.3, "newton", fit_intercept)
     assert called and result.converged
 
@@ -206,6 +206,32 @@ def test_the_hessian_of_many_features_is_symmetric_and_exact() -> None:
     np.testing.assert_array_equal(hess, hess.T)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_hessian_diagonal_over_many_blocks(
+    fmt: str, dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Σᵢ hᵢ xᵢⱼ² read block by block (views of X's arrays), unsorted indices too."""
+    from logitlab.core import design
+
+    rng = np.random.default_rng(8)
+    dense = sp.random(500, 90, density=0.2, format="csr", random_state=3).toarray().astype(dtype)
+    h = rng.uniform(0.0, 1.0, 500)
+    ref = (dense.astype(np.float64) ** 2).T @ h
+    monkeypatch.setattr(design, "SPARSE_BLOCK_ENTRIES", 500)  # about 50 blocks
+    X = sp.csr_matrix(dense) if fmt == "csr" else sp.csc_matrix(dense)
+    shuffled = X.copy()
+    for i in range(shuffled.shape[0] if fmt == "csr" else shuffled.shape[1]):
+        lo, hi = shuffled.indptr[i], shuffled.indptr[i + 1]
+        order = rng.permutation(hi - lo)
+        shuffled.indices[lo:hi] = shuffled.indices[lo:hi][order]
+        shuffled.data[lo:hi] = shuffled.data[lo:hi][order]
+    shuffled.has_sorted_indices = False
+    for Xs in (X, shuffled):
+        out = design.sparse_weighted_square_sums(Xs, h)
+        np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-14)
+
+
 def test_auto_picks_by_shape() -> None:
     rng = np.random.default_rng(0)
     y2 = (rng.random(50) < 0.5).astype(float)
@@ -220,6 +246,13 @@ def test_auto_picks_by_shape() -> None:
     assert choose_method(Objective(wide, y2, penalty=pen)) == "newton"  # dual form
     assert choose_method(Objective(wide, y2)) == "newton-cg"  # no penalty: no dual form
     assert choose_method(Objective(wide, y5, n_classes=5, penalty=pen)) == "newton-cg"
+    # rows' space while p >= 2n and n² <= 1,000 p (zeros: the shape is all that counts)
+    y6 = np.tile([0.0, 1.0], 300)
+    assert choose_method(Objective(np.zeros((600, 1200)), y6, penalty=pen)) == "newton"
+    assert choose_method(Objective(np.zeros((600, 1199)), y6, penalty=pen)) == "newton-cg"
+    y25 = np.tile([0.0, 1.0], 1250)  # above 2,000 rows n² <= 1,000 p is the binding one
+    assert choose_method(Objective(np.zeros((2500, 6250)), y25, penalty=pen)) == "newton"
+    assert choose_method(Objective(np.zeros((2500, 6249)), y25, penalty=pen)) == "newton-cg"
     tall = rng.standard_normal((50, 60))
     assert choose_method(Objective(tall, y5, n_classes=5, penalty=pen)) == "newton-cg"
     assert choose_method(Objective(tall[:, :30], y5, n_classes=5, penalty=pen)) == "newton"

@@ -229,7 +229,7 @@ def data_sums(
             Xb = np.asarray(X[sl], dtype=np.float64)  # a view of float64 X
             D = buf[:nb]
             axis = 0
-            block_sum = Xb.sum(axis=0) if swb is None else swb @ Xb
+            block_sum = (np.ones(nb) if swb is None else swb) @ Xb  # a product: faster
         np.minimum(low, (D if narrow else Xb).min(axis=axis), out=low)
         np.maximum(high, (D if narrow else Xb).max(axis=axis), out=high)
         total += block_sum

@@ -665,10 +665,12 @@ class LogisticLoss:
         buf = np.empty((rows, p))
         for sl in _blocks(n, p):
             Xb = buf[: sl.stop - sl.start]
-            np.copyto(Xb, X[sl])
-            if offset is not None:
+            if offset is None:
+                np.multiply(X[sl], X[sl], out=Xb, dtype=np.float64)  # squares, no copy first
+            else:
+                np.copyto(Xb, X[sl])
                 Xb -= offset
-            np.multiply(Xb, Xb, out=Xb)
+                np.multiply(Xb, Xb, out=Xb)
             out[:, :p] += A[sl].T @ Xb
         return out.ravel()
 

@@ -118,9 +118,21 @@ class Objective:
         )
 
     def restricted(self, columns: IntArray) -> Objective:
-        """The same problem on the feature columns ``columns`` only (a copy of those columns)."""
+        """The same problem on the feature columns ``columns`` only (a copy of those columns).
+
+        Sparse columns are copied densely when that at most doubles their memory (a third
+        or more of their entries stored): an L1 working set holds the frequent columns,
+        whose Hessian passes then run as dense products (issue 13: scipy's sparse
+        Gram was 0.43 of a 0.58 s sparse L1 fit at 1e5 x 20,000, on columns 65-80 % full).
+        """
         X = self.X
-        Xw = X[:, columns] if is_sparse(X) else np.take(X, columns, axis=1)
+        if is_sparse(X):
+            Xw = X[:, columns]
+            stored = Xw.data.nbytes + Xw.indices.nbytes + Xw.indptr.nbytes
+            if Xw.shape[0] * Xw.shape[1] * Xw.dtype.itemsize <= 2 * stored:
+                Xw = Xw.toarray()
+        else:
+            Xw = np.take(X, columns, axis=1)
         return Objective(
             Xw,
             self.y,

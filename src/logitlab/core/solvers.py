@@ -4,14 +4,19 @@
 
 - ``"newton"``: damped Newton with the exact Hessian and a Cholesky factor
   (proximal Newton with coordinate descent for L1 terms). When the rows are
-  fewer than the features (binary, L2), the step is solved in the dual, n × n
-  form (Woodbury), so the p × p Hessian is never formed.
+  fewer than the features (binary, L2), Newton runs in the rows' space
+  (:mod:`logitlab.core.dual_newton`): the weights stay w₀-scaled plus X̃ᵀa, the
+  Gram matrix X̃X̃ᵀ is formed once and each step solves an n × n system
+  (Woodbury), so the p × p Hessian is never formed and a step costs one pass
+  over X (the gradient the stopping rule tests).
 - ``"newton-cg"``: truncated Newton. The step solves the Newton system by
   preconditioned conjugate gradients on Hessian–vector products (two passes
   over X each), so the K·p square matrix is never formed. Multinomial fits on
   dense X are preconditioned by a Kronecker product M ⊗ G (class coupling ×
   feature Gram), binary and sparse ones by the Hessian's diagonal.
-- ``"auto"`` (default) chooses by shape, see :func:`choose_method`.
+- ``"auto"`` (default) chooses by shape, see :func:`choose_method`: exact
+  Newton for few coefficients, and in the rows' space for binary L2 data with
+  p ≥ 2n and n² ≤ 1,000·p (n rows, p features); truncated Newton otherwise.
 
 L1 and elastic-net fits with many features run proximal Newton on working sets
 (:mod:`logitlab.core.working_set`): the active features plus the worst violators.
@@ -53,6 +58,7 @@ import numpy as np
 import scipy.linalg
 
 from logitlab.core.design import is_sparse
+from logitlab.core.dual_newton import newton_dual
 from logitlab.core.loss import Curvature, ScoreSums
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import center_replicated, newton_direction, rounding_level
@@ -68,9 +74,13 @@ FUSED_HESSIAN_MAX_COEF = 16
 AUTO_NEWTON_MAX_COEF = 1000
 #: The same bound for the multinomial model, whose Hessian pass costs K times more per entry.
 AUTO_NEWTON_MAX_COEF_MULTINOMIAL = 200
-#: "auto": the dual (Woodbury) Newton step for binary L2 fits with at most this many rows
-#: (and fewer rows than features).
-AUTO_DUAL_MAX_ROWS = 2000
+#: "auto": exact Newton in the rows' space (binary L2, n rows, p ≥ 2n features) when
+#: n² ≤ AUTO_DUAL_ROWS_SQUARED_PER_FEATURE · p. Its cost, ≈ n²p/2 for the Gram matrix
+#: X̃X̃ᵀ once plus an n × n Cholesky factor (n³/3) per step, both at matrix-product
+#: speed, against truncated Newton's ≈ 100 matrix–vector passes over X (n·p each):
+#: on 1-thread BLAS the two cost the same near 1,000 × 1,300, 2,000 × 4,000 and
+#: 3,000 × 9,000 (the dual is 3-7x faster at 500 × 5,000 and 200 × 20,000).
+AUTO_DUAL_ROWS_SQUARED_PER_FEATURE = 1000
 
 #: L1 / elastic-net fits with more features than this run on working sets.
 WORKING_SET_MIN_FEATURES = 40
@@ -123,8 +133,13 @@ def choose_method(objective: Objective) -> str:
       ``AUTO_NEWTON_MAX_COEF_MULTINOMIAL`` (200) for three or more classes:
       "newton" (the Hessian pass runs at matrix-product speed and Newton needs
       few passes);
-    - binary L2 with fewer rows than features and at most ``AUTO_DUAL_MAX_ROWS``
-      (2,000) rows: "newton" in its dual (Woodbury) form;
+    - binary L2 with at least twice as many features p as rows n and n² ≤
+      ``AUTO_DUAL_ROWS_SQUARED_PER_FEATURE`` · p (1,000 · p: 1,000 rows from
+      2,000 features on, 2,000 rows from 4,000): "newton" in the rows' space
+      (:mod:`logitlab.core.dual_newton`: the Gram matrix X̃X̃ᵀ once, then n × n
+      Cholesky factors; its cost grows as n²p + n³, truncated Newton's as n·p
+      times the Hessian–vector products, so the dual wins while n²/p is small;
+      p ≥ 2n keeps its two n × n matrices within X's size);
     - otherwise (many coefficients: wide data, many classes): "newton-cg".
     """
     if not objective.penalty.is_smooth:
@@ -136,7 +151,9 @@ def choose_method(objective: Objective) -> str:
         limit = AUTO_NEWTON_MAX_COEF_MULTINOMIAL
     if objective.n_coef <= limit:
         return "newton"
-    if _dual_applies(objective) and objective.n_samples <= AUTO_DUAL_MAX_ROWS:
+    n = objective.n_samples
+    p = objective.n_features
+    if _dual_applies(objective) and 2 * n <= p and n * n <= AUTO_DUAL_ROWS_SQUARED_PER_FEATURE * p:
         return "newton"
     return "newton-cg"
 
@@ -205,7 +222,8 @@ def solve(
     elif not work.penalty.is_smooth and work.n_features > WORKING_SET_MIN_FEATURES:
         out = _Outcome(*solve_working_set(work, start, tol, max_iter, _newton))
     else:
-        out = _newton(work, start, tol, max_iter, score_sums)
+        sums_wanted = {"score_sums": True} if score_sums else {}
+        out = _newton(work, start, tol, max_iter, **sums_wanted)
     coef = objective.from_centered(out.coef, work)
     if work is not objective and not objective.model.is_binary:
         # Shifting every class's intercept by the same amount changes nothing:
@@ -286,78 +304,6 @@ class _CholeskyModel:
         return d, _decrement(float(d @ (self.hess @ d)))
 
 
-class _DualModel:
-    """Binary L2 with n < p: the Newton step through the n × n system (Woodbury).
-
-    With B = diag(√h) X̃ (h the rows' curvatures divided by Σs, X̃ the centred
-    columns) the weights' Hessian is A = BᵀB + αI, and
-    A⁻¹v = (v − Bᵀ(αI + BBᵀ)⁻¹Bv) / α. The intercept (unpenalized) is
-    eliminated by its Schur complement. BBᵀ is accumulated over column strips of
-    X, so B is never stored.
-    """
-
-    kind = _EXACT
-
-    def __init__(self, objective: Objective, curv: Curvature) -> None:
-        self.objective = objective
-        X, offset = objective.X, objective.offset
-        n, p = X.shape
-        self.alpha = objective.penalty.l2
-        self.root = np.sqrt(curv.weights)
-        gram = np.zeros((n, n), order="F")
-        strip = max(1, (1 << 18) // max(n, 1))
-        for j0 in range(0, p, strip):
-            cols = slice(j0, min(p, j0 + strip))
-            Bc = np.asarray(X[:, cols], dtype=np.float64)
-            if offset is not None:
-                Bc = Bc - offset[cols]
-            Bc = Bc * self.root[:, None]
-            gram = scipy.linalg.blas.dsyrk(1.0, Bc, beta=1.0, c=gram, overwrite_c=1)
-        gram[np.diag_indices(n)] += self.alpha
-        self.factor = scipy.linalg.cho_factor(gram, lower=False, check_finite=False)
-        self.fit_intercept = objective.model.fit_intercept
-        if self.fit_intercept:
-            h = curv.weights
-            self.c = float(np.sum(h))
-            self.u = self._xt(h)  # X̃ᵀh: the weights–intercept block of the Hessian
-            self.Au = self._apply(self.u)
-
-    def _x(self, v: FloatArray) -> FloatArray:
-        X, offset = self.objective.X, self.objective.offset
-        out = np.asarray(X @ v, dtype=np.float64)
-        if offset is not None:
-            out -= float(offset @ v)
-        return out
-
-    def _xt(self, r: FloatArray) -> FloatArray:
-        X, offset = self.objective.X, self.objective.offset
-        out = np.asarray(X.T @ r, dtype=np.float64)
-        if offset is not None:
-            out -= offset * float(np.sum(r))
-        return out
-
-    def _apply(self, v: FloatArray) -> FloatArray:
-        """A⁻¹v for the weights' block A."""
-        Bv = self.root * self._x(v)
-        y = scipy.linalg.cho_solve(self.factor, Bv, check_finite=False)
-        out: FloatArray = (v - self._xt(self.root * y)) / self.alpha
-        return out
-
-    def step(self, coef: FloatArray, grad: FloatArray) -> tuple[FloatArray, float]:
-        p = self.objective.n_features
-        gw = grad[:p]
-        d = np.empty_like(grad)
-        Ag = self._apply(gw)
-        if self.fit_intercept:
-            schur = self.c - float(self.u @ self.Au)
-            db = (float(self.u @ Ag) - float(grad[p])) / max(schur, 1e-300)
-            d[p] = db
-            d[:p] = -(Ag + self.Au * db)
-        else:
-            d[:p] = -Ag
-        return d, _decrement(-float(grad @ d))
-
-
 def _dual_applies(objective: Objective) -> bool:
     return (
         objective.model.is_binary
@@ -376,12 +322,12 @@ def _newton(
     objective: Objective, coef: FloatArray, tol: float, max_iter: int, score_sums: bool = False
 ) -> _Outcome:
     fused = objective.n_coef <= FUSED_HESSIAN_MAX_COEF
-    dual = not fused and _dual_applies(objective)
-    stride = (
-        0 if fused or dual else objective.n_samples // (_SKETCH_ROWS_PER_COEF * objective.n_coef)
-    )
+    if not fused and _dual_applies(objective):
+        dual = newton_dual(objective, coef, tol, max_iter)
+        return _Outcome(dual.coef, dual.value, dual.grad, dual.n_iter, dual.converged)
+    stride = 0 if fused else objective.n_samples // (_SKETCH_ROWS_PER_COEF * objective.n_coef)
     can_sketch = stride >= _MIN_SKETCH_STRIDE
-    mode = "hessian" if fused else "curvature" if dual else "plain"
+    mode = "hessian" if fused else "plain"
     # The trial point predicted to be the last is read with its Hessian and the fit
     # state's score sums in one pass (issue 13): the state then needs no pass of its own.
     with_sums = (
@@ -389,7 +335,6 @@ def _newton(
         and objective.n_coef <= AUTO_NEWTON_MAX_COEF
         and objective.model.is_binary
         and objective.penalty.is_smooth
-        and not dual
         and not is_sparse(objective.X)
         and not hasattr(objective, "reduce_rows")
     )
@@ -400,9 +345,6 @@ def _newton(
     if fused:
         smooth, grad, hess = objective.smooth_value_gradient_hessian(coef)
         model = _CholeskyModel(objective, hess, _EXACT)
-    elif dual:
-        smooth, grad, curv = objective.smooth_value_gradient_curvature(coef)
-        model = _DualModel(objective, curv)
     else:
         smooth, grad = objective.smooth_value_gradient(coef)
         model = _hessian_model(objective, coef, stride if can_sketch else 1)
@@ -449,9 +391,6 @@ def _newton(
             assert isinstance(extra, np.ndarray)
             model = _CholeskyModel(objective, extra, _EXACT)  # exact at the new point
             predicted_last = opt * ratio * ratio <= tol  # when the decrement asks one more
-        elif dual:
-            assert isinstance(extra, Curvature)
-            model = _DualModel(objective, extra)
         else:
             # The decrement at the new point, estimated with the Hessian in hand
             # (a triangular solve; under L1 a coordinate descent, so only when the
@@ -556,9 +495,9 @@ def _line_search(
     A trial point is accepted by the Armijo condition or, when the objective is
     flat to rounding, by a smaller optimality measure. Each trial costs one
     pass over the data, which also yields its gradient and, by ``mode``, its
-    Hessian ("hessian") or its rows' curvatures ("curvature"); "sums" reads the
-    first trial with its Hessian and score sums (extra: the pair), any later one
-    as "plain" (None), or as "hessian" in fused Newton.
+    Hessian ("hessian"); "sums" reads the first trial with its Hessian and score
+    sums (extra: the pair), any later one as "plain" (None), or as "hessian" in
+    fused Newton.
     """
     decrease = float(grad @ d) + objective.l1_value(coef + d) - l1
     if not np.isfinite(decrease) or decrease > rounding_level(value):
@@ -574,8 +513,6 @@ def _line_search(
             mode = "hessian" if objective.n_coef <= FUSED_HESSIAN_MAX_COEF else "plain"
         elif mode == "hessian":
             t_smooth, t_grad, extra = objective.smooth_value_gradient_hessian(trial)
-        elif mode == "curvature":
-            t_smooth, t_grad, extra = objective.smooth_value_gradient_curvature(trial)
         else:
             t_smooth, t_grad = objective.smooth_value_gradient(trial)
         t_l1 = objective.l1_value(trial)
