@@ -233,6 +233,7 @@ def test_the_narrow_state_pass_in_short_blocks_equals_the_general_pass(
     X, y = _data(3_000, 9, 2, seed=21)
     sw = np.random.default_rng(4).uniform(0.0, 3.0, y.shape[0]) if weighted else None
     monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ROWS", 417)
+    monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ENTRIES", 0)
     fused, separate = _states(X, y, 2, sw, Penalty(alpha))
     np.testing.assert_allclose(fused.design.reach, separate.design.reach, rtol=1e-13)
     for cov_type in ("nonrobust", "HC0", "HC1"):

@@ -238,7 +238,7 @@ def test_the_score_sums_equal_their_definition(p: int, fit_intercept: bool, weig
     import logitlab.core.loss as loss_module
 
     rng = np.random.default_rng(p + 2 * int(weighted))
-    n = loss_module.NARROW_BLOCK_ROWS + 777  # more than one block either way
+    n = loss_module.CHUNK_ROWS + 777  # more than one block either way
     X = rng.normal(size=(n, p))
     y = (rng.random(n) < 0.4).astype(float)
     sw = rng.uniform(0.0, 2.0, n) if weighted else None

@@ -34,6 +34,8 @@ from logitlab.core.types import FloatArray
 NARROW_TERMS = 16
 #: ... of this many rows.
 NARROW_BLOCK_ROWS = 4096
+#: ... or about this many entries, when that is more rows.
+NARROW_BLOCK_ENTRIES = 1 << 16
 #: Stored entries per piece when the wide state sums the columns of a sparse X.
 SUM_NONZEROS = 1 << 18
 
@@ -169,7 +171,7 @@ def _binary_first_pass_narrow(
     log_lik = 0.0
     high = np.full(m, -np.inf)
     low = np.full(m, np.inf)
-    rows = min(max(n, 1), NARROW_BLOCK_ROWS)
+    rows = min(max(n, 1), max(NARROW_BLOCK_ROWS, NARROW_BLOCK_ENTRIES // m))
     zt_buf = np.empty((m, rows))
     zt_buf[0] = 1.0
     wz_buf = np.empty((2 * m, rows))

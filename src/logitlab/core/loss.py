@@ -44,6 +44,8 @@ GRAM_HESSIAN_MIN_COEF = 16
 NARROW_MAX_FEATURES = 16
 #: ... of this many rows.
 NARROW_BLOCK_ROWS = 4096
+#: ... or about this many entries, when that is more rows (1e6 x 2: 32,768-row blocks).
+NARROW_BLOCK_ENTRIES = 1 << 16
 
 
 def _block_rows(n_features: int) -> int:
@@ -454,7 +456,9 @@ class LogisticLoss:
         total = 0.0
         grad = np.zeros(m) if gradient else None
         hess = np.zeros((m, m)) if hessian else None
-        rows = max(1, min(n_samples, NARROW_BLOCK_ROWS, CHUNK_ROWS))
+        # at least NARROW_BLOCK_ROWS, more for very few features (fewer Python steps)
+        rows = max(NARROW_BLOCK_ROWS, NARROW_BLOCK_ENTRIES // max(p, 1))
+        rows = max(1, min(n_samples, rows, CHUNK_ROWS))
         xt_buf = np.empty((p, rows))
         xh_buf = np.empty((p, rows)) if hessian or sums is not None else None
         meat = np.zeros((m, m)) if sums is not None else None
