@@ -511,3 +511,35 @@ def test_penalized_multinomial_hc0_tends_to_mnlogit_as_the_penalty_vanishes() ->
     assert previous < 1e-5
     with pytest.raises(ValueError, match="penalized multinomial"):
         model.cov_params("cluster", groups=np.arange(y.size) % 7, X=X, y=y)
+
+
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC0"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_state_from_the_solvers_last_pass_matches_statsmodels(cov_type: str, dtype: type) -> None:
+    """Issue 13: with 30 features (Newton's separate gradient and Hessian passes) and with
+    10 float32 ones (fused passes on short transposed blocks) the fit state comes from the
+    solver's last pass and the centring's column sums, without a pass of its own; its
+    covariances are statsmodels' on the same values."""
+    p = 30 if dtype is np.float64 else 10
+    rng = np.random.default_rng(p)
+    X = (rng.normal(size=(6_000, p)) + 0.2).astype(dtype)
+    y = (X @ rng.normal(scale=0.3, size=p) + rng.logistic(size=6_000) > 0).astype(int)
+    from logitlab.core import fitstate
+
+    passes: list[int] = []
+    original = fitstate.binary_first_pass
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        passes.append(1)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fitstate, "binary_first_pass", counted)
+        model = _fit(X, y)
+    assert passes == []  # the state read no rows
+    assert model._inference_state.separation_method == "certificate from the fit"
+    ref = _sm(X.astype(np.float64), y, cov_type=cov_type)
+    assert_allclose(model.cov_params(cov_type).to_numpy(), ref.cov_params(), rtol=1e-7)
+    frame = model.summary(cov_type=cov_type).to_frame()
+    assert_allclose(frame["std_error"], ref.bse, rtol=1e-7)
+    assert model.summary().log_likelihood == pytest.approx(ref.llf, rel=1e-10)

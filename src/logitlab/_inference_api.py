@@ -90,6 +90,7 @@ def fit_state(
     n_iter: int,
     hessian: FloatArray | None = None,
     hessian_offset: FloatArray | None = None,
+    sums: Any = None,
 ) -> FitState:
     """What the fitted model keeps for inference; warns when an unpenalized fit is separated.
 
@@ -106,6 +107,8 @@ def fit_state(
     hessian, hessian_offset : ndarray or None
         The solver's Hessian at the fit, reused for the information (see
         :func:`~logitlab.core.fitstate.compute_fit_state`).
+    sums : ScoreSums or None
+        The score sums of the solver's last pass (same function).
     """
     state = compute_fit_state(
         objective,
@@ -114,6 +117,7 @@ def fit_state(
         n_iter=n_iter,
         hessian=hessian,
         hessian_offset=hessian_offset,
+        sums=sums,
     )
     if state.separation is not None and not state.penalized:
         warnings.warn(

@@ -412,6 +412,7 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
                 n_iter=fit.result.n_iter,
                 hessian=fit.result.hessian,
                 hessian_offset=fit.result.hessian_offset,
+                sums=fit.result.sums,
             )
         else:
             # liblinear's penalized intercept, or a class of weight 0: the fitted problem
@@ -530,7 +531,10 @@ class LogisticRegression(InferenceMixin, LinearClassifierMixin, SparseCoefMixin,
     def _minimize(self, objective: Objective, coef0: FloatArray | None, method: str) -> SolveResult:
         tol, max_iter = float(self.tol), int(self.max_iter)
         if self.solver not in STEP_SOLVERS:
-            return solve(objective, coef0, tol=tol, max_iter=max_iter, method=method)
+            # score_sums: the fit state is made from Newton's last pass (issue 13)
+            return solve(
+                objective, coef0, tol=tol, max_iter=max_iter, method=method, score_sums=True
+            )
         optimizer = make_optimizer(
             self.solver,
             learning_rate=float(self.learning_rate),

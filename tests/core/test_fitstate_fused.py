@@ -224,6 +224,121 @@ def test_the_wide_state_of_sparse_x_makes_no_copy_of_it(monkeypatch: pytest.Monk
     assert peak < 0.5 * nbytes  # was 2.0 x X (X.multiply(X) and its transpose)
 
 
+@pytest.mark.parametrize(("weighted", "alpha"), [(False, 0.0), (True, 1e-3)])
+def test_the_narrow_state_pass_in_short_blocks_equals_the_general_pass(
+    monkeypatch: pytest.MonkeyPatch, weighted: bool, alpha: float
+) -> None:
+    """Issue 13: few terms take short transposed blocks (here 7 blocks and a partial
+    one); every sum equals the general per-block pass's."""
+    X, y = _data(3_000, 9, 2, seed=21)
+    sw = np.random.default_rng(4).uniform(0.0, 3.0, y.shape[0]) if weighted else None
+    monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ROWS", 417)
+    monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ENTRIES", 0)
+    fused, separate = _states(X, y, 2, sw, Penalty(alpha))
+    np.testing.assert_allclose(fused.design.reach, separate.design.reach, rtol=1e-13)
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        a, b = fused.covariance(cov_type), separate.covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+    assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
+    np.testing.assert_allclose(fused.moments, separate.moments, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+    assert fused.separation_method == separate.separation_method == "certificate from the fit"
+
+
+def test_a_float32_fit_has_the_state_of_the_same_data_in_float64() -> None:
+    """Issue 13: float32 X is read as float32 (short float64 blocks in the solver and the
+    state); the covariances equal those of a float64 copy of the same values."""
+    X, y = _data(20_000, 10, 2, seed=22)
+    X32 = X.astype(np.float32)
+    states = []
+    for data in (X32, X32.astype(np.float64)):
+        objective = Objective(data, y, penalty=Penalty(1e-4))
+        fit = solve(objective, tol=1e-10)
+        assert fit.hessian is not None
+        kw = {"converged": fit.converged, "n_iter": fit.n_iter}
+        states.append(
+            compute_fit_state(
+                objective, fit.coef, hessian=fit.hessian, hessian_offset=fit.hessian_offset, **kw
+            )
+        )
+    np.testing.assert_allclose(states[0].theta, states[1].theta, rtol=1e-9, atol=1e-12)
+    for cov_type in ("nonrobust", "HC0"):
+        a, b = states[0].covariance(cov_type), states[1].covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-14 * np.max(np.abs(b)))
+
+
+@pytest.mark.parametrize(
+    ("p", "weighted", "alpha"),
+    [(50, False, 0.0), (50, True, 1e-3), (5, False, 0.0), (10, True, 1e-3)],
+)
+def test_the_state_from_the_solvers_last_pass_equals_the_summed_one(
+    p: int, weighted: bool, alpha: float
+) -> None:
+    """Issue 13: Newton's last pass sums the Hessian and the score sums at the fit (also at
+    51 coefficients, where its passes are otherwise separate), and the state built from
+    them and the centring's column sums, without a pass of its own, is the summed state."""
+    rng = np.random.default_rng(p)
+    n = 12_000
+    X = rng.normal(size=(n, p)) + 0.4
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-0.3 * (X @ rng.normal(size=p))))).astype(float)
+    sw = rng.uniform(0.0, 2.0, n) if weighted else None
+    objective = Objective(X, y, sample_weight=sw, penalty=Penalty(alpha))
+    fit = solve(objective, score_sums=True)
+    assert fit.converged and fit.hessian is not None and fit.sums is not None
+    assert solve(objective).sums is None  # only on request (the estimator's)
+    # the kept Hessian is the one at the fit: a fresh pass there gives it to 1e-10
+    work = Objective(X, y, sample_weight=sw, penalty=Penalty(alpha), offset=fit.hessian_offset)
+    fresh = work.smooth_value_gradient_hessian(objective.to_centered(fit.coef, work))[2]
+    np.testing.assert_allclose(fit.hessian, fresh, rtol=1e-10, atol=1e-14)
+    kw = {"converged": fit.converged, "n_iter": fit.n_iter}
+    calls: list[str] = []
+    original = fitstate_passes.binary_first_pass
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append("pass")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fitstate, "binary_first_pass", counted)
+        reused = compute_fit_state(
+            objective,
+            fit.coef,
+            hessian=fit.hessian,
+            hessian_offset=fit.hessian_offset,
+            sums=fit.sums,
+            **kw,
+        )
+    assert calls == []  # no pass over X
+    summed = compute_fit_state(
+        Objective(X, y, sample_weight=sw, penalty=Penalty(alpha)), fit.coef, **kw
+    )
+    for cov_type in ("nonrobust", "HC0", "HC1"):
+        a, b = reused.covariance(cov_type), summed.covariance(cov_type)
+        assert a is not None and b is not None
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14 * np.max(np.abs(b)))
+    assert reused.log_likelihood == pytest.approx(summed.log_likelihood, rel=1e-12)
+    np.testing.assert_allclose(reused.moments, summed.moments, rtol=1e-11, atol=1e-9)
+    np.testing.assert_allclose(reused.feature_sd, summed.feature_sd, rtol=1e-12)
+    assert reused.design.reach is not None and summed.design.reach is not None
+    np.testing.assert_allclose(reused.design.reach, summed.design.reach, rtol=1e-13)
+    assert reused.separation_method == summed.separation_method == "certificate from the fit"
+
+
+def test_a_column_far_from_the_origin_makes_the_state_sum_its_own_pass() -> None:
+    """The class sums about block means may differ from the moments' check beyond its
+    tolerance when a column's mean exceeds its spread: then the state reads X itself."""
+    X, y = _data(6_000, 3, 2, seed=23)
+    X[:, 1] = 1e6 + 1e-3 * X[:, 1]
+    objective = Objective(X, y)
+    fit = solve(objective, score_sums=True)
+    assert fit.sums is not None
+    from logitlab.core.fitstate_passes import binary_sums_from_solver
+
+    assert binary_sums_from_solver(objective, fit.hessian, fit.hessian_offset, fit.sums) is None
+
+
 @pytest.mark.parametrize(
     ("fit_intercept", "dtype", "weighted", "p", "grams"),
     [

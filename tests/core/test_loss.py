@@ -227,3 +227,59 @@ def test_narrow_pass_matches_the_general_pass(
         np.r_[-40.0, 0.0, 0.0, 0.0][: model.n_coef(3)], X[:1] * 0 + [1, 0, 0], y[:1] * 0
     )
     assert one[1][0] == pytest.approx(np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14)
+
+
+@pytest.mark.parametrize("p", [3, 30])  # the transposed (narrow) and the row-block pass
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_score_sums_equal_their_definition(p: int, fit_intercept: bool, weighted: bool) -> None:
+    """Issue 13: the pass's HC0 meat Σ sᵢ(yᵢ − p̂ᵢ)² x̃x̃ᵀ / Σs and Σ|sᵢ(yᵢ − p̂ᵢ)|, in the
+    centred coordinates of the Hessian; value, gradient and Hessian unchanged."""
+    import logitlab.core.loss as loss_module
+
+    rng = np.random.default_rng(p + 2 * int(weighted))
+    n = loss_module.CHUNK_ROWS + 777  # more than one block either way
+    X = rng.normal(size=(n, p))
+    y = (rng.random(n) < 0.4).astype(float)
+    sw = rng.uniform(0.0, 2.0, n) if weighted else None
+    model = LogisticLoss(fit_intercept=fit_intercept)
+    coef = 0.3 * rng.normal(size=model.n_coef(p))
+    offset = rng.normal(size=p)
+    value, grad, hess, sums = model.loss_gradient_hessian_sums(coef, X, y, sw, offset=offset)
+    expected = model.loss_gradient_hessian(coef, X, y, sw, offset=offset)
+    assert value == expected[0]
+    np.testing.assert_array_equal(grad, expected[1])
+    np.testing.assert_array_equal(hess, expected[2])
+    Xt = X - offset
+    if fit_intercept:
+        Xt = np.column_stack([Xt, np.ones(n)])
+    prob = 1.0 / (1.0 + np.exp(-(Xt @ coef)))
+    s = np.ones(n) if sw is None else sw
+    meat = (Xt * (s * (y - prob) ** 2)[:, None]).T @ Xt / s.sum()
+    np.testing.assert_allclose(sums.meat, meat, rtol=1e-12, atol=1e-15)
+    assert sums.score_abs == pytest.approx(float(np.sum(np.abs(s * (y - prob)))), rel=1e-12)
+
+
+@pytest.mark.parametrize(("K", "p", "fit_intercept"), [(5, 20, True), (3, 10, False)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_gram_form_of_the_multinomial_hessian_equals_the_accurate_kernel(
+    monkeypatch: pytest.MonkeyPatch, K: int, p: int, fit_intercept: bool, weighted: bool
+) -> None:
+    """Issue 13: larger multinomial Hessians are summed as Σ s diag(p) ⊗ x̃x̃ᵀ − GᵀG (two
+    large products a block); they equal the kernel that keeps pₖ(1 − pₖ) accurate, over
+    several blocks, and are symmetric."""
+    import logitlab.core.loss as loss_module
+
+    rng = np.random.default_rng(K + p)
+    n = 9_000  # several blocks
+    X = rng.normal(size=(n, p))
+    y = rng.integers(0, K, n).astype(float)
+    sw = rng.uniform(0.0, 2.0, n) if weighted else None
+    model = LogisticLoss(n_classes=K, fit_intercept=fit_intercept)
+    coef = 0.5 * rng.normal(size=model.n_coef(p))
+    assert model.n_coef(p) > loss_module.GRAM_HESSIAN_MIN_COEF
+    gram = model.hessian(coef, X, y, sw)
+    monkeypatch.setattr(loss_module, "GRAM_HESSIAN_MIN_COEF", 10**9)
+    accurate = model.hessian(coef, X, y, sw)
+    np.testing.assert_allclose(gram, accurate, rtol=1e-12, atol=1e-14 * np.max(np.abs(accurate)))
+    np.testing.assert_array_equal(gram, gram.T)

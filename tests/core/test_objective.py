@@ -127,6 +127,24 @@ def test_min_norm_subgradient_at_zero_weights(make_data) -> None:  # type: ignor
     assert obj.optimality(coef, grad) == pytest.approx(0.06)
 
 
+def test_column_moments_in_one_pass_equal_two_passes() -> None:
+    """Issue 13: the centring reads X once; its means and spreads equal two-pass ones,
+    also far from the origin (X + 1e6) and with zero-weight blocks."""
+    from logitlab.core import design
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(70_001, 3)) * [1.0, 1e-2, 5.0] + [0.0, 1e6, -2.0]
+    sw = rng.uniform(0.0, 2.0, X.shape[0])
+    sw[:30_000] = 0.0  # whole blocks without weight
+    for weights in (None, sw):
+        mean, spread = design.column_moments(X, weights)
+        w = np.ones(X.shape[0]) if weights is None else weights
+        expected = (w @ X) / w.sum()
+        np.testing.assert_allclose(mean, expected, rtol=1e-13)
+        two_pass = np.sqrt((w @ (X - expected) ** 2) / w.sum())
+        np.testing.assert_allclose(spread, two_pass, rtol=1e-6)
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_sparse_working_sets_are_dense_when_that_at_most_doubles_their_memory(

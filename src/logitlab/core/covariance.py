@@ -30,9 +30,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
-import scipy.special
 
-from logitlab.core.link import softmax
+from logitlab.core.link import logsumexp, softmax
 from logitlab.core.objective import Objective
 from logitlab.core.types import FloatArray, IntArray
 
@@ -200,7 +199,7 @@ def log_likelihood(
         return float(-(weights @ (np.maximum(-t, 0.0) + np.log1p(np.exp(-np.abs(t))))))
     eta = np.hstack([np.zeros((Z.shape[0], 1)), Z @ B.T])
     own = eta[np.arange(Z.shape[0]), labels]
-    return float(weights @ (own - scipy.special.logsumexp(eta, axis=1)))
+    return float(weights @ (own - logsumexp(eta, axis=1)))
 
 
 def probabilities(design: Design, theta_c: FloatArray, Z: FloatArray) -> FloatArray:

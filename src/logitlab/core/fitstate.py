@@ -54,12 +54,14 @@ from logitlab.core.covariance import (
 )
 from logitlab.core.fitstate_passes import (
     binary_first_pass,
+    binary_sums_from_solver,
     certified_by_reach,
     column_sums,
     information_from_hessian,
     multinomial_first_pass,
     weight_totals,
 )
+from logitlab.core.loss import ScoreSums
 from logitlab.core.objective import Objective
 from logitlab.core.separation import (
     Separation,
@@ -234,6 +236,7 @@ def compute_fit_state(
     n_iter: int,
     hessian: FloatArray | None = None,
     hessian_offset: FloatArray | None = None,
+    sums: ScoreSums | None = None,
 ) -> FitState:
     """The :class:`FitState` of the fit ``coef`` of ``objective`` (see the module docstring).
 
@@ -251,6 +254,10 @@ def compute_fit_state(
         The solver's Hessian at ``coef`` and its column offsets
         (:class:`~logitlab.core.solvers.SolveResult`): when given, the
         information is mapped from it instead of summed again (issue 13).
+    sums : ScoreSums or None
+        The score sums the solver's last pass made with ``hessian`` (binary):
+        with the column sums of the centring they give every sum of the first
+        pass, which is then not made (issue 13).
     """
     penalty = objective.penalty
     K = objective.model.n_classes
@@ -270,7 +277,14 @@ def compute_fit_state(
     means = getattr(objective, "column_means", None)
     fused = means is not None and fi and not hasattr(objective, "reduce_rows")
     reuse = fused and hessian is not None and not has_l1
-    if fused:
+    from_solver = None
+    if reuse and sums is not None and K == 2:
+        from_solver = binary_sums_from_solver(objective, hessian, hessian_offset, sums)
+    if from_solver is not None:
+        design, sums_tuple = from_solver
+        theta_c = centered_theta(design, theta)
+        sums_list = list(sums_tuple)
+    elif fused:
         design = Design(n_classes=K, fit_intercept=True, center=np.asarray(means))
         theta_c = centered_theta(design, theta)
         # Under L1 there is no covariance, and the penalized fit's certificate (the
@@ -281,17 +295,21 @@ def compute_fit_state(
             with_info=not reuse and not has_l1,
             with_meat=not has_l1,
         )
-        *sums, reach = first(design, theta_c, objective.X, objective.y, objective.sample_weight)
+        *sums_list, reach = first(
+            design, theta_c, objective.X, objective.y, objective.sample_weight
+        )
         design = replace(design, reach=reach)
     else:
         design = make_design(objective)
         theta_c = centered_theta(design, theta)
-        sums = reduce_rows(
-            objective, partial(_first_pass_sums, design, theta_c, symmetric), add_parts
+        sums_list = list(
+            reduce_rows(objective, partial(_first_pass_sums, design, theta_c, symmetric), add_parts)
         )
     q, m = design.n_blocks, design.n_terms
-    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = sums
-    if reuse:
+    (info, meat0, cert, meat_sym, g, r_abs, ss, log_lik, moments, sw_sum, n_rows, counts) = (
+        sums_list
+    )
+    if reuse and from_solver is None:
         assert hessian is not None
         info = information_from_hessian(
             objective, design, hessian, hessian_offset, sw_sum, symmetric

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from logitlab.core.design import column_means, column_spreads, is_sparse
-from logitlab.core.loss import Curvature, LogisticLoss
+from logitlab.core.design import DataSums, data_sums, is_sparse
+from logitlab.core.loss import Curvature, LogisticLoss, ScoreSums
 from logitlab.core.penalty import Penalty
 from logitlab.core.types import BoolArray, FloatArray, IntArray
 
@@ -63,6 +63,8 @@ class Objective:
         #: Column means computed by :meth:`centered` (float64, weighted), kept so the fit
         #: state's centering reuses them instead of another pass over X (issue 13).
         self.column_means: FloatArray | None = None
+        #: The column sums :meth:`centered` read with them (the fit state's moments).
+        self.data_sums: DataSums | None = None
         self.y = y
         self.sample_weight = sample_weight
         self.penalty = penalty if penalty is not None else Penalty()
@@ -98,9 +100,10 @@ class Objective:
             return self
         if self.n_samples == 0 or self.n_features == 0:
             return self
-        mean = column_means(self.X, self.sample_weight)
+        sums = data_sums(self.X, self.sample_weight, self.y, self.model.n_classes)
+        mean, spread = sums.mean, sums.spread
         self.column_means = mean
-        spread = column_spreads(self.X, mean, self.sample_weight)
+        self.data_sums = sums
         offset = np.where(np.abs(mean) > spread, mean, 0.0)
         if not np.any(offset):
             return self
@@ -203,6 +206,27 @@ class Objective:
             idx = np.flatnonzero(self.penalized)
             hess[idx, idx] += self.penalty.l2
         return value, grad, hess
+
+    def smooth_value_gradient_hessian_sums(
+        self, coef: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray, ScoreSums]:
+        """:meth:`smooth_value_gradient_hessian` plus the fit state's score sums, one pass.
+
+        Binary model on dense X (see :meth:`LogisticLoss.loss_gradient_hessian_sums`);
+        the sums also keep the cross-entropy and its gradient without the penalty.
+        """
+        value, grad, hess, sums = self.model.loss_gradient_hessian_sums(
+            coef, self.X, self.y, self.sample_weight, offset=self.offset
+        )
+        sums.cross_entropy = value
+        sums.loss_gradient = grad.copy()
+        w = coef[self.penalized]
+        value += self.penalty.smooth_value(w)
+        if self.penalty.l2:
+            grad[self.penalized] += self.penalty.smooth_gradient(w)
+            idx = np.flatnonzero(self.penalized)
+            hess[idx, idx] += self.penalty.l2
+        return value, grad, hess, sums
 
     def smooth_hessian(self, coef: FloatArray, *, stride: int = 1) -> FloatArray:
         """Hessian of the cross-entropy + L2 term alone (one pass over the data).

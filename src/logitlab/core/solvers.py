@@ -59,7 +59,7 @@ import scipy.linalg
 
 from logitlab.core.design import is_sparse
 from logitlab.core.dual_newton import newton_dual
-from logitlab.core.loss import Curvature
+from logitlab.core.loss import Curvature, ScoreSums
 from logitlab.core.objective import Objective
 from logitlab.core.optimizers import center_replicated, newton_direction, rounding_level
 from logitlab.core.types import FloatArray
@@ -118,6 +118,10 @@ class SolveResult:
     (the fit state reuses it, issue 13); else None."""
     hessian_offset: FloatArray | None = None
     """The column offsets of ``hessian``'s coordinates (None: the raw columns)."""
+    sums: ScoreSums | None = None
+    """The score sums (HC0 meat, Σ|score|, cross-entropy and its gradient) at ``coef``
+    in ``hessian``'s coordinates, when Newton's last pass summed them with the Hessian
+    (binary, dense X in memory: the fit state then reads X no more, issue 13); else None."""
 
 
 def choose_method(objective: Objective) -> str:
@@ -161,6 +165,7 @@ def solve(
     tol: float = 1e-8,
     max_iter: int = 100,
     method: str = "auto",
+    score_sums: bool = False,
 ) -> SolveResult:
     """Minimize ``objective`` until the stopping rule holds.
 
@@ -181,6 +186,12 @@ def solve(
         rows are fewer than features; "newton-cg": truncated Newton on
         Hessian–vector products (L1 terms always use proximal Newton);
         "auto": :func:`choose_method`.
+    score_sums : bool, default=False
+        Binary exact Newton on dense X in memory (at most ``AUTO_NEWTON_MAX_COEF``
+        coefficients): read the trial predicted to be the last with its Hessian
+        and the fit state's score sums (``SolveResult.sums``), so that the state
+        needs no pass over X (issue 13). A wrong prediction costs one more
+        weighted Gram in that pass.
 
     Returns
     -------
@@ -211,7 +222,8 @@ def solve(
     elif not work.penalty.is_smooth and work.n_features > WORKING_SET_MIN_FEATURES:
         out = _Outcome(*solve_working_set(work, start, tol, max_iter, _newton))
     else:
-        out = _newton(work, start, tol, max_iter)
+        sums_wanted = {"score_sums": True} if score_sums else {}
+        out = _newton(work, start, tol, max_iter, **sums_wanted)
     coef = objective.from_centered(out.coef, work)
     if work is not objective and not objective.model.is_binary:
         # Shifting every class's intercept by the same amount changes nothing:
@@ -229,6 +241,7 @@ def solve(
         optimality=objective.optimality(coef, grad),
         hessian=out.hessian if keep else None,
         hessian_offset=work.offset if keep else None,
+        sums=out.sums if keep else None,
     )
 
 
@@ -240,6 +253,7 @@ class _Outcome:
     n_iter: int
     converged: bool
     hessian: FloatArray | None = None  # the smooth part's at coef, when a pass made it
+    sums: ScoreSums | None = None  # the score sums at coef, when that pass made them
 
 
 # ----------------------------------------------------------------- Newton
@@ -304,7 +318,9 @@ def _decrement(squared: float) -> float:
     return float(np.sqrt(max(squared, 0.0)))
 
 
-def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -> _Outcome:
+def _newton(
+    objective: Objective, coef: FloatArray, tol: float, max_iter: int, score_sums: bool = False
+) -> _Outcome:
     fused = objective.n_coef <= FUSED_HESSIAN_MAX_COEF
     if not fused and _dual_applies(objective):
         dual = newton_dual(objective, coef, tol, max_iter)
@@ -312,6 +328,18 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
     stride = 0 if fused else objective.n_samples // (_SKETCH_ROWS_PER_COEF * objective.n_coef)
     can_sketch = stride >= _MIN_SKETCH_STRIDE
     mode = "hessian" if fused else "plain"
+    # The trial point predicted to be the last is read with its Hessian and the fit
+    # state's score sums in one pass (issue 13): the state then needs no pass of its own.
+    with_sums = (
+        score_sums
+        and objective.n_coef <= AUTO_NEWTON_MAX_COEF
+        and objective.model.is_binary
+        and objective.penalty.is_smooth
+        and not is_sparse(objective.X)
+        and not hasattr(objective, "reduce_rows")
+    )
+    predicted_last = False
+    sums: ScoreSums | None = None
 
     model: _Model
     if fused:
@@ -338,7 +366,9 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
         if n_iter >= max_iter:
             break
         n_iter += 1
-        step = _line_search(objective, coef, value, l1, opt, grad, d, mode)
+        trial_mode = "sums" if with_sums and predicted_last else mode
+        predicted_last = False
+        step = _line_search(objective, coef, value, l1, opt, grad, d, trial_mode)
         if step is None:
             if model.kind == _EXACT:
                 break
@@ -347,11 +377,20 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
             d, lam = model.step(coef, grad)
             continue
         coef, value, grad, l1, extra = step
+        sums = None
+        if isinstance(extra, tuple):  # the pass of a "sums" trial
+            extra, sums = extra
         previous, opt = opt, objective.optimality(coef, grad)
         ratio = opt / previous if previous > 0.0 else 0.0
         if fused:
             assert isinstance(extra, np.ndarray)
             model = _CholeskyModel(objective, extra, _EXACT)
+            # quadratic convergence: the next optimality about opt·ratio² (cheap if wrong)
+            predicted_last = opt * ratio * ratio <= tol or opt <= tol
+        elif sums is not None:
+            assert isinstance(extra, np.ndarray)
+            model = _CholeskyModel(objective, extra, _EXACT)  # exact at the new point
+            predicted_last = opt * ratio * ratio <= tol  # when the decrement asks one more
         else:
             # The decrement at the new point, estimated with the Hessian in hand
             # (a triangular solve; under L1 a coordinate descent, so only when the
@@ -376,17 +415,25 @@ def _newton(objective: Objective, coef: FloatArray, tol: float, max_iter: int) -
             ):
                 # Quadratic convergence has set in: the Hessian moved by about as much
                 # as the gradient shrank, so one step with the previous Hessian is
-                # predicted to land within tol. Never two such steps in a row.
+                # predicted to land within tol. Never two such steps in a row. That
+                # trial is read with its Hessian and score sums when they apply.
                 model.kind = _STALE
+                predicted_last = True
                 continue
             else:
                 model = _hessian_model(objective, coef, 1)
+                # a full step from the exact Hessian predicted to land within tol
+                predicted_last = opt * ratio * ratio <= tol
         d, lam = model.step(coef, grad)
-    # In fused mode the model always holds the exact Hessian at coef (issue 13).
+    # In fused mode the model always holds the exact Hessian at coef (issue 13), and
+    # after a "sums" pass at coef so does every model since (made at coef).
     hessian = None
-    if fused and objective.penalty.is_smooth and isinstance(model, _CholeskyModel):
+    exact_here = fused or sums is not None
+    if exact_here and objective.penalty.is_smooth and isinstance(model, _CholeskyModel):
         hessian = model.hess
-    return _Outcome(coef, value, grad, n_iter, converged, hessian)
+    return _Outcome(
+        coef, value, grad, n_iter, converged, hessian, sums if hessian is not None else None
+    )
 
 
 def _hessian_model(objective: Objective, coef: FloatArray, stride: int) -> _CholeskyModel:
@@ -448,7 +495,9 @@ def _line_search(
     A trial point is accepted by the Armijo condition or, when the objective is
     flat to rounding, by a smaller optimality measure. Each trial costs one
     pass over the data, which also yields its gradient and, by ``mode``, its
-    Hessian ("hessian").
+    Hessian ("hessian"); "sums" reads the first trial with its Hessian and score
+    sums (extra: the pair), any later one as "plain" (None), or as "hessian" in
+    fused Newton.
     """
     decrease = float(grad @ d) + objective.l1_value(coef + d) - l1
     if not np.isfinite(decrease) or decrease > rounding_level(value):
@@ -458,7 +507,11 @@ def _line_search(
     for _ in range(_MAX_HALVINGS):
         trial = coef + t * d
         extra: Any = None
-        if mode == "hessian":
+        if mode == "sums":
+            t_smooth, t_grad, t_hess, t_sums = objective.smooth_value_gradient_hessian_sums(trial)
+            extra = (t_hess, t_sums)
+            mode = "hessian" if objective.n_coef <= FUSED_HESSIAN_MAX_COEF else "plain"
+        elif mode == "hessian":
             t_smooth, t_grad, extra = objective.smooth_value_gradient_hessian(trial)
         else:
             t_smooth, t_grad = objective.smooth_value_gradient(trial)
