@@ -32,6 +32,7 @@ is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -69,6 +70,50 @@ def spilled_mb(dask_worker: Any) -> float:
     return float(total) / 1e6
 
 
+def worker_addresses(client: Any) -> set[str]:
+    return set(client.scheduler_info()["workers"])
+
+
+def run_with_budget(client: Any, fit: Any, budget: float) -> dict[str, Any]:
+    """``fit()`` in a thread, at most ``budget`` seconds (then the cluster is restarted,
+    which ends its computation). Returns seconds, coef or failure, MB spilled, and how
+    many worker processes were replaced meanwhile (killed for memory, seen by polling)."""
+    import threading
+
+    spilled_before = sum(client.run(spilled_mb).values())
+    seen = worker_addresses(client)
+    first = set(seen)
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["coef"] = fit()
+        except Exception as exc:  # reported, not hidden
+            result["failure"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    while thread.is_alive() and time.perf_counter() - start < budget:
+        thread.join(1.0)
+        with contextlib.suppress(Exception):  # the scheduler is busy: poll again
+            seen |= worker_addresses(client)
+    seconds = time.perf_counter() - start
+    if thread.is_alive():
+        client.restart(wait_for_workers=True)
+        thread.join(120.0)
+        result.pop("coef", None)
+        result["failure"] = f"still running after the budget of {budget:.0f} s (stopped)"
+    seen |= worker_addresses(client)
+    spilled = sum(client.run(spilled_mb).values()) - spilled_before
+    return {
+        **result,
+        "seconds": seconds,
+        "spilled": max(spilled, 0.0),
+        "restarts": len(seen - first),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=12_500_000)
@@ -77,6 +122,9 @@ def main() -> None:
     parser.add_argument("--small-rows", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--worker-memory", default="512MB")
+    parser.add_argument(
+        "--budget", type=float, default=900.0, help="seconds a fit may run before it is stopped"
+    )
     parser.add_argument(
         "--dask-ml-solvers",
         default="newton",
@@ -158,22 +206,28 @@ def main() -> None:
     methods: dict[str, Any] = {"logitlab": fit_logitlab}
     for solver in args.dask_ml_solvers.split(","):
         methods[f"dask-ml {solver}"] = dask_ml_fit(solver)
-    peer = next(name for name in methods if name != "logitlab")
     times: dict[str, list[float]] = {name: [] for name in methods}
     coefs: dict[str, np.ndarray] = {}
+    failures: dict[str, list[str]] = {name: [] for name in methods}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dask-ml's FutureWarnings, distributed's key notes
         for rep in range(args.repeats):
             order = list(methods) if rep % 2 == 0 else list(reversed(methods))
             for name in order:
-                before = sum(client.run(spilled_mb).values())
-                start = time.perf_counter()
-                coefs[name] = methods[name]()
-                times[name].append(time.perf_counter() - start)
-                spill = sum(client.run(spilled_mb).values()) - before
+                if failures[name]:
+                    continue  # it failed or ran out of time once: not again
+                outcome = run_with_budget(client, methods[name], args.budget)
+                verdict = f"{outcome['seconds']:.1f} s"
+                if "coef" in outcome:
+                    times[name].append(outcome["seconds"])
+                    coefs[name] = outcome["coef"]
+                else:
+                    failures[name].append(outcome["failure"])
+                    verdict = f"NOT FINISHED: {outcome['failure']}"
                 print(
-                    f"  run {rep + 1} {name}: {times[name][-1]:.1f} s, "
-                    f"workers spilled {spill:.0f} MB to disk",
+                    f"  run {rep + 1} {name}: {verdict}; workers spilled "
+                    f"{outcome['spilled']:.0f} MB to disk, worker processes killed and "
+                    f"restarted: {outcome['restarts']}",
                     flush=True,
                 )
 
@@ -181,17 +235,23 @@ def main() -> None:
     spilled = client.run(spilled_mb)
     now = sorted(client.scheduler_info()["workers"])
     n_workers = f"{len(now)}, {'the same' if now == started else 'NOT the same'} addresses"
-    med = {name: statistics.median(t) for name, t in times.items()}
+    finished = [name for name in methods if times[name]]
+    med = {name: statistics.median(times[name]) for name in finished}
+    peers = [name for name in finished if name != "logitlab"]
     print()
-    print(f"{'method':<24} {'median s':>9} {'runs':>20} {'ratio to ' + peer:>26}")
-    for name, t in times.items():
-        runs = ", ".join(f"{v:.1f}" for v in t)
-        print(f"{name:<24} {med[name]:9.1f} {runs:>20} {med[name] / med[peer]:26.3f}")
-    a = coefs["logitlab"]
+    print(f"{'method':<24} {'median s':>9} {'runs':>20}   ratio logitlab / this")
     for name in methods:
-        if name == "logitlab":
+        if name not in med:
+            print(f"{name:<24} {'-':>9} {'-':>20}   (did not finish: {failures[name][0]})")
             continue
-        gap = np.max(np.abs(a - coefs[name]))
+        runs = ", ".join(f"{v:.1f}" for v in times[name])
+        ratio = f"{med['logitlab'] / med[name]:.3f}" if "logitlab" in med else "-"
+        print(f"{name:<24} {med[name]:9.1f} {runs:>20}   {ratio}")
+    for name in peers:
+        if "logitlab" not in coefs:
+            break
+        a, b = coefs["logitlab"], coefs[name]
+        gap = np.max(np.abs(a - b))
         print(
             f"coefficients (intercept, w): largest |logitlab - {name}| = "
             f"{gap:.2e} (relative to the largest {gap / np.max(np.abs(a)):.2e})"
