@@ -100,7 +100,12 @@ def run_with_budget(client: Any, fit: Any, budget: float) -> dict[str, Any]:
             seen |= worker_addresses(client)
     seconds = time.perf_counter() - start
     if thread.is_alive():
-        client.restart(wait_for_workers=True)
+        # Restarting the workers ends the fit's tasks; a worker the nanny is just
+        # replacing (killed for memory) may take long to come back: wait for it.
+        with contextlib.suppress(Exception):
+            client.restart(wait_for_workers=False)
+        with contextlib.suppress(Exception):
+            client.wait_for_workers(2, timeout=300)
         thread.join(120.0)
         result.pop("coef", None)
         result["failure"] = f"still running after the budget of {budget:.0f} s (stopped)"
