@@ -12,18 +12,27 @@ Compared, interleaved in one process, medians of ``--repeats`` runs:
 
 * ``logitlab``: ``LogisticRegression(C=inf).fit(X, y)`` (Newton blockwise; the
   fit also records the inference state, so ``summary()`` works);
-* ``dask-ml``: ``dask_ml.linear_model.LogisticRegression(solver="newton")``,
-  its exact method for an unpenalized fit (dask-glm's Newton ignores ``C``;
-  its ``lbfgs`` and ``admm`` penalize the intercept column), ``tol=1e-8`` on
-  the change of the coefficients.
+* ``dask-ml <solver>`` for each of ``--dask-ml-solvers`` (default ``newton``):
+  ``dask_ml.linear_model.LogisticRegression(solver=...)``, ``tol=1e-8`` on the
+  change of the coefficients, ``max_iter=100``. ``newton`` is its exact method
+  for an unpenalized fit (dask-glm's Newton ignores ``C``); ``lbfgs``,
+  ``admm``, ``gradient_descent`` and ``proximal_grad`` penalize every column,
+  the added intercept column too, so they get ``C=1e12``.
 
-Printed: wall time of each fit, the ratio logitlab / dask-ml, the largest
-coefficient difference between the two, and a check on a smaller version of
-the same data (``--small-rows``): logitlab's Dask fit against its in-memory fit
-of the computed arrays (relative difference, should be below 1e-8), and its
-Dask ``summary()`` standard errors against the in-memory ones.
+Each fit runs under ``--budget`` seconds (then the workers are restarted and
+the fit is reported as not finished); an exception (such as distributed's
+``KilledWorker`` after workers died for memory) is reported, not raised.
 
-    .venv/bin/python benchmarks/dask_fit.py [--rows N] [--features P] [--repeats N]
+Printed: wall time of each fit, with the MB the workers spilled to disk and
+the worker processes that were killed and replaced meanwhile; the ratio
+logitlab / peer; the largest coefficient difference; the peak RSS of the
+client and of the workers; and a check on a smaller version of the same data
+(``--small-rows``): logitlab's Dask fit against its in-memory fit of the
+computed arrays (relative difference, should be below 1e-8), and its Dask
+``summary()`` standard errors against the in-memory ones.
+
+    .venv/bin/python benchmarks/dask_fit.py [--rows N] [--repeats N] [--budget S]
+        [--dask-ml-solvers newton,lbfgs,admm]
 
 The machine is shared and noisy: medians, same-run ratios; the load average
 is printed.
@@ -228,7 +237,7 @@ def main() -> None:
                     coefs[name] = outcome["coef"]
                 else:
                     failures[name].append(outcome["failure"])
-                    verdict = f"NOT FINISHED: {outcome['failure']}"
+                    verdict = f"NOT FINISHED after {verdict}: {outcome['failure']}"
                 print(
                     f"  run {rep + 1} {name}: {verdict}; workers spilled "
                     f"{outcome['spilled']:.0f} MB to disk, worker processes killed and "
