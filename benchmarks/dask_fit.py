@@ -12,18 +12,27 @@ Compared, interleaved in one process, medians of ``--repeats`` runs:
 
 * ``logitlab``: ``LogisticRegression(C=inf).fit(X, y)`` (Newton blockwise; the
   fit also records the inference state, so ``summary()`` works);
-* ``dask-ml``: ``dask_ml.linear_model.LogisticRegression(solver="newton")``,
-  its exact method for an unpenalized fit (dask-glm's Newton ignores ``C``;
-  its ``lbfgs`` and ``admm`` penalize the intercept column), ``tol=1e-8`` on
-  the change of the coefficients.
+* ``dask-ml <solver>`` for each of ``--dask-ml-solvers`` (default ``newton``):
+  ``dask_ml.linear_model.LogisticRegression(solver=...)``, ``tol=1e-8`` on the
+  change of the coefficients, ``max_iter=100``. ``newton`` is its exact method
+  for an unpenalized fit (dask-glm's Newton ignores ``C``); ``lbfgs``,
+  ``admm``, ``gradient_descent`` and ``proximal_grad`` penalize every column,
+  the added intercept column too, so they get ``C=1e12``.
 
-Printed: wall time of each fit, the ratio logitlab / dask-ml, the largest
-coefficient difference between the two, and a check on a smaller version of
-the same data (``--small-rows``): logitlab's Dask fit against its in-memory fit
-of the computed arrays (relative difference, should be below 1e-8), and its
-Dask ``summary()`` standard errors against the in-memory ones.
+Each fit runs under ``--budget`` seconds (then the workers are restarted and
+the fit is reported as not finished); an exception (such as distributed's
+``KilledWorker`` after workers died for memory) is reported, not raised.
 
-    .venv/bin/python benchmarks/dask_fit.py [--rows N] [--features P] [--repeats N]
+Printed: wall time of each fit, with the MB the workers spilled to disk and
+the worker processes that were killed and replaced meanwhile; the ratio
+logitlab / peer; the largest coefficient difference; the peak RSS of the
+client and of the workers; and a check on a smaller version of the same data
+(``--small-rows``): logitlab's Dask fit against its in-memory fit of the
+computed arrays (relative difference, should be below 1e-8), and its Dask
+``summary()`` standard errors against the in-memory ones.
+
+    .venv/bin/python benchmarks/dask_fit.py [--rows N] [--repeats N] [--budget S]
+        [--dask-ml-solvers newton,lbfgs,admm]
 
 The machine is shared and noisy: medians, same-run ratios; the load average
 is printed.
@@ -32,6 +41,7 @@ is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -59,6 +69,65 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def spilled_mb(dask_worker: Any) -> float:
+    """MB this worker has written to disk (spilled) since it started."""
+    total = sum(
+        value
+        for key, value in dask_worker.digests_total.items()
+        if "disk-write" in key and key[-1] == "bytes"
+    )
+    return float(total) / 1e6
+
+
+def worker_addresses(client: Any) -> set[str]:
+    return set(client.scheduler_info()["workers"])
+
+
+def run_with_budget(client: Any, fit: Any, budget: float) -> dict[str, Any]:
+    """``fit()`` in a thread, at most ``budget`` seconds (then the cluster is restarted,
+    which ends its computation). Returns seconds, coef or failure, MB spilled, and how
+    many worker processes were replaced meanwhile (killed for memory, seen by polling)."""
+    import threading
+
+    spilled_before = sum(client.run(spilled_mb).values())
+    seen = worker_addresses(client)
+    first = set(seen)
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["coef"] = fit()
+        except Exception as exc:  # reported, not hidden
+            result["failure"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    while thread.is_alive() and time.perf_counter() - start < budget:
+        thread.join(1.0)
+        with contextlib.suppress(Exception):  # the scheduler is busy: poll again
+            seen |= worker_addresses(client)
+    seconds = time.perf_counter() - start
+    if thread.is_alive():
+        # Restarting the workers ends the fit's tasks; a worker the nanny is just
+        # replacing (killed for memory) may take long to come back: wait for it.
+        with contextlib.suppress(Exception):
+            client.restart(wait_for_workers=False)
+        with contextlib.suppress(Exception):
+            client.wait_for_workers(2, timeout=300)
+        thread.join(120.0)
+        result.pop("coef", None)
+        result["failure"] = f"still running after the budget of {budget:.0f} s (stopped)"
+    seen |= worker_addresses(client)
+    spilled = sum(client.run(spilled_mb).values()) - spilled_before
+    return {
+        **result,
+        "seconds": seconds,
+        "spilled": max(spilled, 0.0),
+        "restarts": len(seen - first),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=12_500_000)
@@ -67,6 +136,15 @@ def main() -> None:
     parser.add_argument("--small-rows", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--worker-memory", default="512MB")
+    parser.add_argument(
+        "--budget", type=float, default=900.0, help="seconds a fit may run before it is stopped"
+    )
+    parser.add_argument(
+        "--dask-ml-solvers",
+        default="newton",
+        help="comma-separated dask-ml solvers (newton, lbfgs, admm, gradient_descent, "
+        "proximal_grad); all but newton get C=1e12 (they penalize the intercept column too)",
+    )
     args = parser.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = "1"  # inherited by the worker processes
     os.environ["OMP_NUM_THREADS"] = "1"
@@ -100,6 +178,7 @@ def main() -> None:
     )
     client = distributed.Client(cluster)
     limit = cluster.workers[next(iter(cluster.workers))].memory_manager.memory_limit
+    started = sorted(client.scheduler_info()["workers"])
     X, y = make_data(da, n, p, args.chunk_rows, seed=0)
     gb = n * p * 8 / 1e9
     print(
@@ -127,40 +206,80 @@ def main() -> None:
         model = LogisticRegression(C=np.inf).fit(X, y)
         return np.r_[model.intercept_, model.coef_.ravel()]
 
-    def fit_dask_ml() -> np.ndarray:
-        model = DaskMLLogisticRegression(solver="newton", tol=1e-8, max_iter=100).fit(X, y)
-        return np.r_[model.intercept_, np.asarray(model.coef_).ravel()]
+    def dask_ml_fit(solver: str) -> Any:
+        def fit() -> np.ndarray:
+            # dask-glm's Newton ignores C (unpenalized); the others penalize every column,
+            # the intercept's too: C=1e12 makes that negligible.
+            extra = {} if solver == "newton" else {"C": 1e12}
+            model = DaskMLLogisticRegression(solver=solver, tol=1e-8, max_iter=100, **extra)
+            model.fit(X, y)
+            return np.r_[model.intercept_, np.asarray(model.coef_).ravel()]
 
-    methods = {"logitlab": fit_logitlab, "dask-ml newton": fit_dask_ml}
+        return fit
+
+    methods: dict[str, Any] = {"logitlab": fit_logitlab}
+    for solver in args.dask_ml_solvers.split(","):
+        methods[f"dask-ml {solver}"] = dask_ml_fit(solver)
     times: dict[str, list[float]] = {name: [] for name in methods}
     coefs: dict[str, np.ndarray] = {}
+    failures: dict[str, list[str]] = {name: [] for name in methods}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dask-ml's FutureWarnings, distributed's key notes
         for rep in range(args.repeats):
             order = list(methods) if rep % 2 == 0 else list(reversed(methods))
             for name in order:
-                start = time.perf_counter()
-                coefs[name] = methods[name]()
-                times[name].append(time.perf_counter() - start)
-                print(f"  run {rep + 1} {name}: {times[name][-1]:.1f} s", flush=True)
+                if failures[name]:
+                    continue  # it failed or ran out of time once: not again
+                outcome = run_with_budget(client, methods[name], args.budget)
+                verdict = f"{outcome['seconds']:.1f} s"
+                if "coef" in outcome:
+                    times[name].append(outcome["seconds"])
+                    coefs[name] = outcome["coef"]
+                else:
+                    failures[name].append(outcome["failure"])
+                    verdict = f"NOT FINISHED after {verdict}: {outcome['failure']}"
+                print(
+                    f"  run {rep + 1} {name}: {verdict}; workers spilled "
+                    f"{outcome['spilled']:.0f} MB to disk, worker processes killed and "
+                    f"restarted: {outcome['restarts']}",
+                    flush=True,
+                )
 
     worker_peaks = client.run(peak_rss_mb)
-    med = {name: statistics.median(t) for name, t in times.items()}
+    spilled = client.run(spilled_mb)
+    now = sorted(client.scheduler_info()["workers"])
+    n_workers = f"{len(now)}, {'the same' if now == started else 'NOT the same'} addresses"
+    finished = [name for name in methods if times[name]]
+    med = {name: statistics.median(times[name]) for name in finished}
+    peers = [name for name in finished if name != "logitlab"]
     print()
-    print(f"{'method':<16} {'median s':>9} {'runs':>26} {'ratio to dask-ml':>17}")
-    for name, t in times.items():
-        runs = ", ".join(f"{v:.1f}" for v in t)
-        print(f"{name:<16} {med[name]:9.1f} {runs:>26} {med[name] / med['dask-ml newton']:17.3f}")
-    a, b = coefs["logitlab"], coefs["dask-ml newton"]
-    print(
-        f"coefficients (intercept, w): largest |logitlab - dask-ml| = "
-        f"{np.max(np.abs(a - b)):.2e} (relative {np.max(np.abs(a - b)) / np.max(np.abs(b)):.2e})"
-    )
+    print(f"{'method':<24} {'median s':>9} {'runs':>20}   ratio logitlab / this")
+    for name in methods:
+        if name not in med:
+            print(f"{name:<24} {'-':>9} {'-':>20}   (did not finish: {failures[name][0]})")
+            continue
+        runs = ", ".join(f"{v:.1f}" for v in times[name])
+        ratio = f"{med['logitlab'] / med[name]:.3f}" if "logitlab" in med else "-"
+        print(f"{name:<24} {med[name]:9.1f} {runs:>20}   {ratio}")
+    for name in peers:
+        if "logitlab" not in coefs:
+            break
+        a, b = coefs["logitlab"], coefs[name]
+        gap = np.max(np.abs(a - b))
+        print(
+            f"coefficients (intercept, w): largest |logitlab - {name}| = "
+            f"{gap:.2e} (relative to the largest {gap / np.max(np.abs(a)):.2e})"
+        )
     print(
         f"peak RSS: client {peak_rss_mb():.0f} MB, workers "
         + ", ".join(f"{v:.0f} MB" for v in worker_peaks.values())
     )
 
+    print(
+        f"workers at the end: {n_workers} (2 started; a worker killed for memory would be "
+        "restarted under a new address), spilled to disk in all: "
+        + ", ".join(f"{v:.0f} MB" for v in spilled.values())
+    )
     print(f"load average at end: {os.getloadavg()}")
     client.close()
     cluster.close()

@@ -59,6 +59,66 @@ def test_dask_fit_matches_the_in_memory_fit(client, K: int, params: dict) -> Non
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-10)
 
 
+def benchmark_like(n: int, p: int = 20, seed: int = 0):  # type: ignore[no-untyped-def]
+    """As benchmarks/dask_fit.py's data: uncentered columns (means 0 .. 3), 20 features."""
+    rng = np.random.default_rng(seed)
+    shift = np.linspace(0.0, 3.0, p)
+    X = rng.standard_normal((n, p)) + shift
+    eta = (X - shift) @ np.linspace(-0.6, 0.6, p) + 0.4
+    return X, (eta + rng.logistic(size=n) > 0).astype(np.int8)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"C": np.inf}, {"C": 0.01, "class_weight": "balanced"}],
+)
+def test_dask_fit_matches_the_in_memory_fit_with_sketched_hessians(client, params) -> None:  # type: ignore[no-untyped-def]
+    # 21 coefficients: no fused Hessian pass; 40,000 rows: the solver's first steps use
+    # Hessians sketched from every 9th row. The Dask objective's sketch has the same rows
+    # (its chunks are uneven), so both fits take the same steps and stop at the same point
+    # (a different path stops elsewhere within tol: 2.3e-8 apart on the smallest weight).
+    from logitlab.core.objective import Objective
+    from logitlab.dask_fit import DaskObjective, _sketch_stride
+
+    X, y = benchmark_like(40_000)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, X.shape[0])
+    assert _sketch_stride(X.shape[0], 21) == 9
+    Xd = da.from_array(X, chunks=(7_001, 20))
+    yd, swd = da.from_array(y, chunks=7_001), da.from_array(sw, chunks=7_001)
+    ours = LogisticRegression(**params).fit(Xd, yd, sample_weight=swd)
+    ref = LogisticRegression(**params).fit(X, y, sample_weight=sw)
+    tight = LogisticRegression(**params, tol=1e-13, max_iter=200).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=0)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-8, atol=0)
+    np.testing.assert_array_equal(ours.n_iter_, ref.n_iter_)
+    np.testing.assert_allclose(ours.coef_, tight.coef_, rtol=1e-6)  # both at the optimum
+    # The sketch itself: every 9th row of X, as Objective.smooth_hessian takes them.
+    coef = np.r_[np.linspace(-0.5, 0.5, 20), 0.3]
+    dask_obj = DaskObjective(
+        Xd,
+        yd,
+        classes=np.array([0, 1]),
+        class_weight=None,
+        fit_intercept=True,
+        sample_weight=swd,
+        penalty=ref_penalty(),
+        total_weight=float(sw.sum()),
+    )
+    mem_obj = Objective(X, y.astype(np.float64), sample_weight=sw, penalty=ref_penalty())
+    for stride in (1, 9):
+        np.testing.assert_allclose(
+            dask_obj.smooth_hessian(coef, stride=stride),
+            mem_obj.smooth_hessian(coef, stride=stride),
+            rtol=1e-12,
+        )
+
+
+def ref_penalty():  # type: ignore[no-untyped-def]
+    from logitlab.core.penalty import Penalty
+
+    return Penalty(alpha=0.01, l1_ratio=0.0)
+
+
 def test_dask_fit_never_computes_x_on_the_client(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     X, y = data(2000, 4, 2)
     Xd = da.from_array(X, chunks=(400, 4))

@@ -10,8 +10,12 @@ workers, so only p-sized vectors and (K·p)² matrices travel to the client.
 On a ``dask.distributed`` cluster the work runs wherever the active client
 sends it.
 
-Each Newton iteration costs one or two passes over X; X is not persisted (a
-dataset larger than the workers' memory is re-read chunk by chunk).
+Each Newton iteration costs one pass over X: the pass at a trial point also sums
+the Hessians the solver may ask for there next (exact, and sketched from every
+k-th row of X, the same rows as in memory, so the Dask fit takes the in-memory
+fit's steps and stops at its point). X is not persisted (a dataset larger than
+the workers' memory is re-read chunk by chunk); X, y and the weights are read
+from one graph, so a y computed from X does not make X twice.
 
 The inference state (``summary()``, ``cov_params()``, tests) is computed the
 same way: :func:`logitlab.core.fitstate.compute_fit_state` reads the rows only
@@ -33,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from logitlab.core import solvers
 from logitlab.core.loss import Curvature, LogisticLoss
 from logitlab.core.objective import Objective
 from logitlab.core.penalty import Penalty
@@ -45,6 +50,19 @@ def is_dask_collection(obj: object) -> bool:
     return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "__dask_graph__")
 
 
+#: Each value pass also sums the Hessian (and its sketch) at its point, up to this many
+#: coefficients: reading a chunk (from storage, or computing it) costs far more than its
+#: Gram, so the solver's Hessian pass that usually follows is saved.
+SPECULATIVE_HESSIAN_MAX_COEF = 256
+
+
+def _sketch_stride(n_samples: int, n_coef: int) -> int:
+    """The stride of the sketched Hessians :func:`logitlab.core.solvers.solve` asks for
+    (0: it asks for none), as ``_newton`` computes it."""
+    stride = n_samples // (solvers._SKETCH_ROWS_PER_COEF * max(n_coef, 1))
+    return stride if stride >= solvers._MIN_SKETCH_STRIDE else 0
+
+
 # ------------------------------------------------------------------ chunk work
 
 
@@ -52,6 +70,7 @@ def _chunk_pass(
     Xb: Any,
     yb: Any,
     swb: Any,
+    start: int,
     coef: FloatArray,
     classes: np.ndarray,
     class_weight: FloatArray | None,
@@ -59,8 +78,12 @@ def _chunk_pass(
     offset: FloatArray | None,
     gradient: bool,
     hessian: bool,
-) -> tuple[float, float, FloatArray | None, FloatArray | None]:
-    """(Σs, Σsℓ, Σs∇ℓ, Σs∇²ℓ) of one row chunk."""
+    stride: int,
+) -> tuple[Any, ...]:
+    """(Σs, Σsℓ, Σs∇ℓ, Σs∇²ℓ, Σ's, Σ's∇²ℓ) of one row chunk, whose first row is row
+    ``start`` of X. Σ' runs over the rows of a sketch, every ``stride``-th row of X
+    (rows 0, stride, 2·stride, ... as :meth:`Objective.smooth_hessian`'s ``X[::stride]``);
+    ``stride`` 0: no sketch. ``gradient=False, hessian=False, stride>0``: the sketch alone."""
     Xb = np.asarray(Xb)
     if Xb.dtype not in (np.float64, np.float32):
         Xb = Xb.astype(np.float64)
@@ -72,11 +95,33 @@ def _chunk_pass(
     if class_weight is not None:
         per_row = class_weight[index]
         sw = per_row if sw is None else sw * per_row
-    mass = float(Xb.shape[0]) if sw is None else float(np.sum(sw))
     model = LogisticLoss(n_classes=K, fit_intercept=fit_intercept)
+    n = coef.size
+    sketch_mass, sketch = 0.0, None
+    if stride:
+        rows = slice((-start) % stride, None, stride)
+        s_sw = None if sw is None else sw[rows]
+        sketch_mass = float(Xb[rows].shape[0]) if s_sw is None else float(np.sum(s_sw))
+        if sketch_mass > 0.0:
+            _, _, s_hess, _ = model._pass(
+                coef, Xb[rows], target[rows], s_sw, gradient=False, hessian=True, offset=offset
+            )
+            assert s_hess is not None
+            sketch = s_hess * sketch_mass
+        else:
+            sketch = np.zeros((n, n))
+        if not gradient and not hessian:
+            return 0.0, 0.0, None, None, sketch_mass, sketch
+    mass = float(Xb.shape[0]) if sw is None else float(np.sum(sw))
     if not mass > 0.0:
-        n = coef.size
-        return 0.0, 0.0, np.zeros(n) if gradient else None, np.zeros((n, n)) if hessian else None
+        return (
+            0.0,
+            0.0,
+            np.zeros(n) if gradient else None,
+            np.zeros((n, n)) if hessian else None,
+            sketch_mass,
+            sketch,
+        )
     value, grad, hess, _ = model._pass(
         coef, Xb, target, sw, gradient=gradient, hessian=hessian, offset=offset
     )
@@ -85,6 +130,8 @@ def _chunk_pass(
         value * mass,
         None if grad is None else grad * mass,
         None if hess is None else hess * mass,
+        sketch_mass,
+        sketch,
     )
 
 
@@ -130,6 +177,9 @@ class DaskObjective(Objective):
         self.classes = classes
         self.class_weight = class_weight
         self.total_weight = total_weight
+        #: (coef, {stride: Hessian of the cross-entropy}) from the last value pass.
+        self._hessians: tuple[FloatArray, dict[int, FloatArray]] | None = None
+        self._delayed_chunks: tuple[list[Any], list[Any], list[Any], list[int]] | None = None
 
     def _copy(self, **changes: Any) -> DaskObjective:
         args: dict[str, Any] = {
@@ -172,23 +222,39 @@ class DaskObjective(Objective):
         parts = self._map(_chunk_rows, func, self.classes, self.class_weight)
         return _reduce(parts, combine)
 
+    def _chunks(self) -> tuple[list[Any], list[Any], list[Any], list[int]]:
+        """The row chunks of X, y and the sample weights (delayed) and each chunk's first row.
+
+        The three arrays' graphs are optimized together, once: when y (or the weights) is
+        computed from X, as in ``y = X @ beta > 0``, a pass makes each chunk of X once and
+        reads it for both (optimized apart, each would fuse its own copy of X's tasks)."""
+        if self._delayed_chunks is None:
+            dask: Any = importlib.import_module("dask")
+            X: Any = self.X
+            arrays = [X, self.y] if self.sample_weight is None else [X, self.y, self.sample_weight]
+            arrays = list(dask.optimize(*arrays))
+            lists = [list(a.to_delayed(optimize_graph=False).ravel()) for a in arrays]
+            if len(lists) == 2:
+                lists.append([None] * len(lists[0]))
+            starts = np.cumsum((0, *X.chunks[0][:-1])).tolist()
+            self._delayed_chunks = (lists[0], lists[1], lists[2], [int(v) for v in starts])
+        return self._delayed_chunks
+
     def _map(self, func: Any, *args: Any, weights: bool = False) -> list[Any]:
         delayed: Any = importlib.import_module("dask").delayed
-        X: Any = self.X
-        y: Any = self.y
-        sw: Any = self.sample_weight
-        xs = X.to_delayed().ravel()
-        ys = y.to_delayed().ravel()
-        sws = [None] * len(xs) if sw is None else list(sw.to_delayed().ravel())
+        xs, ys, sws, _ = self._chunks()
         if weights:
             return [delayed(func)(x, s) for x, s in zip(xs, sws, strict=True)]
         return [delayed(func)(x, y, s, *args) for x, y, s in zip(xs, ys, sws, strict=True)]
 
     def _data_pass(
-        self, coef: FloatArray, *, gradient: bool, hessian: bool
-    ) -> tuple[float, FloatArray | None, FloatArray | None]:
-        parts = self._map(
-            _chunk_pass,
+        self, coef: FloatArray, *, gradient: bool, hessian: bool, stride: int = 0
+    ) -> tuple[float, FloatArray | None, FloatArray | None, FloatArray | None]:
+        """One pass: mean cross-entropy, its gradient and Hessian, and the Hessian of the
+        sketch of every ``stride``-th row (0: none); None for what was not asked."""
+        delayed: Any = importlib.import_module("dask").delayed
+        xs, ys, sws, starts = self._chunks()
+        args = (
             np.asarray(coef, dtype=np.float64),
             self.classes,
             self.class_weight,
@@ -196,14 +262,36 @@ class DaskObjective(Objective):
             self.offset,
             gradient,
             hessian,
+            stride,
         )
-        mass, value, grad, hess = _reduce(parts)
-        scale = 1.0 / mass
+        parts = [
+            delayed(_chunk_pass)(x, y, s, start, *args)
+            for x, y, s, start in zip(xs, ys, sws, starts, strict=True)
+        ]
+        mass, value, grad, hess, sketch_mass, sketch = _reduce(parts)
+        scale = 1.0 / mass if mass > 0.0 else 0.0
         return (
             value * scale,
             None if grad is None else grad * scale,
             None if hess is None else hess * scale,
+            sketch / sketch_mass if sketch is not None and sketch_mass > 0.0 else None,
         )
+
+    def _fused_pass(self, coef: FloatArray) -> tuple[float, FloatArray]:
+        """Value and gradient at ``coef``, and, in the same pass, the Hessians that
+        :func:`logitlab.core.solvers.solve` may ask for at that point next (exact and
+        sketched): kept until the next point, so each Newton iteration reads X once."""
+        speculate = self.n_coef <= SPECULATIVE_HESSIAN_MAX_COEF
+        stride = _sketch_stride(self.n_samples, self.n_coef) if speculate else 0
+        value, grad, hess, sketch = self._data_pass(
+            coef, gradient=True, hessian=speculate, stride=stride
+        )
+        assert grad is not None
+        self._hessians = None
+        if hess is not None:
+            kept = {1: hess} if sketch is None else {1: hess, stride: sketch}
+            self._hessians = (np.array(coef, dtype=np.float64), kept)
+        return value, grad
 
     def cross_entropy(self, coef: FloatArray) -> float:
         return self._data_pass(coef, gradient=False, hessian=False)[0]
@@ -213,22 +301,36 @@ class DaskObjective(Objective):
     ) -> tuple[float, FloatArray]:
         if rows is not None:
             raise NotImplementedError("mini-batches of a Dask array are not supported")
-        value, grad, _ = self._data_pass(coef, gradient=True, hessian=False)
-        assert grad is not None
+        value, grad = self._fused_pass(coef)
         return self._add_smooth_penalty(coef, value, grad, None)[:2]
 
     def smooth_value_gradient_hessian(
         self, coef: FloatArray
     ) -> tuple[float, FloatArray, FloatArray]:
-        value, grad, hess = self._data_pass(coef, gradient=True, hessian=True)
+        value, grad, hess, _ = self._data_pass(coef, gradient=True, hessian=True)
         assert grad is not None and hess is not None
         value, grad, hess_out = self._add_smooth_penalty(coef, value, grad, hess)
         assert hess_out is not None
         return value, grad, hess_out
 
     def smooth_hessian(self, coef: FloatArray, *, stride: int = 1) -> FloatArray:
-        # A sketch would re-read every chunk anyway: the exact Hessian costs the same pass.
-        return self.smooth_value_gradient_hessian(coef)[2]
+        """As :meth:`Objective.smooth_hessian`: exact, or from every ``stride``-th row of X
+        (the same rows as in memory, so the solver takes the same steps as it does there).
+        Taken from the last value pass when it was made at ``coef``; else one pass."""
+        hess = None
+        if self._hessians is not None and np.array_equal(self._hessians[0], coef):
+            hess = self._hessians[1].get(stride)
+        if hess is None:
+            _, _, full, sketch = self._data_pass(
+                coef, gradient=False, hessian=stride == 1, stride=0 if stride == 1 else stride
+            )
+            hess = full if stride == 1 else sketch
+        assert hess is not None
+        hess = hess.copy()
+        if self.penalty.l2:
+            idx = np.flatnonzero(self.penalized)
+            hess[idx, idx] += self.penalty.l2
+        return hess
 
     def smooth_value_gradient_curvature(
         self, coef: FloatArray
