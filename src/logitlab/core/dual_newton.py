@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
-from scipy.linalg.blas import dsyrk
+from scipy.linalg.blas import dgemv, dsymv, dsyrk
 
 from logitlab.core.loss import _binary_terms_into, _BinaryWork, symmetrize_upper
 from logitlab.core.objective import Objective
@@ -73,6 +73,17 @@ def row_gram(X: FloatArray, offset: FloatArray | None) -> FloatArray:
     return G
 
 
+def sym_times(G: FloatArray, v: FloatArray) -> FloatArray:
+    """G v for the symmetric n × n Gram matrix, through scipy's BLAS (dsymv on Gᵀ, a Fortran
+    view of the C-ordered G: no copy).
+
+    Every product of a Newton step goes through scipy's BLAS, as its Cholesky factor does:
+    numpy and scipy wheels each bundle an OpenBLAS with its own thread pool, and at 2 threads
+    alternating the two made each step about 3x slower (the idle pool's threads spin)."""
+    out: FloatArray = dsymv(1.0, G.T, v) if G.flags.c_contiguous else G @ v
+    return out
+
+
 class _Rows:
     """Products with X̃ = X − offset (float32 X read in float64 row blocks)."""
 
@@ -84,7 +95,9 @@ class _Rows:
     def times(self, v: FloatArray) -> FloatArray:
         """X̃v (n,)."""
         X = self.X
-        if X.dtype == np.float64:
+        if X.dtype == np.float64 and X.flags.c_contiguous:
+            out = np.asarray(dgemv(1.0, X.T, v, trans=1))  # scipy's BLAS, see sym_times
+        elif X.dtype == np.float64:
             out = np.asarray(X @ v, dtype=np.float64)
         else:
             out = np.empty(X.shape[0])
@@ -98,7 +111,11 @@ class _Rows:
     def transposed_times(self, r: FloatArray) -> FloatArray:
         """X̃ᵀr (p,)."""
         X = self.X
-        if X.dtype == np.float64:
+        if X.dtype == np.float64 and X.flags.c_contiguous:
+            out = np.asarray(dgemv(1.0, X.T, r))  # scipy's BLAS, see sym_times
+        elif X.dtype == np.float64 and X.flags.f_contiguous:
+            out = np.asarray(dgemv(1.0, X, r, trans=1))
+        elif X.dtype == np.float64:
             out = np.asarray(X.T @ r, dtype=np.float64)
         else:
             out = np.zeros(X.shape[1])
@@ -205,7 +222,7 @@ def _newton_step(
 
     def S(v: FloatArray) -> FloatArray:
         """(HG + αI)⁻¹v."""
-        t = scipy.linalg.cho_solve(factor, root * (G @ v), check_finite=False)
+        t = scipy.linalg.cho_solve(factor, root * sym_times(G, v), check_finite=False)
         out: FloatArray = (v - root * t) / alpha
         return out
 
@@ -217,12 +234,12 @@ def _newton_step(
     d_b = 0.0
     if prob.fit_intercept:
         Sh = S(h)
-        GSh = G @ Sh
+        GSh = sym_times(G, Sh)
         schur = float(np.sum(h)) - float(h @ GSh)
-        uAg = beta * float(h @ prob.u0) + float(h @ (G @ e))
+        uAg = beta * float(h @ prob.u0) + float(h @ sym_times(G, e))
         d_b = (uAg - g_b) / max(schur, 1e-300)
         e += d_b * Sh
-    Ge = G @ e
+    Ge = sym_times(G, e)
     if beta:
         # gᵀd from the vectors: the n-space terms (β·qᵀu₀, α·β²‖w₀‖², ...) are each about
         # α‖w‖² and cancel to λ² near the optimum, far below their rounding.
@@ -283,7 +300,7 @@ def newton_dual(objective: Objective, coef: FloatArray, tol: float, max_iter: in
         if accepted is None:
             break
         pt = accepted
-        pt.Ga = prob.G @ pt.a  # no drift from the incremental updates
+        pt.Ga = sym_times(prob.G, pt.a)  # no drift from the incremental updates
         value, r, h = prob.evaluate(pt)
         grad = prob.gradient(pt, r)
         opt = float(np.max(np.abs(grad), initial=0.0))
