@@ -38,14 +38,9 @@ def _states(
     return compute_fit_state(solved, fit.coef, **kw), compute_fit_state(fresh, fit.coef, **kw)
 
 
-@pytest.mark.parametrize(
-    ("K", "weighted", "alpha"), [(2, False, 0.0), (2, True, 1e-3), (3, False, 0.0), (3, True, 1e-3)]
-)
-def test_fused_state_equals_the_separate_passes(K: int, weighted: bool, alpha: float) -> None:
-    X, y = _data(3_000, 4, K, seed=K + int(weighted))
-    sw = np.random.default_rng(9).uniform(0.2, 3.0, y.shape[0]) if weighted else None
-    fused, separate = _states(X, y, K, sw, Penalty(alpha))
-    np.testing.assert_allclose(fused.design.center, separate.design.center, rtol=1e-13)
+def assert_same_sums(fused: FitState, separate: FitState) -> None:
+    """The sums a fused state shares with the separately summed one: reach, covariances,
+    log-likelihood, moments and feature spreads."""
     assert fused.design.reach is not None and separate.design.reach is not None
     np.testing.assert_allclose(fused.design.reach, separate.design.reach, rtol=1e-13)
     for cov_type in ("nonrobust", "HC0", "HC1"):
@@ -55,6 +50,17 @@ def test_fused_state_equals_the_separate_passes(K: int, weighted: bool, alpha: f
     assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
     np.testing.assert_allclose(fused.moments, separate.moments, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("K", "weighted", "alpha"), [(2, False, 0.0), (2, True, 1e-3), (3, False, 0.0), (3, True, 1e-3)]
+)
+def test_fused_state_equals_the_separate_passes(K: int, weighted: bool, alpha: float) -> None:
+    X, y = _data(3_000, 4, K, seed=K + int(weighted))
+    sw = np.random.default_rng(9).uniform(0.2, 3.0, y.shape[0]) if weighted else None
+    fused, separate = _states(X, y, K, sw, Penalty(alpha))
+    np.testing.assert_allclose(fused.design.center, separate.design.center, rtol=1e-13)
+    assert_same_sums(fused, separate)
     assert fused.n_obs == separate.n_obs and fused.n_rows == separate.n_rows
     assert fused.separation == separate.separation is None
     assert fused.separation_method == separate.separation_method == "certificate from the fit"
@@ -235,14 +241,7 @@ def test_the_narrow_state_pass_in_short_blocks_equals_the_general_pass(
     monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ROWS", 417)
     monkeypatch.setattr(fitstate_passes, "NARROW_BLOCK_ENTRIES", 0)
     fused, separate = _states(X, y, 2, sw, Penalty(alpha))
-    np.testing.assert_allclose(fused.design.reach, separate.design.reach, rtol=1e-13)
-    for cov_type in ("nonrobust", "HC0", "HC1"):
-        a, b = fused.covariance(cov_type), separate.covariance(cov_type)
-        assert a is not None and b is not None
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
-    assert fused.log_likelihood == pytest.approx(separate.log_likelihood, rel=1e-13)
-    np.testing.assert_allclose(fused.moments, separate.moments, rtol=1e-12, atol=1e-9)
-    np.testing.assert_allclose(fused.feature_sd, separate.feature_sd, rtol=1e-12)
+    assert_same_sums(fused, separate)
     assert fused.separation_method == separate.separation_method == "certificate from the fit"
 
 

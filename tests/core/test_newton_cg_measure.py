@@ -42,6 +42,21 @@ def problem(
     )
 
 
+def newton_cg_with_forcings(
+    obj: Objective, monkeypatch: pytest.MonkeyPatch
+) -> tuple[solvers.SolveResult, list[float]]:
+    """``solve(obj, method="newton-cg")`` and the forcing of each of its CG solves, in order."""
+    forcings: list[float] = []
+    cg = solvers._cg
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        forcings.append(float(args[3]))  # type: ignore[arg-type]
+        return cg(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solvers, "_cg", spy)
+    return solve(obj, method="newton-cg"), forcings
+
+
 CASES = [
     dict(),
     dict(weights=True),
@@ -107,15 +122,7 @@ def test_newton_cg_with_the_cheap_proof_reaches_the_optimum(
 ) -> None:
     obj = problem(13, **case)  # type: ignore[arg-type]
     reference = solve(obj, tol=1e-13, max_iter=100, method="newton")
-    forcings: list[float] = []
-    cg = solvers._cg
-
-    def spy(*args: object, **kwargs: object) -> np.ndarray:
-        forcings.append(float(args[3]))  # type: ignore[arg-type]
-        return cg(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(solvers, "_cg", spy)
-    result = solve(obj, method="newton-cg")
+    result, forcings = newton_cg_with_forcings(obj, monkeypatch)
     assert result.converged
     err = np.max(np.abs(result.coef - reference.coef)) / np.max(np.abs(reference.coef))
     assert err <= 1e-6
@@ -132,15 +139,7 @@ def test_the_cheap_proof_is_taken_on_a_wide_l2_fit(monkeypatch: pytest.MonkeyPat
     no tight measuring solve follows it, and the fit still matches a tight exact Newton."""
     obj = problem(14, n=500, p=600, alpha=1.0 / 500)
     reference = solve(obj, tol=1e-13, max_iter=100, method="newton")
-    forcings: list[float] = []
-    cg = solvers._cg
-
-    def spy(*args: object, **kwargs: object) -> np.ndarray:
-        forcings.append(float(args[3]))  # type: ignore[arg-type]
-        return cg(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(solvers, "_cg", spy)
-    result = solve(obj, method="newton-cg")
+    result, forcings = newton_cg_with_forcings(obj, monkeypatch)
     assert result.converged
     assert forcings[-1] == solvers._MEASURE_FORCING
     err = np.max(np.abs(result.coef - reference.coef)) / np.max(np.abs(reference.coef))

@@ -199,13 +199,7 @@ class Objective:
         value, grad, hess = self.model.loss_gradient_hessian(
             coef, self.X, self.y, self.sample_weight, offset=self.offset
         )
-        w = coef[self.penalized]
-        value += self.penalty.smooth_value(w)
-        if self.penalty.l2:
-            grad[self.penalized] += self.penalty.smooth_gradient(w)
-            idx = np.flatnonzero(self.penalized)
-            hess[idx, idx] += self.penalty.l2
-        return value, grad, hess
+        return self._with_l2(coef, value, grad, hess)
 
     def smooth_value_gradient_hessian_sums(
         self, coef: FloatArray
@@ -220,13 +214,19 @@ class Objective:
         )
         sums.cross_entropy = value
         sums.loss_gradient = grad.copy()
+        return (*self._with_l2(coef, value, grad, hess), sums)
+
+    def _with_l2(
+        self, coef: FloatArray, value: float, grad: FloatArray, hess: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """The cross-entropy's value, gradient and Hessian plus the L2 term's (in place)."""
         w = coef[self.penalized]
         value += self.penalty.smooth_value(w)
         if self.penalty.l2:
             grad[self.penalized] += self.penalty.smooth_gradient(w)
             idx = np.flatnonzero(self.penalized)
             hess[idx, idx] += self.penalty.l2
-        return value, grad, hess, sums
+        return value, grad, hess
 
     def smooth_hessian(self, coef: FloatArray, *, stride: int = 1) -> FloatArray:
         """Hessian of the cross-entropy + L2 term alone (one pass over the data).
