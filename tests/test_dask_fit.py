@@ -78,11 +78,12 @@ def test_dask_fit_matches_the_in_memory_fit_with_sketched_hessians(client, param
     # (its chunks are uneven), so both fits take the same steps and stop at the same point
     # (a different path stops elsewhere within tol: 2.3e-8 apart on the smallest weight).
     from logitlab.core.objective import Objective
-    from logitlab.dask_fit import DaskObjective, _sketch_stride
+    from logitlab.core.solvers import sketch_stride
+    from logitlab.dask_fit import DaskObjective
 
     X, y = benchmark_like(40_000)
     sw = np.random.default_rng(3).uniform(0.5, 2.0, X.shape[0])
-    assert _sketch_stride(X.shape[0], 21) == 9
+    assert sketch_stride(X.shape[0], 21) == 9
     Xd = da.from_array(X, chunks=(7_001, 20))
     yd, swd = da.from_array(y, chunks=7_001), da.from_array(sw, chunks=7_001)
     ours = LogisticRegression(**params).fit(Xd, yd, sample_weight=swd)

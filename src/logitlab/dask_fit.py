@@ -56,13 +56,6 @@ def is_dask_collection(obj: object) -> bool:
 SPECULATIVE_HESSIAN_MAX_COEF = 256
 
 
-def _sketch_stride(n_samples: int, n_coef: int) -> int:
-    """The stride of the sketched Hessians :func:`logitlab.core.solvers.solve` asks for
-    (0: it asks for none), as ``_newton`` computes it."""
-    stride = n_samples // (solvers._SKETCH_ROWS_PER_COEF * max(n_coef, 1))
-    return stride if stride >= solvers._MIN_SKETCH_STRIDE else 0
-
-
 # ------------------------------------------------------------------ chunk work
 
 
@@ -282,7 +275,7 @@ class DaskObjective(Objective):
         :func:`logitlab.core.solvers.solve` may ask for at that point next (exact and
         sketched): kept until the next point, so each Newton iteration reads X once."""
         speculate = self.n_coef <= SPECULATIVE_HESSIAN_MAX_COEF
-        stride = _sketch_stride(self.n_samples, self.n_coef) if speculate else 0
+        stride = solvers.sketch_stride(self.n_samples, self.n_coef) if speculate else 0
         value, grad, hess, sketch = self._data_pass(
             coef, gradient=True, hessian=speculate, stride=stride
         )

@@ -293,9 +293,9 @@ def test_l1_working_sets_reach_the_full_proximal_newton_optimum(
     restricted: list[int] = []
     original = solvers._newton
 
-    def spy(obj, coef, tol, max_iter):  # type: ignore[no-untyped-def]
+    def spy(obj, coef, tol, max_iter, **kwargs):  # type: ignore[no-untyped-def]
         restricted.append(obj.n_features)
-        return original(obj, coef, tol, max_iter)
+        return original(obj, coef, tol, max_iter, **kwargs)
 
     monkeypatch.setattr(solvers, "_newton", spy)
     result = solve(Objective(Xin, y, n_classes=K, penalty=pen))

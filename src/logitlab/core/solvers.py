@@ -222,8 +222,7 @@ def solve(
     elif not work.penalty.is_smooth and work.n_features > WORKING_SET_MIN_FEATURES:
         out = _Outcome(*solve_working_set(work, start, tol, max_iter, _newton))
     else:
-        sums_wanted = {"score_sums": True} if score_sums else {}
-        out = _newton(work, start, tol, max_iter, **sums_wanted)
+        out = _newton(work, start, tol, max_iter, score_sums=score_sums)
     coef = objective.from_centered(out.coef, work)
     if work is not objective and not objective.model.is_binary:
         # Shifting every class's intercept by the same amount changes nothing:
@@ -325,8 +324,8 @@ def _newton(
     if not fused and _dual_applies(objective):
         dual = newton_dual(objective, coef, tol, max_iter)
         return _Outcome(dual.coef, dual.value, dual.grad, dual.n_iter, dual.converged)
-    stride = 0 if fused else objective.n_samples // (_SKETCH_ROWS_PER_COEF * objective.n_coef)
-    can_sketch = stride >= _MIN_SKETCH_STRIDE
+    stride = 0 if fused else sketch_stride(objective.n_samples, objective.n_coef)
+    can_sketch = stride > 0
     mode = "hessian" if fused else "plain"
     # The trial point predicted to be the last is read with its Hessian and the fit
     # state's score sums in one pass (issue 13): the state then needs no pass of its own.
@@ -434,6 +433,14 @@ def _newton(
     return _Outcome(
         coef, value, grad, n_iter, converged, hessian, sums if hessian is not None else None
     )
+
+
+def sketch_stride(n_samples: int, n_coef: int) -> int:
+    """The stride of the rows exact Newton sketches its Hessian from far from the optimum
+    (about ``_SKETCH_ROWS_PER_COEF`` rows per coefficient); 0 when too few rows for a sketch.
+    The Dask objective sums the same rows (:mod:`logitlab.dask_fit`)."""
+    stride = n_samples // (_SKETCH_ROWS_PER_COEF * max(n_coef, 1))
+    return stride if stride >= _MIN_SKETCH_STRIDE else 0
 
 
 def _hessian_model(objective: Objective, coef: FloatArray, stride: int) -> _CholeskyModel:
